@@ -1,0 +1,50 @@
+"""kettle: a fast Python web framework with Flask's surface; one app object for WSGI and ASGI."""
+
+from __future__ import annotations
+
+from .app import Kettle
+from .blueprints import Blueprint
+from .config import Config
+from .context import (
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
+from .datastructures import Headers, MultiDict
+from .errors import HTTPException, abort
+from .forms import FileStorage
+from .helpers import after_this_request, make_response, stream_with_context, url_for
+from .json import jsonify
+from .request import Request
+from .response import Response, redirect
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Blueprint",
+    "Config",
+    "FileStorage",
+    "HTTPException",
+    "Headers",
+    "Kettle",
+    "MultiDict",
+    "Request",
+    "Response",
+    "__version__",
+    "abort",
+    "after_this_request",
+    "current_app",
+    "g",
+    "has_app_context",
+    "has_request_context",
+    "jsonify",
+    "make_response",
+    "redirect",
+    "request",
+    "session",
+    "stream_with_context",
+    "url_for",
+]

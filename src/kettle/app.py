@@ -1,0 +1,391 @@
+"""``Kettle``: the application object — registration, start-up freeze, and both protocol doors.
+
+The same object is a WSGI application (``app(environ, start_response)``) and
+an ASGI one (``await app(scope, receive, send)``), told apart by its arguments.
+Everything is registered before the first request; then the app *freezes*:
+routes compile, each route's hooks resolve into a ``RoutePlan`` and limits are
+read from config, so the per-request path only looks things up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import wsgi
+from .body import RequestLimits
+from .cli import AppGroup
+from .coercion import make_response
+from .config import DEFAULT_CONFIG, Config
+from .context import Context, _AppGlobals
+from .dispatch import RoutePlan, teardown
+from .concurrency import drive
+from .errors import SecurityError
+from .json import JSONProvider
+from .request import Request
+from .response import Response
+from .routing import Map, Rule
+from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .url_building import UrlBuilder
+
+if TYPE_CHECKING:
+    from .blueprints import Blueprint
+    from .testing import KettleCliRunner, KettleClient
+    from .types import StartResponse, WSGIEnvironment
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Kettle(Scaffold):
+    """The application: ``app = Kettle(__name__)``, then routes, then serve ``app``."""
+
+    request_class = Request
+    response_class = Response
+    json_provider_class = JSONProvider
+    app_ctx_globals_class = _AppGlobals
+    session_interface: SessionInterface = SecureCookieSessionInterface()
+    default_config: dict[str, Any] = DEFAULT_CONFIG
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
+        if host_matching or subdomain_matching or static_host:
+            raise NotImplementedError("Host and subdomain matching are not supported yet.")
+        if instance_path is None:
+            instance_path = self.auto_find_instance_path()
+        elif not os.path.isabs(instance_path):
+            raise ValueError("If an instance path is provided it must be absolute.")
+        self.instance_path = instance_path
+        self.config = Config(
+            instance_path if instance_relative_config else self.root_path, self.default_config
+        )
+        self.json = self.json_provider_class(self)
+        self.url_map = Map()
+        self.blueprints: dict[str, Blueprint] = {}
+        self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
+        self.extensions: dict[str, Any] = {}
+        self.cli = AppGroup(self.name)
+        self._frozen = False
+        self._plans: dict[str, RoutePlan] = {}
+        self._unmatched_plan: RoutePlan | None = None
+        self._limits = RequestLimits()
+        self._trusted_hosts: tuple[str, ...] | None = None
+        self._proxy_fix: dict[str, int] | None = None
+        self._urls = UrlBuilder(self)
+        self._logger: logging.Logger | None = None
+
+    # -- identity and flags --------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The import name, or the script's name when run as ``__main__``."""
+        if self.import_name == "__main__":
+            fn = getattr(sys.modules["__main__"], "__file__", None)
+            return "__main__" if fn is None else os.path.splitext(os.path.basename(fn))[0]
+        return self.import_name
+
+    def _config_flag(key: str) -> property:  # type: ignore[misc]
+        def getter(self: Kettle) -> bool:
+            return bool(self.config[key])
+
+        def setter(self: Kettle, value: bool) -> None:
+            self.config[key] = value
+
+        return property(getter, setter, doc=f"``config[{key!r}]``.")
+
+    debug = _config_flag("DEBUG")
+    testing = _config_flag("TESTING")
+    del _config_flag
+
+    @property
+    def secret_key(self) -> Any:
+        return self.config["SECRET_KEY"]
+
+    @secret_key.setter
+    def secret_key(self, value: Any) -> None:
+        self.config["SECRET_KEY"] = value
+
+    @property
+    def permanent_session_lifetime(self) -> timedelta:
+        value = self.config["PERMANENT_SESSION_LIFETIME"]
+        return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+    @property
+    def propagate_exceptions(self) -> bool:
+        """Whether unhandled errors reach the server (or test) instead of becoming a 500."""
+        value = self.config["PROPAGATE_EXCEPTIONS"]
+        return bool(value if value is not None else self.testing or self.debug)
+
+    @property
+    def logger(self) -> logging.Logger:
+        """``logging.getLogger(app.name)``, with a stderr handler when logging is unconfigured."""
+        if self._logger is None:
+            logger = logging.getLogger(self.name)
+            if self.debug and not logger.level:
+                logger.setLevel(logging.DEBUG)
+            if not logger.handlers and not logging.getLogger().handlers:
+                handler = logging.StreamHandler()
+                handler.setFormatter(
+                    logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+                )
+                logger.addHandler(handler)
+            self._logger = logger
+        return self._logger
+
+    def auto_find_instance_path(self) -> str:
+        """``instance/`` beside the app's package (or module)."""
+        module = sys.modules.get(self.import_name)
+        if module is not None and hasattr(module, "__path__"):
+            return os.path.join(os.path.dirname(self.root_path), "instance")
+        return os.path.join(self.root_path, "instance")
+
+    def open_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> Any:
+        """Open a file relative to the app's root path (read-only)."""
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError("Resources can only be opened for reading.")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
+
+    def open_instance_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> Any:
+        """Open a file relative to ``instance_path`` (writing allowed)."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)
+        return open(path, mode, encoding=encoding or "utf-8")
+
+    # -- registration --------------------------------------------------------
+    def _check_not_frozen(self, what: str) -> None:
+        if self._frozen:
+            raise AssertionError(
+                f"The app has already handled its first request; {what} must happen before "
+                "that. Make sure all routes, hooks and blueprints are registered at start-up."
+            )
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Map URL ``rule`` to ``endpoint``, served by ``view_func`` (which may be bound later)."""
+        self._check_not_frozen("adding a route")
+        if endpoint is None:
+            endpoint = endpoint_from_view_func(view_func)  # type: ignore[arg-type]
+        methods = iter_methods(options.pop("methods", None))
+        if methods is None:
+            methods = list(getattr(view_func, "methods", None) or ("GET",))
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(
+                view_func, "provide_automatic_options", "OPTIONS" not in methods
+            )
+        rule_obj = Rule(
+            rule, endpoint=endpoint, methods=methods,
+            provide_automatic_options=bool(provide_automatic_options), **options,
+        )
+        if view_func is not None:
+            old = self.view_functions.get(endpoint)
+            if old is not None and old is not view_func:
+                raise AssertionError(
+                    f"View function mapping is overwriting an existing endpoint function: "
+                    f"{endpoint} (rule {rule!r}). Give one of them another endpoint name."
+                )
+            self.view_functions[endpoint] = view_func
+        self.url_map.add(rule_obj)
+
+    def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
+        """Add a blueprint's routes, hooks and handlers (``url_prefix=``, ``name=`` ...)."""
+        self._check_not_frozen("registering a blueprint")
+        blueprint.register(self, options)
+
+    def teardown_appcontext(self, f: F) -> F:
+        """Run ``f(exc)`` when an app context ends, including after every request."""
+        self.teardown_appcontext_funcs.append(f)
+        return f
+
+    # -- start-up ------------------------------------------------------------
+    def freeze(self) -> None:
+        """Compile routes and resolve each route's hooks; done once, on the first request."""
+        if self._frozen:
+            return
+        self._plans = {
+            endpoint: RoutePlan(self, endpoint, view)
+            for endpoint, view in self.view_functions.items()
+        }
+        for rule in self.url_map.iter_rules():
+            plan = self._plans.get(rule.endpoint)  # type: ignore[arg-type]
+            if plan is None:
+                raise AssertionError(
+                    f"The rule {rule.rule!r} has the endpoint {rule.endpoint!r}, but no view "
+                    "function is bound to it (use @app.endpoint or add_url_rule(view_func=))."
+                )
+            rule.target = plan
+        self._unmatched_plan = RoutePlan(self, None, None)
+        self.url_map.match("/", "GET") if len(self.url_map) else None  # compiles the router
+        self._limits = RequestLimits.from_config(self.config)
+        hosts = self.config.get("TRUSTED_HOSTS")
+        self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
+        self._proxy_fix = self.config.get("PROXY_FIX") or None
+        self._frozen = True
+
+    # -- per request ---------------------------------------------------------
+    def match_request(self, request: Request) -> RoutePlan:
+        """Route ``request``: its rule and view arguments, or the error to raise in the pipeline."""
+        if self._trusted_hosts is not None and not _host_is_trusted(
+            request.host, self._trusted_hosts
+        ):
+            request.routing_exception = SecurityError(f"Host {request.host!r} is not trusted.")
+            return RoutePlan(self, None, None)
+        try:
+            rule, args = self.url_map.match(request.path, request.method)
+        except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+            request.routing_exception = self._redirect_with_query(request, exc)
+            assert self._unmatched_plan is not None
+            return self._unmatched_plan
+        request.url_rule = rule
+        request.view_args = args
+        return rule.target  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _redirect_with_query(request: Request, exc: Exception) -> Exception:
+        new_url = getattr(exc, "new_url", None)
+        if new_url is not None:
+            from urllib.parse import quote
+
+            location = quote(request.root_path + new_url)
+            if request.query_string:
+                location = f"{location}?{request.query_string}"
+            exc.new_url = location  # type: ignore[attr-defined]
+        return exc
+
+    def make_response(self, rv: Any) -> Response:
+        """Coerce a view's return value into a ``Response`` (Flask's rules)."""
+        return make_response(self, rv)
+
+    def make_default_options_response(self) -> Response:
+        """The automatic answer to ``OPTIONS``: an empty 200 with ``Allow``."""
+        from .context import request
+
+        response = self.response_class()
+        response.headers.set("Allow", ", ".join(self.url_map.allowed_methods(request.path)))
+        return response
+
+    def do_teardown(self, ctx: Context, exc: BaseException | None) -> None:
+        drive(teardown(self, ctx, ctx.plan, exc))
+
+    def open_session_for(self, ctx: Context) -> Any:
+        """The request's session, opened from its cookie on first use."""
+        if ctx.session is None:
+            assert ctx.request is not None
+            ctx.session = self.session_interface.open_session(self, ctx.request)
+        return ctx.session
+
+    def log_exception(self, exc: BaseException) -> None:
+        from .context import current_context
+
+        ctx = current_context()
+        where = f" on {ctx.request.path} [{ctx.request.method}]" if ctx and ctx.request else ""
+        self.logger.error(f"Exception{where}", exc_info=(type(exc), exc, exc.__traceback__))
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        """Build the URL of ``endpoint``; extra values become the query string."""
+        return self._urls.build(endpoint, values, _anchor, _method, _scheme, _external)
+
+    # -- contexts and testing ------------------------------------------------
+    def app_context(self) -> Context:
+        """A context with this app active and no request: ``with app.app_context(): ...``."""
+        return Context(self)
+
+    def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
+        """A request context for a made-up request (arguments as the test client's ``open``)."""
+        from .testing import build_environ
+
+        self.freeze()
+        environ = build_environ(*args, **kwargs)
+        request = wsgi.request_from_environ(environ, self._limits)
+        ctx = Context(self, request)
+        ctx.plan = self.match_request(request)
+        return ctx
+
+    def test_client(self, use_cookies: bool = True, **kwargs: Any) -> KettleClient:
+        """A client that calls the app in-process: ``app.test_client().get("/")``."""
+        from .testing import KettleClient
+
+        return KettleClient(self, use_cookies=use_cookies, **kwargs)
+
+    def test_cli_runner(self, **kwargs: Any) -> KettleCliRunner:
+        """A runner for ``app.cli`` commands, inside the app context."""
+        from .testing import KettleCliRunner
+
+        return KettleCliRunner(self, **kwargs)
+
+    # -- serving -------------------------------------------------------------
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI application; wrap this (not ``app``) with WSGI middleware."""
+        return wsgi.handle(self, environ, start_response)
+
+    def __call__(self, environ: Any, start_response: Any, send: Any = None) -> Any:
+        """WSGI ``(environ, start_response)``; ASGI arrives with a third argument."""
+        if send is None:
+            return self.wsgi_app(environ, start_response)
+        raise NotImplementedError("The ASGI door is not part of this build yet.")
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Serve the app on the development server (not for production)."""
+        from .devserver import run_simple
+
+        if debug is not None:
+            self.debug = debug
+        run_simple(self, host or "127.0.0.1", port or 5000, **options)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+def _host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:
+    """Whether ``host`` (port ignored) is one of ``trusted``; ``.example.com`` allows subdomains."""
+    hostname = host.lower()
+    if hostname.startswith("["):
+        hostname = hostname[: hostname.find("]") + 1]
+    else:
+        hostname = hostname.rpartition(":")[0] if ":" in hostname else hostname
+    for ref in trusted:
+        if ref.startswith("."):
+            if hostname == ref[1:] or hostname.endswith(ref):
+                return True
+        elif hostname == ref:
+            return True
+    return False

@@ -1,0 +1,119 @@
+"""Turning whatever a view returns into a ``Response``, Flask's rules plus typed objects."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from .context import current_context
+from .datastructures import Headers
+from .errors import HTTPException
+from .response import Response
+
+if TYPE_CHECKING:
+    from .app import Kettle
+    from .request import Request
+
+
+def error_response(exc: HTTPException, request: Request | None) -> Response:
+    """The page for an HTTP error: JSON for clients that prefer it, escaped HTML otherwise."""
+    if exc.response is not None:
+        return exc.response
+    wants_json = False
+    if request is not None:
+        accept = request.headers.get("Accept")
+        if accept and "json" in accept:
+            wants_json = (
+                request.accept_mimetypes.best_match(["text/html", "application/json"])
+                == "application/json"
+            )
+    if wants_json:
+        response = Response(msgspec.json.encode(exc.get_json()), exc.code, mimetype="application/json")
+    else:
+        response = Response(exc.get_body(), exc.code, mimetype="text/html")
+    for name, value in exc.get_headers():
+        response.headers.add(name, value)
+    return response
+
+
+def _apply_headers(response: Response, headers: Any) -> None:
+    if isinstance(headers, Mapping | Headers):
+        pairs: Iterable[tuple[str, Any]] = headers.items()
+    else:
+        pairs = headers
+    for name, value in pairs:
+        if isinstance(value, list | tuple):
+            response.headers.remove(name)
+            for item in value:
+                response.headers.add(name, item)
+        else:
+            response.headers.set(name, value)
+
+
+def _is_headers(value: Any) -> bool:
+    return isinstance(value, Mapping | Headers | list)
+
+
+def make_response(app: Kettle, rv: Any) -> Response:
+    """Coerce a view's return value: str, bytes, dict/list (JSON), tuples, iterators, objects."""
+    cls = rv.__class__
+    if cls is str:
+        return app.response_class(rv)
+    if isinstance(rv, Response):
+        return rv
+    status: Any = None
+    headers: Any = None
+    if cls is tuple:
+        size = len(rv)
+        if size == 3:
+            rv, status, headers = rv
+        elif size == 2:
+            rv, second = rv
+            if _is_headers(second):
+                headers = second
+            else:
+                status = second
+        else:
+            raise TypeError(
+                "The view function did not return a valid response tuple. The tuple must have "
+                "the form (body, status, headers), (body, status), or (body, headers)."
+            )
+    if rv is None:
+        raise TypeError(
+            "The view function did not return a valid response. The function either returned "
+            "None or ended without a return statement."
+        )
+    response = _body_to_response(app, rv)
+    if status is not None:
+        response.status = status
+    if headers:
+        _apply_headers(response, headers)
+    return response
+
+
+def _body_to_response(app: Kettle, rv: Any) -> Response:
+    if isinstance(rv, Response):
+        return rv
+    if isinstance(rv, str | bytes | bytearray):
+        return app.response_class(rv)
+    if isinstance(rv, dict | list):
+        return app.json.response(rv)
+    if isinstance(rv, HTTPException):
+        ctx = current_context()
+        return error_response(rv, ctx.request if ctx is not None else None)
+    if isinstance(rv, msgspec.Struct) or (
+        dataclasses.is_dataclass(rv) and not isinstance(rv, type)
+    ):
+        return app.json.response(rv)
+    if hasattr(rv, "model_dump"):  # pydantic models
+        return app.json.response(rv)
+    if isinstance(rv, Iterator) or (isinstance(rv, Iterable) and not isinstance(rv, Mapping)):
+        return app.response_class(rv)
+    raise TypeError(
+        f"The view function did not return a valid response. The return type must be a string, "
+        f"dict, list, tuple with headers or status, Response instance, or an iterator, but it "
+        f"was a {type(rv).__name__}."
+    )

@@ -1,0 +1,235 @@
+"""Request and app contexts on ``contextvars``, and the ``request``/``g``/``current_app`` proxies.
+
+One ``ContextVar`` holds the active :class:`Context`; a request pushes one
+context that is both the app context and the request context, so a request
+costs one ``ContextVar.set`` and one ``reset``. ``contextvars`` follow asyncio
+tasks and ``copy_context()`` into threads, which is what both doors need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+if TYPE_CHECKING:
+    from .app import Kettle
+    from .dispatch import RoutePlan
+    from .request import Request
+
+T = TypeVar("T")
+_sentinel: Any = object()
+
+
+class _AppGlobals:
+    """``g``: a namespace for one request or app context (a plain attribute bag)."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: Any = _sentinel) -> Any:
+        if default is _sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        return f"<kettle.g {self.__dict__!r}>"
+
+
+class Context:
+    """What is active now: the app, and the request when there is one."""
+
+    __slots__ = ("_after_request", "_g", "_token", "app", "plan", "request", "session")
+
+    def __init__(self, app: Kettle, request: Request | None = None) -> None:
+        self.app = app
+        self.request = request
+        self.session: Any = None
+        self.plan: RoutePlan | None = None
+        self._g: _AppGlobals | None = None
+        self._token: Token[Context | None] | None = None
+        self._after_request: list[Callable[..., Any]] | None = None
+
+    def add_after_request_function(self, func: Callable[..., Any]) -> None:
+        if self._after_request is None:
+            self._after_request = []
+        self._after_request.append(func)
+
+    def pop_after_request_functions(self) -> list[Callable[..., Any]]:
+        funcs, self._after_request = self._after_request or [], None
+        return funcs
+
+    @property
+    def g(self) -> _AppGlobals:
+        g = self._g
+        if g is None:
+            g = self._g = self.app.app_ctx_globals_class()
+        return g
+
+    def push(self) -> None:
+        """Make this context the active one (nesting is allowed)."""
+        self._token = _cv_context.set(self)
+
+    def pop(self, exc: BaseException | None = None) -> None:
+        """Run teardown functions and restore the previously active context."""
+        try:
+            self.app.do_teardown(self, exc)
+        finally:
+            self.deactivate()
+
+    def deactivate(self) -> None:
+        """Restore the previously active context without tearing this one down."""
+        token, self._token = self._token, None
+        if token is not None:
+            _cv_context.reset(token)
+
+    def __enter__(self) -> Context:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        self.pop(exc)
+
+
+_cv_context: ContextVar[Context | None] = ContextVar("kettle.context", default=None)
+
+_NO_APP = (
+    "Working outside of application context: this needs an active app, "
+    "e.g. inside a view or within 'with app.app_context():'."
+)
+_NO_REQUEST = (
+    "Working outside of request context: this needs an active HTTP request, "
+    "e.g. inside a view or within 'with app.test_request_context():'."
+)
+
+
+def get_context() -> Context:
+    """The active context; ``RuntimeError`` outside an app context."""
+    ctx = _cv_context.get()
+    if ctx is None:
+        raise RuntimeError(_NO_APP)
+    return ctx
+
+
+def current_context() -> Context | None:
+    """The active context or ``None``."""
+    return _cv_context.get()
+
+
+def has_request_context() -> bool:
+    ctx = _cv_context.get()
+    return ctx is not None and ctx.request is not None
+
+
+def has_app_context() -> bool:
+    return _cv_context.get() is not None
+
+
+def _get_request() -> Request:
+    ctx = _cv_context.get()
+    if ctx is None or ctx.request is None:
+        raise RuntimeError(_NO_REQUEST)
+    return ctx.request
+
+
+def _get_app() -> Kettle:
+    ctx = _cv_context.get()
+    if ctx is None:
+        raise RuntimeError(_NO_APP)
+    return ctx.app
+
+
+def _get_g() -> _AppGlobals:
+    return get_context().g
+
+
+def _get_session() -> Any:
+    ctx = _cv_context.get()
+    if ctx is None or ctx.request is None:
+        raise RuntimeError(_NO_REQUEST)
+    return ctx.app.open_session_for(ctx)
+
+
+class LocalProxy(Generic[T]):
+    """Forwards every operation to the object ``resolve()`` returns now (Flask's proxy idea)."""
+
+    __slots__ = ("_resolve", "__wrapped_name")
+
+    def __init__(self, resolve: Callable[[], T], name: str) -> None:
+        object.__setattr__(self, "_resolve", resolve)
+        object.__setattr__(self, "_LocalProxy__wrapped_name", name)
+
+    def _get_current_object(self) -> T:
+        """The real object behind the proxy (to pass it to another thread, for example)."""
+        return cast(Callable[[], T], object.__getattribute__(self, "_resolve"))()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get_current_object(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get_current_object(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._get_current_object(), name)
+
+    def __repr__(self) -> str:
+        try:
+            return repr(self._get_current_object())
+        except RuntimeError:
+            return f"<LocalProxy unbound {object.__getattribute__(self, '_LocalProxy__wrapped_name')}>"
+
+    def __bool__(self) -> bool:
+        try:
+            return bool(self._get_current_object())
+        except RuntimeError:
+            return False
+
+    def __contains__(self, item: Any) -> bool:
+        return item in self._get_current_object()  # type: ignore[operator]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._get_current_object())  # type: ignore[call-overload,no-any-return]
+
+    def __len__(self) -> int:
+        return len(self._get_current_object())  # type: ignore[arg-type]
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._get_current_object()[key]  # type: ignore[index]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._get_current_object()[key] = value  # type: ignore[index]
+
+    def __delitem__(self, key: Any) -> None:
+        del self._get_current_object()[key]  # type: ignore[attr-defined]
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._get_current_object() == other)
+
+    def __ne__(self, other: object) -> bool:
+        return bool(self._get_current_object() != other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+if TYPE_CHECKING:
+    from .app import Kettle as _App
+    from .request import Request as _Request
+
+    request: _Request
+    current_app: _App
+    g: _AppGlobals
+    session: Any
+else:
+    request = LocalProxy(_get_request, "request")
+    current_app = LocalProxy(_get_app, "current_app")
+    g = LocalProxy(_get_g, "g")
+    session = LocalProxy(_get_session, "session")

@@ -1,0 +1,368 @@
+"""Multi-valued mappings: ``MultiDict`` for forms and query strings, ``Headers``.
+
+``MultiDict`` keeps every value of a repeated key but reads like a plain dict
+(first value wins), and a missing key is a 400 rather than a 500.
+``Headers`` is case-insensitive and ordered; ``EnvironHeaders`` is the same
+read-only surface over a WSGI environ, built without copying anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar, overload
+
+from .errors import BadRequestKeyError
+
+T = TypeVar("T")
+_missing: Any = object()
+
+
+class MultiDict(dict[str, list[Any]]):
+    """A dict whose keys may hold several values; ``md[key]`` is the first one."""
+
+    def __init__(
+        self, mapping: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None
+    ) -> None:
+        super().__init__()
+        if mapping is None:
+            return
+        if isinstance(mapping, MultiDict):
+            for key, values in mapping.lists():
+                dict.__setitem__(self, key, list(values))
+        elif isinstance(mapping, Mapping):
+            for key, value in mapping.items():
+                if isinstance(value, list | tuple):
+                    if value:
+                        dict.__setitem__(self, key, list(value))
+                else:
+                    dict.__setitem__(self, key, [value])
+        else:
+            for key, value in mapping:
+                self.add(key, value)
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return dict.__getitem__(self, key)[0]
+        except (KeyError, IndexError):
+            raise BadRequestKeyError(key) from None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        dict.__setitem__(self, key, [value])
+
+    def add(self, key: str, value: Any) -> None:
+        """Append a value for ``key`` without dropping earlier ones."""
+        values = dict.get(self, key)
+        if values is None:
+            dict.__setitem__(self, key, [value])
+        else:
+            values.append(value)
+
+    @overload
+    def get(self, key: str) -> Any: ...
+    @overload
+    def get(self, key: str, default: Any) -> Any: ...
+    @overload
+    def get(self, key: str, default: Any = None, *, type: Callable[[Any], T]) -> T | Any: ...
+    def get(
+        self, key: str, default: Any = None, type: Callable[[Any], Any] | None = None
+    ) -> Any:
+        """The first value, optionally converted by ``type``; ``default`` if absent or invalid."""
+        values = dict.get(self, key)
+        if not values:
+            return default
+        if type is None:
+            return values[0]
+        try:
+            return type(values[0])
+        except (ValueError, TypeError):
+            return default
+
+    def getlist(self, key: str, type: Callable[[Any], Any] | None = None) -> list[Any]:
+        """Every value of ``key`` (converted by ``type``, dropping those it refuses)."""
+        values = dict.get(self, key, [])
+        if type is None:
+            return list(values)
+        result = []
+        for value in values:
+            try:
+                result.append(type(value))
+            except (ValueError, TypeError):
+                pass
+        return result
+
+    def setlist(self, key: str, values: Iterable[Any]) -> None:
+        """Replace every value of ``key``."""
+        dict.__setitem__(self, key, list(values))
+
+    def setdefault(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def items(self, multi: bool = False) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        """``(key, first value)`` pairs, or every pair with ``multi=True``."""
+        for key, values in dict.items(self):
+            if multi:
+                for value in values:
+                    yield key, value
+            elif values:
+                yield key, values[0]
+
+    def lists(self) -> Iterator[tuple[str, list[Any]]]:
+        """``(key, [values])`` pairs."""
+        for key, values in dict.items(self):
+            yield key, list(values)
+
+    def values(self) -> Iterator[Any]:  # type: ignore[override]
+        """The first value of each key."""
+        for values in dict.values(self):
+            yield values[0]
+
+    def pop(self, key: str, default: Any = _missing) -> Any:
+        """Remove ``key`` and return its first value."""
+        try:
+            values = dict.pop(self, key)
+        except KeyError:
+            if default is _missing:
+                raise BadRequestKeyError(key) from None
+            return default
+        return values[0] if values else default
+
+    def update(self, other: Any = (), **kwargs: Any) -> None:  # type: ignore[override]
+        """Add the values of ``other`` (keeping existing ones, as Werkzeug does)."""
+        for key, value in MultiDict(other).items(multi=True):
+            self.add(key, value)
+        for key, value in kwargs.items():
+            self.add(key, value)
+
+    def to_dict(self, flat: bool = True) -> dict[str, Any]:
+        """A plain dict: first values, or lists with ``flat=False``."""
+        if flat:
+            return dict(self.items())
+        return dict(self.lists())
+
+    def copy(self) -> MultiDict:
+        return MultiDict(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self.items(multi=True))!r})"
+
+
+class CombinedMultiDict(MultiDict):
+    """``request.values``: query arguments then form fields, read-only by convention."""
+
+    def __init__(self, dicts: Iterable[MultiDict]) -> None:
+        super().__init__()
+        for d in dicts:
+            for key, value in d.items(multi=True):
+                self.add(key, value)
+
+
+def _check_header_value(value: str) -> str:
+    if "\n" in value or "\r" in value or "\x00" in value:
+        raise ValueError("Header values must not contain newline or NUL characters.")
+    return value
+
+
+class _HeaderReading:
+    """The read side shared by ``Headers`` and ``EnvironHeaders``."""
+
+    def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> str:
+        values = self.getlist(key)
+        if not values:
+            raise BadRequestKeyError(key)
+        return str(values[0])
+
+    def get(
+        self, key: str, default: Any = None, type: Callable[[str], Any] | None = None
+    ) -> Any:
+        """The first value of header ``key`` (case-insensitive), optionally converted."""
+        values = self.getlist(key)
+        if not values:
+            return default
+        if type is None:
+            return values[0]
+        try:
+            return type(values[0])
+        except (ValueError, TypeError):
+            return default
+
+    def get_all(self, key: str) -> list[str]:
+        """Every value of header ``key``."""
+        return self.getlist(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(self.getlist(key))
+
+    def keys(self) -> Iterator[str]:
+        return (key for key, _ in self)
+
+    def values(self) -> Iterator[str]:
+        return (value for _, value in self)
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        return iter(self)
+
+    def to_wsgi_list(self) -> list[tuple[str, str]]:
+        return list(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _HeaderReading):
+            return sorted((k.lower(), v) for k, v in self) == sorted(
+                (k.lower(), v) for k, v in other
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+
+class Headers(_HeaderReading):
+    """Ordered, case-insensitive, multi-valued HTTP headers; values that could inject are refused."""
+
+    __slots__ = ("_list",)
+
+    def __init__(
+        self, defaults: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None
+    ) -> None:
+        self._list: list[tuple[str, str]] = []
+        if defaults is not None:
+            self.extend(defaults)
+
+    def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
+        lkey = key.lower()
+        values = [v for k, v in self._list if k.lower() == lkey]
+        if type is None:
+            return values
+        result = []
+        for value in values:
+            try:
+                result.append(type(value))
+            except (ValueError, TypeError):
+                pass
+        return result
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._list)
+
+    def __len__(self) -> int:
+        return len(self._list)
+
+    def add(self, key: str, value: Any) -> None:
+        """Add a header, keeping any earlier one of the same name."""
+        self._list.append((_check_header_value(key), _check_header_value(str(value))))
+
+    def set(self, key: str, value: Any) -> None:
+        """Replace every header named ``key`` with one value, in the first one's place."""
+        new = (_check_header_value(key), _check_header_value(str(value)))
+        lkey = key.lower()
+        for index, (k, _) in enumerate(self._list):
+            if k.lower() == lkey:
+                self._list[index] = new
+                self._list[index + 1 :] = [
+                    item for item in self._list[index + 1 :] if item[0].lower() != lkey
+                ]
+                return
+        self._list.append(new)
+
+    __setitem__ = set
+
+    def setdefault(self, key: str, default: Any) -> str:
+        """The first value of ``key``, adding ``default`` when the header is absent."""
+        values = self.getlist(key)
+        if values:
+            return str(values[0])
+        self.add(key, default)
+        return str(default)
+
+    def remove(self, key: str) -> None:
+        """Drop every header named ``key`` (no error when absent)."""
+        lkey = key.lower()
+        self._list = [item for item in self._list if item[0].lower() != lkey]
+
+    def __delitem__(self, key: str) -> None:
+        self.remove(key)
+
+    def pop(self, key: str, default: Any = _missing) -> Any:
+        """Remove ``key`` and return its first value."""
+        values = self.getlist(key)
+        if not values:
+            if default is _missing:
+                raise BadRequestKeyError(key)
+            return default
+        self.remove(key)
+        return values[0]
+
+    def extend(self, other: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        """Add every header of ``other``; list values become repeated headers."""
+        pairs = other.items() if isinstance(other, Mapping) else other
+        for key, value in pairs:
+            if isinstance(value, list | tuple):
+                for item in value:
+                    self.add(key, item)
+            else:
+                self.add(key, value)
+
+    def update(self, other: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        """Replace the headers named in ``other`` with its values."""
+        pairs = other.items() if isinstance(other, Mapping) else list(other)
+        for key, _ in pairs:
+            self.remove(key)
+        self.extend(pairs)
+
+    def copy(self) -> Headers:
+        new = Headers()
+        new._list = list(self._list)
+        return new
+
+    def clear(self) -> None:
+        self._list.clear()
+
+
+def _environ_key(name: str) -> str | None:
+    """The environ key of a header; ``None`` for names WSGI cannot represent faithfully."""
+    if "_" in name:
+        return None  # "X_Foo" and "X-Foo" both become HTTP_X_FOO: never alias them.
+    key = name.upper().replace("-", "_")
+    if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        return key
+    return "HTTP_" + key
+
+
+class EnvironHeaders(_HeaderReading):
+    """The request headers of a WSGI environ, read in place."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self.environ = environ
+
+    def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
+        env_key = _environ_key(key)
+        value = self.environ.get(env_key) if env_key else None
+        if value is None or (not value and env_key in ("CONTENT_TYPE", "CONTENT_LENGTH")):
+            return []
+        if type is None:
+            return [value]
+        try:
+            return [type(value)]
+        except (ValueError, TypeError):
+            return []
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for key, value in self.environ.items():
+            if key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+                yield key[5:].replace("_", "-").title(), value
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+                yield key.replace("_", "-").title(), value
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

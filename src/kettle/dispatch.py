@@ -1,0 +1,170 @@
+"""THE request pipeline, written once for both doors.
+
+The pipeline is a generator: every user callable (preprocessor, hook, view,
+error handler, teardown function) is *yielded* to the door as ``(func, args,
+kwargs)``, and the door sends the result back in. The WSGI door calls it (and
+runs coroutines on a per-thread loop); the ASGI door awaits it or runs it in a
+thread. So routing, hooks and error handling exist in one copy, transport-free.
+
+Routes without hooks skip the generator entirely (``RoutePlan.fast``): the door
+calls the view and ``make_response`` directly and only falls back here on error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+from .errors import HTTPException, InternalServerError, RequestRedirect
+from .response import Response
+
+if TYPE_CHECKING:
+    from .app import Kettle
+    from .context import Context
+
+Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any] | None]
+Steps = Generator[Call, Any, Any]
+
+
+class RoutePlan:
+    """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
+
+    __slots__ = ("after", "before", "endpoint", "fast", "preprocessors", "scopes", "teardown", "view")
+
+    def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
+        self.endpoint = endpoint
+        self.view = view
+        blueprint = endpoint.rpartition(".")[0] if endpoint and "." in endpoint else ""
+        parts = blueprint.split(".") if blueprint else []
+        # Innermost blueprint first, the app (None) last: the order error handlers are searched.
+        self.scopes: tuple[str | None, ...] = (
+            *(".".join(parts[:i]) for i in range(len(parts), 0, -1)),
+            None,
+        )
+        outer_first = tuple(reversed(self.scopes))
+        self.preprocessors = tuple(
+            f for scope in outer_first for f in app.url_value_preprocessors.get(scope, ())
+        )
+        self.before = tuple(
+            f for scope in outer_first for f in app.before_request_funcs.get(scope, ())
+        )
+        self.after = tuple(
+            f for scope in self.scopes for f in reversed(app.after_request_funcs.get(scope, ()))
+        )
+        self.teardown = tuple(
+            f for scope in self.scopes for f in reversed(app.teardown_request_funcs.get(scope, ()))
+        )
+        self.fast = not (self.preprocessors or self.before or self.after) and view is not None
+
+
+def pipeline(app: Kettle, ctx: Context, plan: RoutePlan, view_error: Exception | None = None) -> Steps:
+    """Hooks, view, error handlers and response processing for one request."""
+    try:
+        if view_error is None:
+            try:
+                rv = yield from _preprocess_and_view(app, ctx, plan)
+            except Exception as exc:
+                rv = yield from handle_user_exception(app, ctx, plan, exc)
+        else:
+            rv = yield from handle_user_exception(app, ctx, plan, view_error)
+        response = app.make_response(rv)
+        response = yield from process_response(app, ctx, plan, response)
+    except Exception as exc:
+        response = yield from handle_exception(app, ctx, plan, exc)
+    return response
+
+
+def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
+    request = ctx.request
+    assert request is not None
+    for func in plan.preprocessors:
+        yield func, (request.endpoint, request.view_args), None
+    for func in plan.before:
+        rv = yield func, (), None
+        if rv is not None:
+            return rv
+    if request.routing_exception is not None:
+        raise request.routing_exception
+    rule = request.url_rule
+    if request.method == "OPTIONS" and rule is not None and rule.provide_automatic_options:
+        return app.make_default_options_response()
+    assert plan.view is not None, f"no view is bound to endpoint {plan.endpoint!r}"
+    return (yield plan.view, (), request.view_args)
+
+
+def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:
+    """``after_this_request`` functions, ``after_request`` hooks, then the session is saved."""
+    for func in ctx.pop_after_request_functions():
+        result = yield func, (response,), None
+        if result is not None:
+            response = result
+    for func in plan.after:
+        result = yield func, (response,), None
+        if result is not None:
+            response = result
+    if ctx.session is not None:
+        yield app.session_interface.save_session, (app, ctx.session, response), None
+    return response
+
+
+def find_error_handler(
+    app: Kettle, exc: BaseException, scopes: tuple[str | None, ...]
+) -> Callable[..., Any] | None:
+    """The handler for ``exc``: innermost blueprint first, status code before class, by MRO."""
+    code = exc.code if isinstance(exc, HTTPException) else None
+    spec = app.error_handler_spec
+    for scope in scopes:
+        by_code = spec.get(scope)
+        if not by_code:
+            continue
+        for c in (code, None) if code is not None else (None,):
+            handlers = by_code.get(c)
+            if not handlers:
+                continue
+            for cls in type(exc).__mro__:
+                handler = handlers.get(cls)
+                if handler is not None:
+                    return handler
+    return None
+
+
+def handle_user_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception) -> Steps:
+    """An exception from a hook or view: its registered handler's result, or the error itself."""
+    if isinstance(exc, HTTPException) and (
+        exc.response is not None or isinstance(exc, RequestRedirect) or exc.code < 400
+    ):
+        return exc
+    handler = find_error_handler(app, exc, plan.scopes)
+    if handler is None:
+        if isinstance(exc, HTTPException):
+            return exc
+        raise exc
+    return (yield handler, (exc,), None)
+
+
+def handle_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception) -> Steps:
+    """An unhandled exception: propagate it (testing/debug) or answer a logged 500."""
+    if app.propagate_exceptions:
+        raise exc
+    app.log_exception(exc)
+    server_error = InternalServerError(original_exception=exc)
+    handler = find_error_handler(app, server_error, plan.scopes)
+    rv: Any = server_error
+    if handler is not None:
+        rv = yield handler, (server_error,), None
+    response = app.make_response(rv)
+    try:
+        response = yield from process_response(app, ctx, plan, response)
+    except Exception as hook_error:  # a broken after_request hook must not hide the 500
+        app.log_exception(hook_error)
+    return response
+
+
+def teardown(app: Kettle, ctx: Context, plan: RoutePlan | None, exc: BaseException | None) -> Steps:
+    """``teardown_request`` then ``teardown_appcontext`` functions; each runs even if one fails."""
+    funcs = (*(plan.teardown if plan is not None else ()), *reversed(app.teardown_appcontext_funcs))
+    for func in funcs:
+        try:
+            yield func, (exc,), None
+        except Exception as error:
+            app.log_exception(error)

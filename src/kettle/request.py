@@ -1,0 +1,371 @@
+"""The incoming request: transport-free, lazy, ``__slots__``.
+
+A door (WSGI or ASGI) fills in what the server already parsed — method, path,
+query string, a header view, the body source — and everything else (arguments,
+cookies, form, JSON, URLs) is computed on first access and cached.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import msgspec
+
+from .body import BodyReader, BufferedBody, Readable, RequestLimits
+from .cookies import parse_cookie_header
+from .datastructures import CombinedMultiDict, EnvironHeaders, Headers, MultiDict
+from .errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
+from .http import MIMEAccept, parse_accept_header, parse_options_header
+
+if TYPE_CHECKING:
+    from .routing import Rule
+
+_DEFAULT_LIMITS = RequestLimits()
+_json_decode = msgspec.json.decode
+_unset: Any = object()
+
+
+class UserAgent(str):
+    """The ``User-Agent`` header as a string; ``.string`` for Werkzeug compatibility."""
+
+    @property
+    def string(self) -> str:
+        return str(self)
+
+
+def _json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether decoded JSON nests deeper than ``limit`` (iterative: no recursion on hostile input)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+    return False
+
+
+class Request:
+    """What the client asked for. Only the attributes a view touches are ever parsed."""
+
+    __slots__ = (
+        "_args", "_cached_json", "_cookies", "_data", "_files", "_form", "_input",
+        "_mimetype", "content_length", "environ", "headers", "limits", "method", "path",
+        "query_string", "remote_addr", "root_path", "routing_exception", "scheme",
+        "server", "url_rule", "view_args", "_host", "_stream",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query_string: str = "",
+        headers: Headers | EnvironHeaders | None = None,
+        *,
+        scheme: str = "http",
+        server: tuple[str, int | None] | None = None,
+        root_path: str = "",
+        remote_addr: str | None = None,
+        body: Readable | bytes | None = None,
+        content_length: int | None = None,
+        limits: RequestLimits = _DEFAULT_LIMITS,
+        environ: dict[str, Any] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query_string = query_string
+        self.headers = headers if headers is not None else Headers()
+        self.scheme = scheme
+        self.server = server
+        self.root_path = root_path
+        self.remote_addr = remote_addr
+        self.content_length = content_length
+        self.limits = limits
+        self.environ = environ
+        self._input = body
+        self._stream: BodyReader | BufferedBody | None = None
+        self._args: MultiDict | None = None
+        self._form: MultiDict | None = None
+        self._files: MultiDict | None = None
+        self._cookies: dict[str, str] | None = None
+        self._data: bytes | None = None
+        self._cached_json: Any = _unset
+        self._mimetype: tuple[str, dict[str, str]] | None = None
+        self._host: str | None = None
+        self.url_rule: Rule | None = None
+        self.view_args: dict[str, Any] | None = None
+        self.routing_exception: Exception | None = None
+
+    # -- routing -------------------------------------------------------------
+    @property
+    def endpoint(self) -> str | None:
+        return self.url_rule.endpoint if self.url_rule is not None else None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The dotted name of the blueprint the matched endpoint belongs to."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The blueprint and its parents, innermost first (``["a.b", "a"]``)."""
+        name = self.blueprint
+        if name is None:
+            return []
+        parts = name.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+    # -- query, cookies, headers ---------------------------------------------
+    @property
+    def args(self) -> MultiDict:
+        """The parsed query string; a missing key is a 400 naming it."""
+        args = self._args
+        if args is None:
+            args = self._args = parse_query_string(self.query_string)
+        return args
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        cookies = self._cookies
+        if cookies is None:
+            cookies = self._cookies = parse_cookie_header(self.headers.get("Cookie", ""))
+        return cookies
+
+    @property
+    def content_type(self) -> str | None:
+        value: str | None = self.headers.get("Content-Type")
+        return value
+
+    def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
+        parsed = self._mimetype
+        if parsed is None:
+            parsed = self._mimetype = parse_options_header(self.content_type or "")
+        return parsed
+
+    @property
+    def mimetype(self) -> str:
+        """The content type without parameters, lower-cased (``"application/json"``)."""
+        return self._parsed_content_type()[0]
+
+    @property
+    def mimetype_params(self) -> dict[str, str]:
+        return self._parsed_content_type()[1]
+
+    @property
+    def is_json(self) -> bool:
+        mt = self.mimetype
+        return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
+
+    @property
+    def user_agent(self) -> UserAgent:
+        return UserAgent(self.headers.get("User-Agent", ""))
+
+    @property
+    def accept_mimetypes(self) -> MIMEAccept:
+        return parse_accept_header(self.headers.get("Accept"))
+
+    @property
+    def access_route(self) -> list[str]:
+        """Client addresses from ``X-Forwarded-For`` when a trusted proxy set it, else the peer."""
+        return [self.remote_addr] if self.remote_addr else []
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    # -- URLs ----------------------------------------------------------------
+    @property
+    def host(self) -> str:
+        """The ``Host`` the client asked for (checked against ``TRUSTED_HOSTS`` before views run)."""
+        host = self._host
+        if host is None:
+            host = self.headers.get("Host")
+            if not host:
+                name, port = self.server or ("localhost", None)
+                default = 443 if self.scheme in ("https", "wss") else 80
+                host = name if port in (None, default) else f"{name}:{port}"
+            self._host = host
+        return host
+
+    @host.setter
+    def host(self, value: str) -> None:
+        self._host = value
+
+    @property
+    def script_root(self) -> str:
+        return self.root_path
+
+    @property
+    def host_url(self) -> str:
+        return f"{self.scheme}://{self.host}/"
+
+    @property
+    def url_root(self) -> str:
+        return f"{self.scheme}://{self.host}{quote(self.root_path)}/"
+
+    @property
+    def base_url(self) -> str:
+        """The URL without the query string."""
+        return f"{self.scheme}://{self.host}{quote(self.root_path)}{quote(self.path)}"
+
+    @property
+    def url(self) -> str:
+        qs = self.query_string
+        return f"{self.base_url}?{qs}" if qs else self.base_url
+
+    @property
+    def full_path(self) -> str:
+        """Path and query string; always has the ``?``, as Flask's."""
+        return f"{quote(self.path)}?{self.query_string}"
+
+    # -- body ----------------------------------------------------------------
+    @property
+    def stream(self) -> BodyReader | BufferedBody:
+        """The raw body as a bounded stream; after reading it, ``form`` and ``data`` are empty."""
+        stream = self._stream
+        if stream is None:
+            source = self._input
+            if source is None or isinstance(source, bytes):
+                stream = BufferedBody(source or b"")
+                limit = self.limits.max_content_length
+                if limit is not None and source and len(source) > limit:
+                    raise RequestEntityTooLarge(
+                        f"The request body is larger than the limit of {limit} bytes "
+                        "(MAX_CONTENT_LENGTH)."
+                    )
+            else:
+                stream = BodyReader(source, self.content_length, self.limits.max_content_length)
+            self._stream = stream
+        return stream
+
+    def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False) -> Any:
+        """The whole body (bounded by ``MAX_CONTENT_LENGTH``), read once and cached."""
+        if parse_form_data:
+            self._load_form()
+        data = self._data
+        if data is None:
+            data = self.stream.read()
+            if cache:
+                self._data = data
+        return data.decode("utf-8", "replace") if as_text else data
+
+    @property
+    def data(self) -> bytes:
+        """The body as bytes; empty for form bodies, which go to ``form``/``files``."""
+        if is_form_mimetype(self.mimetype) and self._data is None:
+            self._load_form()
+            return b""
+        result: bytes = self.get_data()
+        return result
+
+    def _load_form(self) -> None:
+        if self._form is not None:
+            return
+        limits = self.limits
+        parser = FormParser(
+            self.content_type or "",
+            max_form_memory_size=limits.max_form_memory_size,
+            max_form_parts=limits.max_form_parts,
+        )
+        try:
+            if self._data is not None:
+                parser.feed(self._data)
+            elif is_form_mimetype(self.mimetype):
+                for chunk in self.stream:
+                    parser.feed(chunk)
+            self._form, self._files = parser.finish()
+        except BaseException:
+            parser.close()
+            raise
+
+    @property
+    def form(self) -> MultiDict:
+        """Fields of a urlencoded or multipart body; ``form["missing"]`` is a 400."""
+        self._load_form()
+        assert self._form is not None
+        return self._form
+
+    @property
+    def files(self) -> MultiDict:
+        """Uploaded files (``FileStorage``) of a multipart body."""
+        self._load_form()
+        assert self._files is not None
+        return self._files
+
+    @property
+    def values(self) -> CombinedMultiDict:
+        """Query arguments and form fields together (form only for non-GET requests)."""
+        if self.method == "GET":
+            return CombinedMultiDict([self.args])
+        return CombinedMultiDict([self.args, self.form])
+
+    def set_form(self, form: MultiDict, files: MultiDict) -> None:
+        """Install a body already parsed by the door (ASGI parses while receiving)."""
+        self._form, self._files = form, files
+
+    def close(self) -> None:
+        """Free uploaded files' temporary storage."""
+        files = self._files
+        if files:
+            for _, storage in files.items(multi=True):
+                if isinstance(storage, FileStorage):
+                    storage.close()
+
+    # -- JSON ----------------------------------------------------------------
+    @property
+    def json(self) -> Any:
+        """The body decoded as JSON; 415 if it is not JSON, 400 if it is malformed."""
+        return self.get_json()
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """Decode the body strictly (no NaN, no trailing data, bounded nesting)."""
+        cached = self._cached_json
+        if cached is not _unset:
+            return cached
+        if not (force or self.is_json):
+            if silent:
+                return None
+            raise UnsupportedMediaType(
+                "Did not attempt to load JSON data because the request Content-Type was "
+                "not 'application/json'."
+            )
+        try:
+            value = self._decode_json(self.get_data(cache=cache))
+        except BadRequest:
+            if silent:
+                value = None
+            else:
+                raise
+        if cache:
+            self._cached_json = value
+        return value
+
+    def _decode_json(self, data: bytes) -> Any:
+        try:
+            value = _json_decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise BadRequest(f"Failed to decode JSON object: {exc}") from None
+        except RecursionError:
+            raise BadRequest("Failed to decode JSON object: it is nested too deeply.") from None
+        depth = self.limits.max_json_depth
+        if (
+            depth is not None
+            and isinstance(value, dict | list)
+            and data.count(b"[") + data.count(b"{") > depth
+            and _json_depth_exceeds(value, depth)
+        ):
+            raise BadRequest(
+                f"Failed to decode JSON object: it nests deeper than {depth} levels "
+                "(MAX_JSON_DEPTH)."
+            )
+        return value
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.url!r}>"

@@ -1,0 +1,278 @@
+"""The outgoing response, and the coercion of a view's return value into one.
+
+A ``Response`` is transport-free: a status, ``Headers`` and either a bytes body
+or an iterable streamed chunk by chunk. The doors turn it into server calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+
+from .cookies import dump_cookie
+from .datastructures import Headers
+from .errors import HTTP_STATUS_PHRASES
+
+_STATUS_LINES: dict[int, str] = {
+    code: f"{code} {phrase}" for code, phrase in HTTP_STATUS_PHRASES.items()
+}
+_TEXT_TYPES_WITH_CHARSET = frozenset(
+    {"application/javascript", "application/xml", "application/ecmascript", "image/svg+xml"}
+)
+
+
+def status_line(code: int) -> str:
+    """``"404 Not Found"`` for ``404``; unknown codes get ``"UNKNOWN"`` as Werkzeug does."""
+    line = _STATUS_LINES.get(code)
+    return line if line is not None else f"{code} UNKNOWN"
+
+
+def content_type_for(mimetype: str, charset: str = "utf-8") -> str:
+    """Add ``charset`` to text mimetypes, as browsers need it to decode them."""
+    if (
+        mimetype.startswith("text/") or mimetype in _TEXT_TYPES_WITH_CHARSET
+        or mimetype.endswith("+xml")
+    ) and "charset" not in mimetype:
+        return f"{mimetype}; charset={charset}"
+    return mimetype
+
+
+#: Characters a Location header keeps as they are; the rest (non-ASCII, spaces) is percent-encoded.
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
+
+_HTML_CONTENT_TYPE = "text/html; charset=utf-8"
+
+
+class Response:
+    """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``."""
+
+    __slots__ = ("_body", "_on_close", "direct_passthrough", "headers", "response", "status_code")
+
+    default_status = 200
+    default_mimetype: str | None = "text/html"
+
+    def __init__(
+        self,
+        response: str | bytes | Iterable[Any] | None = None,
+        status: int | str | None = None,
+        headers: Headers | dict[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        if headers is None:
+            self.headers = Headers()
+        elif isinstance(headers, Headers):
+            self.headers = headers
+        else:
+            self.headers = Headers(headers)
+        if content_type is None:
+            if mimetype is None and "Content-Type" not in self.headers:
+                mimetype = self.default_mimetype
+            if mimetype is not None:
+                content_type = (
+                    _HTML_CONTENT_TYPE if mimetype == "text/html" else content_type_for(mimetype)
+                )
+        if content_type is not None:
+            self.headers.set("Content-Type", content_type)
+        self.status_code = self.default_status
+        if status is not None:
+            self.status = status  # type: ignore[assignment]
+        self.direct_passthrough = direct_passthrough
+        self._on_close: list[Callable[[], Any]] | None = None
+        self._body: bytes | None = None
+        self.response: Iterable[Any] | None = None
+        if response is None:
+            self._body = b""
+        elif isinstance(response, str):
+            self._body = response.encode()
+        elif isinstance(response, bytes | bytearray | memoryview):
+            self._body = bytes(response)
+        else:
+            self.response = response
+
+    # -- status --------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        """The status line, ``"200 OK"``; assign an int or a string."""
+        return status_line(self.status_code)
+
+    @status.setter
+    def status(self, value: int | str) -> None:
+        if isinstance(value, int):
+            self.status_code = value
+            return
+        code, _, _ = value.strip().partition(" ")
+        try:
+            self.status_code = int(code)
+        except ValueError:
+            raise ValueError(f"Invalid status {value!r}: it must start with a number.") from None
+
+    # -- body ----------------------------------------------------------------
+    @property
+    def is_streamed(self) -> bool:
+        """Whether the body is an iterable produced while it is sent."""
+        return self._body is None
+
+    def get_data(self, as_text: bool = False) -> Any:
+        """The whole body; a streamed body is consumed and kept."""
+        body = self._body
+        if body is None:
+            body = self._body = b"".join(self.iter_encoded())
+            self.response = None
+        return body.decode() if as_text else body
+
+    def set_data(self, value: str | bytes) -> None:
+        """Replace the body; ``Content-Length`` follows."""
+        self._body = value.encode() if isinstance(value, str) else bytes(value)
+        self.response = None
+        if "Content-Length" in self.headers:
+            self.headers.set("Content-Length", str(len(self._body)))
+
+    data = property(get_data, set_data, doc="The body as bytes.")
+
+    @property
+    def text(self) -> str:
+        result: str = self.get_data(as_text=True)
+        return result
+
+    @property
+    def json(self) -> Any:
+        """The body decoded as JSON (for tests); ``None`` when it is not JSON."""
+        if not self.is_json:
+            return None
+        return msgspec.json.decode(self.get_data())
+
+    def get_json(self) -> Any:
+        return self.json
+
+    def iter_encoded(self) -> Iterator[bytes]:
+        """The body as bytes chunks; ``str`` chunks of a generator are encoded as UTF-8."""
+        if self._body is not None:
+            yield self._body
+            return
+        for chunk in self.response or ():
+            if isinstance(chunk, str):
+                yield chunk.encode()
+            elif chunk:
+                yield bytes(chunk)
+
+    @property
+    def content_length(self) -> int | None:
+        value = self.headers.get("Content-Length")
+        if value is not None:
+            try:
+                return int(value)
+            except ValueError:
+                return None
+        return len(self._body) if self._body is not None else None
+
+    # -- headers -------------------------------------------------------------
+    @property
+    def content_type(self) -> str | None:
+        value: str | None = self.headers.get("Content-Type")
+        return value
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        self.headers.set("Content-Type", value)
+
+    @property
+    def mimetype(self) -> str | None:
+        ct = self.content_type
+        return ct.split(";", 1)[0].strip().lower() if ct else None
+
+    @mimetype.setter
+    def mimetype(self, value: str) -> None:
+        self.headers.set("Content-Type", content_type_for(value))
+
+    @property
+    def is_json(self) -> bool:
+        mt = self.mimetype or ""
+        return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
+
+    @property
+    def location(self) -> str | None:
+        value: str | None = self.headers.get("Location")
+        return value
+
+    @location.setter
+    def location(self, value: str) -> None:
+        self.headers.set("Location", value)
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: timedelta | int | None = None,
+        expires: str | datetime | int | float | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header; values that could inject a header are refused."""
+        self.headers.add(
+            "Set-Cookie",
+            dump_cookie(
+                key, value, max_age=max_age, expires=expires, path=path, domain=domain,
+                secure=secure, httponly=httponly, samesite=samesite, partitioned=partitioned,
+            ),
+        )
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Expire a cookie in the browser (same path and domain as it was set with)."""
+        self.set_cookie(
+            key, expires=0, max_age=0, path=path, domain=domain, secure=secure,
+            httponly=httponly, samesite=samesite, partitioned=partitioned,
+        )
+
+    # -- lifetime ------------------------------------------------------------
+    def call_on_close(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """Run ``func`` once the server has sent the response (or given up on it)."""
+        if self._on_close is None:
+            self._on_close = []
+        self._on_close.append(func)
+        return func
+
+    def close(self) -> None:
+        """Close the body iterable and run ``call_on_close`` functions."""
+        closer = getattr(self.response, "close", None)
+        if closer is not None:
+            closer()
+        for func in self._on_close or ():
+            func()
+
+    def __repr__(self) -> str:
+        size = f"{len(self._body)} bytes" if self._body is not None else "streamed"
+        return f"<{type(self).__name__} {size} [{self.status}]>"
+
+
+def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
+    """A redirect response to ``location`` (``code`` 301, 302, 303, 307 or 308)."""
+    cls = Response or globals()["Response"]
+    safe = escape(location)
+    body = (
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+        f'<p>You should be redirected automatically to the target URL: <a href="{safe}">{safe}</a>. '
+        "If not, click the link.\n"
+    )
+    response = cls(body, code, mimetype="text/html")
+    response.headers.set("Location", quote(location, safe=_URL_SAFE))
+    return response

@@ -1,0 +1,169 @@
+"""URL routing: Werkzeug's rule syntax and ``Map``/``Rule`` surface, matched by a compiled tree.
+
+``Map`` holds the rules in registration order and refuses ones that would shadow each
+other (same shape, a shared method). Matching and building use compiled forms that are
+made at the first call after a change, so registering routes stays cheap and a request
+never pays for a route table it does not need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+from ..errors import RoutingConflict
+from .compiler import Matcher
+from .converters import (
+    DEFAULT_CONVERTERS,
+    AnyConverter,
+    BaseConverter,
+    FloatConverter,
+    IntegerConverter,
+    NumberConverter,
+    PathConverter,
+    UnicodeConverter,
+    UUIDConverter,
+    ValidationError,
+)
+from .rules import ConverterKey, Rule
+from .urls import UrlBuilder
+
+__all__ = [
+    "DEFAULT_CONVERTERS",
+    "AnyConverter",
+    "BaseConverter",
+    "FloatConverter",
+    "IntegerConverter",
+    "Map",
+    "NumberConverter",
+    "PathConverter",
+    "Rule",
+    "UUIDConverter",
+    "UnicodeConverter",
+    "ValidationError",
+]
+
+class Map:
+    """The route table: add rules, then match request paths and build URLs.
+
+    Args:
+        rules: Rules to add at once, in order.
+        strict_slashes: The default for rules that do not say: when true, ``/a`` redirects
+            to a rule ``/a/`` and ``/a/`` does not match a rule ``/a``.
+        converters: Extra or replacement converters by name, on top of
+            :attr:`default_converters`. ``map.converters["name"] = Cls`` works too, before
+            adding rules that use it.
+    """
+
+    #: The converters every map starts with (read-only: change a map's ``converters``).
+    default_converters: ClassVar[Mapping[str, type[BaseConverter]]] = MappingProxyType(
+        dict(DEFAULT_CONVERTERS)
+    )
+
+    def __init__(
+        self,
+        rules: Iterable[Rule] | None = None,
+        strict_slashes: bool = True,
+        converters: Mapping[str, type[BaseConverter]] | None = None,
+    ) -> None:
+        self.strict_slashes = strict_slashes
+        self.converters: dict[str, type[BaseConverter]] = dict(self.default_converters)
+        if converters:
+            self.converters.update(converters)
+        self._rules: list[Rule] = []
+        self._by_shape: dict[tuple[str | ConverterKey, ...], list[Rule]] = {}
+        self._matcher: Matcher | None = None
+        self._builder: UrlBuilder | None = None
+        for rule in rules or ():
+            self.add(rule)
+
+    def add(self, rule: Rule) -> None:
+        """Bind ``rule`` and add it to the table.
+
+        Raises:
+            ValueError: the rule is malformed for this map (unknown converter, bad arguments).
+            RoutingConflict: an existing rule matches exactly the same URLs (same static
+                text and converters, whatever the variable names) for a method both name.
+                The automatic HEAD and OPTIONS do not count.
+        """
+        rule.bind(self)
+        same_shape = self._by_shape.setdefault(rule._shape, [])
+        for other in same_shape:
+            shared = rule._real_methods & other._real_methods  # automatic ones never count
+            if shared:
+                raise RoutingConflict(
+                    f"URL rule {rule.rule!r} (endpoint {rule.endpoint!r}) conflicts with "
+                    f"{other.rule!r} (endpoint {other.endpoint!r}): both match the same URLs "
+                    f"for {', '.join(sorted(shared))}"
+                )
+        same_shape.append(rule)
+        self._rules.append(rule)
+        self._matcher = None
+        self._builder = None
+
+    def match(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+        """The rule for a request and its arguments (converted, merged over the rule's defaults).
+
+        Args:
+            path: The percent-decoded request path, starting with ``/``.
+            method: The request method, upper case (``"WEBSOCKET"`` for a websocket).
+
+        Raises:
+            NotFound: no rule matches the path.
+            MethodNotAllowed: rules match the path, none for ``method``; ``valid_methods``
+                lists theirs (for the ``Allow`` header).
+            RequestRedirect: the match is a strict rule ending in ``/`` and the path lacks
+                it; ``new_url`` is the path with the slash (the app adds the query string).
+        """
+        matcher = self._matcher
+        if matcher is None:
+            matcher = self._compile()
+        return matcher.match(path, method)
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The sorted methods of the rules matching ``path``, for an ``OPTIONS`` answer."""
+        matcher = self._matcher
+        if matcher is None:
+            matcher = self._compile()
+        return matcher.allowed_methods(path)
+
+    def build(
+        self, endpoint: str, values: Mapping[str, Any] | None = None, method: str | None = None
+    ) -> str:
+        """The URL path for ``endpoint``; values the rule does not use become the query string.
+
+        Args:
+            endpoint: The endpoint name of the rule(s).
+            values: Variable values; None values are dropped; lists and tuples repeat
+                their key in the query string.
+            method: Prefer a rule allowing this method when several fit.
+
+        Raises:
+            BuildError: the endpoint is unknown (close names are suggested), values are
+                missing for every rule of the endpoint, or a converter refuses a value.
+        """
+        builder = self._builder
+        if builder is None:
+            builder = self._builder = UrlBuilder(self._rules)
+        return builder.build(endpoint, values, method)
+
+    def iter_rules(self, endpoint: str | None = None) -> Iterator[Rule]:
+        """The rules in registration order, or only those of ``endpoint``."""
+        if endpoint is None:
+            return iter(self._rules)
+        return (rule for rule in self._rules if rule.endpoint == endpoint)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __repr__(self) -> str:
+        return f"<Map {len(self._rules)} rules>"
+
+    def _compile(self) -> Matcher:
+        """Make the matcher for the current rules (again if rules were added since)."""
+        self._matcher = matcher = Matcher(self._rules)
+        return matcher

@@ -1,0 +1,320 @@
+"""The compiled router: a dict for static paths and a segment tree for the rest.
+
+Built once from the map's rules (lazily, at the first match). Per request:
+
+* a static path costs one dict lookup (``path -> {method: rule}``);
+* a dynamic path walks the tree one segment at a time. At each node the static child is
+  tried first, then the one-segment converters in weight order (``int``/``uuid``/
+  ``float``/``any`` before ``string``), then the converters that span ``/`` (``path``),
+  which match the rest of the path with one regex. A branch that fails (no child, a
+  converter's ``ValidationError``, no rule for the method below) backtracks to the next.
+
+The search looks only for a rule that allows the method; when there is none, a second,
+bookkeeping walk collects the methods of the rules whose URL matches, to tell a 405 from
+a 404. Trailing slashes behave as Werkzeug's: a strict rule ``/a/`` found for ``/a``
+means a redirect, a non-strict one simply matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..errors import MethodNotAllowed, NotFound, RequestRedirect
+from .converters import BaseConverter, ValidationError
+from .rules import ConverterKey, Piece, Rule, Variable
+
+_NO_SLASH: tuple[str, ...] = ()
+_SLASH: tuple[str, ...] = ("",)
+_WEBSOCKET = "WEBSOCKET"
+
+
+class _Node:
+    """A point in the tree: the rules ending here and the ways to go one segment further."""
+
+    __slots__ = ("allowed", "dynamic", "methods", "rules", "static", "tails")
+
+    def __init__(self) -> None:
+        self.static: dict[str, _Node] = {}
+        self.dynamic: list[_Segment] = []
+        self.tails: list[_Segment] = []
+        self.rules: list[Rule] = []
+        self.methods: dict[str, Rule] | None = None
+        self.allowed: frozenset[str] = frozenset()
+
+    def finish(self) -> None:
+        """Order the children and index the rules by method, recursively."""
+        self.dynamic.sort(key=lambda seg: seg.order)
+        self.tails.sort(key=lambda seg: seg.order)
+        if self.rules:
+            methods: dict[str, Rule] = {}
+            for rule in self.rules:  # methods the user named win over automatic ones
+                methods.update(dict.fromkeys(rule._real_methods, rule))
+            for rule in self.rules:
+                for method in rule.methods:
+                    methods.setdefault(method, rule)
+            self.methods = methods
+            self.allowed = frozenset(methods) - {_WEBSOCKET}
+        for child in self.static.values():
+            child.finish()
+        for seg in (*self.dynamic, *self.tails):
+            seg.child.finish()
+
+
+class _Segment:
+    """A variable edge out of a node; ``match`` appends the converted values if the text fits."""
+
+    __slots__ = ("child", "key", "order")
+
+    def __init__(self, key: tuple[Any, ...], pieces: Sequence[Piece]) -> None:
+        self.key = key
+        self.child = _Node()
+        # More static text first (more specific), then by the converters' weights.
+        static_count = sum(1 for p in pieces if isinstance(p, str) and p != "/")
+        weights = tuple(p.converter.weight for p in pieces if isinstance(p, Variable))
+        self.order = (-static_count, weights)
+
+    def match(self, text: str, values: list[Any]) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class _ConverterSegment(_Segment):
+    """A whole segment is one variable: ``/<int:id>``."""
+
+    __slots__ = ("fullmatch", "to_python")
+
+    def __init__(self, key: tuple[Any, ...], pieces: Sequence[Piece]) -> None:
+        super().__init__(key, pieces)
+        variable = pieces[0]
+        assert isinstance(variable, Variable)
+        converter = variable.converter
+        self.to_python: Callable[[str], Any] | None = None
+        if type(converter).to_python is not BaseConverter.to_python:
+            self.to_python = converter.to_python
+        # The default ``[^/]+`` needs no regex: a segment never holds '/'.
+        regex = converter.regex
+        self.fullmatch: Callable[[str], object] | None = (
+            None if regex == "[^/]+" else re.compile(regex).fullmatch
+        )
+
+    def match(self, text: str, values: list[Any]) -> bool:
+        if self.fullmatch is None:
+            if not text:
+                return False
+        elif self.fullmatch(text) is None:
+            return False
+        if self.to_python is None:
+            values.append(text)
+            return True
+        try:
+            values.append(self.to_python(text))
+        except ValidationError:
+            return False
+        return True
+
+
+class _PatternSegment(_Segment):
+    """Variables with static text (``/page-<int:n>.html``), or the rest of the path (tails)."""
+
+    __slots__ = ("fullmatch", "groups")
+
+    def __init__(self, key: tuple[Any, ...], pieces: Sequence[Piece]) -> None:
+        super().__init__(key, pieces)
+        parts: list[str] = []
+        groups: list[tuple[str, BaseConverter]] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                parts.append(re.escape(piece))
+            else:
+                group = f"_{len(groups)}"
+                groups.append((group, piece.converter))
+                parts.append(f"(?P<{group}>{piece.converter.regex})")
+        self.groups = tuple(groups)
+        self.fullmatch = re.compile("".join(parts)).fullmatch
+
+    def match(self, text: str, values: list[Any]) -> bool:
+        found = self.fullmatch(text)
+        if found is None:
+            return False
+        try:
+            converted = [conv.to_python(found[group]) for group, conv in self.groups]
+        except ValidationError:
+            return False
+        values.extend(converted)
+        return True
+
+
+def _segments(pieces: Iterable[Piece]) -> list[list[Piece]]:
+    """Cut a rule's pieces at each ``/``: one list per path segment, the leading '' dropped."""
+    segments: list[list[Piece]] = [[]]
+    for piece in pieces:
+        if isinstance(piece, Variable):
+            segments[-1].append(piece)
+            continue
+        first, *rest = piece.split("/")
+        if first:
+            segments[-1].append(first)
+        segments.extend([text] if text else [] for text in rest)
+    return segments[1:]
+
+
+def _edge(edges: list[_Segment], key: tuple[Any, ...], pieces: Sequence[Piece]) -> _Node:
+    """The child under the edge with ``key``, made if new (same key = same matching)."""
+    for edge in edges:
+        if edge.key == key:
+            return edge.child
+    seg: _Segment
+    if len(pieces) == 1 and isinstance(pieces[0], Variable):
+        seg = _ConverterSegment(key, pieces)
+    else:
+        seg = _PatternSegment(key, pieces)
+    edges.append(seg)
+    return seg.child
+
+
+def _key(pieces: Iterable[Piece]) -> tuple[str | ConverterKey, ...]:
+    return tuple(p if isinstance(p, str) else p.key for p in pieces)
+
+
+def _insert(root: _Node, rule: Rule) -> None:
+    """Place ``rule`` at the end of its path through the tree."""
+    node = root
+    segments = _segments(rule._pieces)
+    for index, segment in enumerate(segments):
+        spans = any(isinstance(p, Variable) and not p.converter.part_isolating for p in segment)
+        if spans:  # the rest of the rule is matched as one regex against the rest of the path
+            rest = segments[index:]
+            slash = len(rest) > 1 and not rest[-1]
+            if slash:
+                rest.pop()
+            pieces: list[Piece] = []
+            for i, seg in enumerate(rest):
+                pieces.extend(["/", *seg] if i else seg)
+            node = _edge(node.tails, _key(pieces), pieces)
+            if slash:
+                node = node.static.setdefault("", _Node())
+            break
+        if all(isinstance(p, str) for p in segment):
+            node = node.static.setdefault("".join(segment), _Node())  # type: ignore[arg-type]
+        else:
+            node = _edge(node.dynamic, _key(segment), segment)
+    node.rules.append(rule)
+
+
+def _at_end(node: _Node, method: str, allowed: set[str] | None) -> Rule | None:
+    """The path is used up at ``node``: a rule here, or one that wants a trailing slash."""
+    methods = node.methods
+    if methods is not None:
+        rule = methods.get(method)
+        if rule is not None:
+            return rule
+        if allowed is not None:
+            allowed |= node.allowed
+    slash = node.static.get("")
+    if slash is not None and slash.methods is not None:
+        return slash.methods.get(method)  # strict: the caller redirects; else it matches
+    return None
+
+
+def _lax(node: _Node, method: str, allowed: set[str] | None) -> Rule | None:
+    """Only a trailing '' is left: rules without the slash match if not strict about it."""
+    lax = [rule for rule in node.rules if not rule.strict_slashes]
+    for rule in lax:
+        if method in rule.methods:
+            return rule
+    if allowed is not None:
+        allowed.update(m for rule in lax for m in rule.methods if m != _WEBSOCKET)
+    return None
+
+
+def _search(
+    node: _Node, parts: Sequence[str], i: int, values: list[Any], method: str,
+    allowed: set[str] | None,
+) -> Rule | None:
+    """Depth-first search for a rule allowing ``method``; ``values`` gets the converted values.
+
+    With ``allowed`` given, also collect the methods of every rule whose URL matches.
+    """
+    if i == len(parts):
+        return _at_end(node, method, allowed)
+    part = parts[i]
+    child = node.static.get(part)
+    if child is not None:
+        found = _search(child, parts, i + 1, values, method, allowed)
+        if found is not None:
+            return found
+    mark = len(values)
+    for seg in node.dynamic:
+        if seg.match(part, values):
+            found = _search(seg.child, parts, i + 1, values, method, allowed)
+            if found is not None:
+                return found
+            del values[mark:]
+    if node.tails:
+        rest = "/".join(parts[i:])
+        for seg in node.tails:
+            # "a/b/" is first tried as "a/b" + trailing slash, then whole (a path may end in '/').
+            if rest.endswith("/") and seg.match(rest[:-1], values):
+                found = _search(seg.child, _SLASH, 0, values, method, allowed)
+                if found is not None:
+                    return found
+                del values[mark:]
+            if seg.match(rest, values):
+                found = _search(seg.child, _NO_SLASH, 0, values, method, allowed)
+                if found is not None:
+                    return found
+                del values[mark:]
+    if not part and i == len(parts) - 1 and node.rules:
+        return _lax(node, method, allowed)
+    return None
+
+
+class Matcher:
+    """The compiled form of a map's rules; made by :meth:`Map.match` when the rules change."""
+
+    __slots__ = ("root", "static")
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.root = _Node()
+        static_rules: list[Rule] = []
+        for rule in rules:
+            _insert(self.root, rule)
+            if rule.is_static:
+                static_rules.append(rule)
+        self.root.finish()
+        #: path -> {method: rule}, sharing the tree leaves' dicts.
+        self.static: dict[str, dict[str, Rule]] = {}
+        for rule in static_rules:
+            node = self.root
+            for part in rule.rule.split("/")[1:]:
+                node = node.static[part]
+            assert node.methods is not None
+            self.static[rule.rule] = node.methods
+
+    def match(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+        """The rule for ``path`` and ``method`` and its arguments; see :meth:`Map.match`."""
+        entry = self.static.get(path)
+        if entry is not None:
+            rule = entry.get(method)
+            if rule is not None:
+                return rule, dict(rule.defaults) if rule.defaults else {}
+        parts = path.split("/")
+        values: list[Any] = []
+        rule = _search(self.root, parts, 1, values, method, None)
+        if rule is not None:
+            if rule._redirects and not path.endswith("/"):
+                raise RequestRedirect(path + "/")
+            args = dict(zip(rule._names, values, strict=True))
+            return rule, {**rule.defaults, **args} if rule.defaults else args
+        allowed = self.allowed_methods(path)
+        if allowed:
+            raise MethodNotAllowed(valid_methods=allowed)
+        raise NotFound()
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods of all rules whose URL matches ``path``, sorted, without WEBSOCKET."""
+        allowed: set[str] = set()
+        _search(self.root, path.split("/"), 1, [], "", allowed)
+        allowed.discard(_WEBSOCKET)
+        return sorted(allowed)

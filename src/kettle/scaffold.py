@@ -1,0 +1,205 @@
+"""Registration shared by ``Kettle`` and ``Blueprint``: routes, hooks and error handlers.
+
+Both collect the same things with the same decorators; an app stores them for
+itself (scope ``None``), a blueprint defers them until it is registered on an
+app, which then stores them under the blueprint's dotted name.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from .errors import HTTPException, exception_for
+
+F = TypeVar("F", bound=Callable[..., Any])
+Scope = str | None  # None: the app itself; otherwise a blueprint's dotted name
+ErrorHandlers = dict[Scope, dict[int | None, dict[type[BaseException], Callable[..., Any]]]]
+
+
+def get_root_path(import_name: str) -> str:
+    """The folder of the module or package ``import_name`` (the current folder for ``__main__``)."""
+    module = sys.modules.get(import_name)
+    if module is not None and getattr(module, "__file__", None):
+        return os.path.dirname(os.path.abspath(module.__file__))  # type: ignore[arg-type,type-var]
+    try:
+        spec = importlib.util.find_spec(import_name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or spec.origin in (None, "namespace", "built-in", "frozen"):
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(spec.origin))  # type: ignore[type-var]
+
+
+def endpoint_from_view_func(view_func: Callable[..., Any]) -> str:
+    """Flask's default endpoint: the function's name."""
+    if view_func is None:
+        raise ValueError("expected a view function when no endpoint is given")
+    return view_func.__name__
+
+
+class Scaffold:
+    """The decorators Flask users know, writing into per-scope registries."""
+
+    def __init__(
+        self,
+        import_name: str,
+        static_folder: str | os.PathLike[str] | None = None,
+        static_url_path: str | None = None,
+        template_folder: str | os.PathLike[str] | None = None,
+        root_path: str | None = None,
+    ) -> None:
+        self.import_name = import_name
+        self.root_path = root_path if root_path is not None else get_root_path(import_name)
+        self.static_folder = os.fspath(static_folder) if static_folder is not None else None
+        self.static_url_path = static_url_path
+        self.template_folder = os.fspath(template_folder) if template_folder is not None else None
+        self.view_functions: dict[str, Callable[..., Any]] = {}
+        self.error_handler_spec: ErrorHandlers = defaultdict(lambda: defaultdict(dict))
+        self.before_request_funcs: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+        self.after_request_funcs: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+        self.teardown_request_funcs: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+        self.url_value_preprocessors: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+        self.url_default_functions: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+        self.template_context_processors: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+
+    # -- routes --------------------------------------------------------------
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        raise NotImplementedError
+
+    def route(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """Register the decorated function as the view of URL ``rule``."""
+
+        def decorator(f: F) -> F:
+            endpoint = options.pop("endpoint", None)
+            self.add_url_rule(rule, endpoint, f, **options)
+            return f
+
+        return decorator
+
+    def _method_route(self, method: str, rule: str, options: dict[str, Any]) -> Callable[[F], F]:
+        if "methods" in options:
+            raise TypeError("Use the 'route' decorator to pass several methods.")
+        return self.route(rule, methods=[method], **options)
+
+    def get(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["GET"])``."""
+        return self._method_route("GET", rule, options)
+
+    def post(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["POST"])``."""
+        return self._method_route("POST", rule, options)
+
+    def put(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["PUT"])``."""
+        return self._method_route("PUT", rule, options)
+
+    def patch(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["PATCH"])``."""
+        return self._method_route("PATCH", rule, options)
+
+    def delete(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """``route(rule, methods=["DELETE"])``."""
+        return self._method_route("DELETE", rule, options)
+
+    def endpoint(self, endpoint: str) -> Callable[[F], F]:
+        """Bind the decorated function to an endpoint added earlier without a view."""
+
+        def decorator(f: F) -> F:
+            self.view_functions[endpoint] = f
+            return f
+
+        return decorator
+
+    # -- hooks ---------------------------------------------------------------
+    def before_request(self, f: F) -> F:
+        """Run ``f`` before each view; a non-``None`` return value becomes the response."""
+        self.before_request_funcs[None].append(f)
+        return f
+
+    def after_request(self, f: F) -> F:
+        """Run ``f(response)`` after each view; it returns the response to send."""
+        self.after_request_funcs[None].append(f)
+        return f
+
+    def teardown_request(self, f: F) -> F:
+        """Run ``f(exc)`` when the request ends, even when the view raised."""
+        self.teardown_request_funcs[None].append(f)
+        return f
+
+    def context_processor(self, f: F) -> F:
+        """Add the dict ``f()`` returns to every template's context."""
+        self.template_context_processors[None].append(f)
+        return f
+
+    def url_value_preprocessor(self, f: F) -> F:
+        """Run ``f(endpoint, view_args)`` before hooks, to pull values out of the URL."""
+        self.url_value_preprocessors[None].append(f)
+        return f
+
+    def url_defaults(self, f: F) -> F:
+        """Run ``f(endpoint, values)`` in ``url_for`` to fill in values."""
+        self.url_default_functions[None].append(f)
+        return f
+
+    # -- errors --------------------------------------------------------------
+    def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[F], F]:
+        """Handle a status code (``404``) or an exception class with the decorated function."""
+
+        def decorator(f: F) -> F:
+            self.register_error_handler(code_or_exception, f)
+            return f
+
+        return decorator
+
+    def register_error_handler(
+        self, code_or_exception: int | type[BaseException], f: Callable[..., Any]
+    ) -> None:
+        exc_class, code = self._get_exc_class_and_code(code_or_exception)
+        self.error_handler_spec[None][code][exc_class] = f
+
+    @staticmethod
+    def _get_exc_class_and_code(
+        exc_class_or_code: int | type[BaseException],
+    ) -> tuple[type[BaseException], int | None]:
+        if isinstance(exc_class_or_code, int):
+            try:
+                exc_class: type[BaseException] = type(exception_for(exc_class_or_code))
+            except LookupError:
+                raise ValueError(
+                    f"'{exc_class_or_code}' is not a recognized HTTP error code. Use a subclass "
+                    "of HTTPException with that code instead."
+                ) from None
+            if exc_class is HTTPException:
+                return HTTPException, exc_class_or_code
+        else:
+            exc_class = exc_class_or_code
+        if isinstance(exc_class, BaseException):
+            raise TypeError(f"{exc_class!r} is an instance, not a class. Handlers take classes.")
+        if not issubclass(exc_class, BaseException):
+            raise ValueError(f"'{exc_class.__name__}' is not a subclass of Exception.")
+        if issubclass(exc_class, HTTPException):
+            return exc_class, exc_class.code
+        return exc_class, None
+
+
+def iter_methods(methods: Iterable[str] | str | None) -> list[str] | None:
+    """Normalise ``methods=``; a bare string is a common mistake and is refused."""
+    if methods is None:
+        return None
+    if isinstance(methods, str):
+        raise TypeError(
+            "Allowed methods must be a list of strings, for example: @app.route(..., methods=['POST'])"
+        )
+    return [m.upper() for m in methods]

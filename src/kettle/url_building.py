@@ -1,0 +1,82 @@
+"""``url_for``: endpoint + values -> URL, relative to the request or to ``SERVER_NAME``.
+
+External URLs use the request's ``Host`` only after it passed ``TRUSTED_HOSTS``
+(or ``SERVER_NAME`` when set), so a forged ``Host`` cannot steer a built link.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .context import current_context
+
+if TYPE_CHECKING:
+    from .app import Kettle
+
+_NO_CONTEXT = (
+    "Unable to build URLs outside an active application context. Use "
+    "'with app.app_context():' or 'with app.test_request_context():'."
+)
+_NO_SERVER_NAME = (
+    "Unable to build an external URL outside an active request without 'SERVER_NAME' "
+    "configured. Also configure 'APPLICATION_ROOT' and 'PREFERRED_URL_SCHEME' as needed."
+)
+
+
+class UrlBuilder:
+    """Builds URLs for one app."""
+
+    def __init__(self, app: Kettle) -> None:
+        self.app = app
+
+    def _scopes(self, endpoint: str) -> list[str | None]:
+        blueprint = endpoint.rpartition(".")[0]
+        parts = blueprint.split(".") if blueprint else []
+        return [None, *(".".join(parts[: i + 1]) for i in range(len(parts)))]
+
+    def build(
+        self,
+        endpoint: str,
+        values: dict[str, Any],
+        anchor: str | None,
+        method: str | None,
+        scheme: str | None,
+        external: bool | None,
+    ) -> str:
+        """The URL of ``endpoint``; ``.name`` is relative to the current blueprint."""
+        ctx = current_context()
+        if ctx is None:
+            raise RuntimeError(_NO_CONTEXT)
+        request = ctx.request
+        if endpoint.startswith("."):
+            blueprint = request.blueprint if request is not None else None
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        if external is None:
+            external = scheme is not None if request is not None else True
+        if scheme is not None and not external:
+            raise ValueError("When specifying '_scheme', '_external' must be True.")
+        app = self.app
+        for scope in self._scopes(endpoint):
+            for func in app.url_default_functions.get(scope, ()):
+                func(endpoint, values)
+        path = app.url_map.build(endpoint, values, method)
+        if request is not None:
+            root = request.root_path
+        else:
+            root = (app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        url = quote(root) + path
+        if anchor is not None:
+            url = f"{url}#{quote(anchor, safe='%!#$&()*+,/:;=?@')}"
+        if not external:
+            return url
+        server_name = app.config.get("SERVER_NAME")
+        if request is not None:
+            host = server_name or request.host
+            scheme = scheme or request.scheme
+        elif server_name:
+            host = server_name
+            scheme = scheme or app.config.get("PREFERRED_URL_SCHEME") or "http"
+        else:
+            raise RuntimeError(_NO_SERVER_NAME)
+        return f"{scheme}://{host}{url}"

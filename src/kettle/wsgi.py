@@ -1,0 +1,160 @@
+"""The WSGI door (PEP 3333): environ in, ``Request``; ``Response`` out, ``start_response``.
+
+Thin on purpose: everything between is the shared pipeline in ``dispatch.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from types import CoroutineType
+from typing import TYPE_CHECKING
+
+from .body import RequestLimits
+from .concurrency import drive, run_coroutine
+from .context import Context, _cv_context
+from .datastructures import EnvironHeaders
+from .dispatch import pipeline
+from .request import Request
+from .response import Response, status_line
+
+if TYPE_CHECKING:
+    from .app import Kettle
+    from .types import StartResponse, WSGIEnvironment
+
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+FILE_BLOCK_SIZE = 64 * 1024
+
+
+def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Request:
+    """A ``Request`` over ``environ``; headers are read in place, nothing else is parsed."""
+    path = environ.get("PATH_INFO") or "/"
+    if not path.isascii():  # PEP 3333 hands us the raw bytes as latin-1
+        path = path.encode("latin-1").decode("utf-8", "replace")
+    body = None
+    if environ.get("CONTENT_LENGTH") or (
+        environ.get("wsgi.input_terminated")
+        and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    ):
+        body = environ["wsgi.input"]
+    query = environ.get("QUERY_STRING", "")
+    if not query.isascii():
+        query = query.encode("latin-1").decode("utf-8", "replace")
+    return Request(
+        environ["REQUEST_METHOD"],
+        path,
+        query,
+        EnvironHeaders(environ),
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        server=(environ.get("SERVER_NAME", "localhost"), _port(environ.get("SERVER_PORT"))),
+        root_path=environ.get("SCRIPT_NAME", ""),
+        remote_addr=environ.get("REMOTE_ADDR"),
+        body=body,
+        limits=limits,
+        environ=environ,
+    )
+
+
+def _port(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """Serve one WSGI request."""
+    if not app._frozen:
+        app.freeze()
+    request = request_from_environ(environ, app._limits)
+    if app._proxy_fix is not None:
+        from .proxies import apply_proxy_fix
+
+        apply_proxy_fix(request, app._proxy_fix)
+    ctx = Context(app, request)
+    ctx._token = _cv_context.set(ctx)
+    error: BaseException | None = None
+    try:
+        plan = ctx.plan = app.match_request(request)
+        if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+            try:
+                rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
+                if rv.__class__ is CoroutineType:
+                    rv = run_coroutine(rv)
+                response = app.make_response(rv)
+            except Exception as exc:
+                response = drive(pipeline(app, ctx, plan, exc))
+            else:
+                if ctx.session is not None or ctx._after_request:
+                    from .dispatch import process_response
+
+                    response = drive(process_response(app, ctx, plan, response))
+        else:
+            response = drive(pipeline(app, ctx, plan))
+        return _send(app, request, response, environ, start_response)
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        preserve = environ.get("kettle.preserve_context")
+        if preserve is not None:
+            ctx.deactivate()
+            preserve(ctx)
+        else:
+            try:
+                ctx.pop(error)
+            finally:
+                request.close()
+
+
+def _send(
+    app: Kettle,
+    request: Request,
+    response: Response,
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+) -> Iterable[bytes]:
+    headers = response.headers
+    header_list = headers._list
+    body = response._body
+    if body is not None and "Content-Length" not in headers:
+        header_list.append(("Content-Length", str(len(body))))
+    if "X-Content-Type-Options" not in headers:
+        header_list.append(NOSNIFF)
+    start_response(status_line(response.status_code), header_list)
+    if request.method == "HEAD" or response.status_code in (204, 304):
+        response.close()
+        return []
+    if body is not None:
+        if response._on_close is None:
+            return [body]
+        return _ClosingIterator([body], response, app)
+    source = response.response
+    file_wrapper = environ.get("wsgi.file_wrapper")
+    if file_wrapper is not None and hasattr(source, "read") and response._on_close is None:
+        return file_wrapper(source, FILE_BLOCK_SIZE)  # type: ignore[no-any-return]
+    return _ClosingIterator(response.iter_encoded(), response, app)
+
+
+class _ClosingIterator:
+    """A streamed body: logs a generator's failure and closes the response when the server does."""
+
+    __slots__ = ("_app", "_iterator", "_response")
+
+    def __init__(self, iterable: Iterable[bytes], response: Response, app: Kettle) -> None:
+        self._iterator: Iterator[bytes] = iter(iterable)
+        self._response = response
+        self._app = app
+
+    def __iter__(self) -> _ClosingIterator:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            raise
+        except Exception as exc:
+            # The status line has gone out: the only honest signal left is to drop the
+            # connection, which the server does when we re-raise. Log it first, in full.
+            self._app.log_exception(exc)
+            raise
+
+    def close(self) -> None:
+        self._response.close()
