@@ -539,7 +539,9 @@ def test_bad_part_headers_are_400(raw_part: bytes, message: str) -> None:
 
 
 def test_bytes_after_boundary_are_400() -> None:
-    body = multipart(part("a", b"1")).replace(f"--{BOUNDARY}--".encode(), f"--{BOUNDARY}xx".encode())
+    body = multipart(part("a", b"1")).replace(
+        f"--{BOUNDARY}--".encode(), f"--{BOUNDARY}xx".encode()
+    )
     with pytest.raises(BadRequest, match="Invalid multipart/form-data body"):
         parse(body)
 
@@ -626,9 +628,7 @@ def test_filestorage_defaults() -> None:
 
 
 def test_filestorage_constructor_arguments() -> None:
-    storage = FileStorage(
-        io.BytesIO(b"a\nb\n"), "x.csv", "upload", "Text/CSV; charset=UTF-8", 4
-    )
+    storage = FileStorage(io.BytesIO(b"a\nb\n"), "x.csv", "upload", "Text/CSV; charset=UTF-8", 4)
     assert storage
     assert storage.mimetype == "text/csv"
     assert storage.mimetype_params == {"charset": "UTF-8"}
