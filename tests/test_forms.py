@@ -132,6 +132,13 @@ def test_query_string_matches_parse_qsl(query: str) -> None:
     assert list(parse_query_string(query.encode()).items(multi=True)) == _grouped(expected)
 
 
+@pytest.mark.parametrize("charset", ["utf-8", "latin-1", "ascii", "cp1252", "UTF-8"])
+@pytest.mark.parametrize("query", ["a=%E9%C3%A9%80+x", "ñ=%C3%B1%ZZ&b=%ff", "k=%C3x%A9"])
+def test_query_string_matches_parse_qsl_in_charsets(query: str, charset: str) -> None:
+    expected = parse_qsl(query, keep_blank_values=True, encoding=charset, errors="replace")
+    assert list(parse_query_string(query, charset).items(multi=True)) == _grouped(expected)
+
+
 def _grouped(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Pairs in MultiDict order: grouped by first appearance of each key."""
     return list(MultiDict(pairs).items(multi=True))
@@ -643,8 +650,8 @@ def test_filestorage_constructor_arguments() -> None:
 
 
 def test_filestorage_invalid_content_length_header() -> None:
-    storage = FileStorage(headers=Headers([("Content-Length", "-1")]))
-    assert storage.content_length == 0
+    for bad in ("-1", "1e3", "²"):
+        assert FileStorage(headers=Headers([("Content-Length", bad)])).content_length == 0
 
 
 def test_filestorage_filename_from_stream_name(tmp_path: Path) -> None:

@@ -239,7 +239,7 @@ class Kettle(Scaffold):
                 )
             rule.target = plan
         self._unmatched_plan = RoutePlan(self, None, None)
-        self.url_map.match("/", "GET") if len(self.url_map) else None  # compiles the router
+        self.url_map.compile()
         self._limits = RequestLimits.from_config(self.config)
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None

@@ -1,4 +1,4 @@
-"""The ``kettle`` command: app discovery, ``kettle run``, ``kettle routes`` and ``app.cli`` commands.
+"""The ``kettle`` command: app discovery, ``kettle run``, ``kettle routes`` and ``app.cli``.
 
 Commands added with ``@app.cli.command()`` run inside the app context, as in Flask.
 """
@@ -59,7 +59,9 @@ def _find_app_in_module(module: Any, name: str | None) -> Kettle:
             args = [ast.literal_eval(a) for a in expr.args]
             kwargs = {k.arg: ast.literal_eval(k.value) for k in expr.keywords if k.arg}
         except ValueError:
-            raise NoAppException(f"Failed to parse arguments as literal values: {name!r}.") from None
+            raise NoAppException(
+                f"Failed to parse arguments as literal values: {name!r}."
+            ) from None
         call = True
     else:
         raise NoAppException(f"Failed to parse {name!r} as an attribute name or call.")
@@ -145,13 +147,16 @@ def with_appcontext(f: F) -> F:
 class AppGroup(click.Group):
     """A click group whose commands run inside the app context (``app.cli``)."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def command(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> Callable[[Callable[..., Any]], click.Command]:
         wrap_for_ctx = kwargs.pop("with_appcontext", True)
 
         def decorator(f: Callable[..., Any]) -> click.Command:
             if wrap_for_ctx:
                 f = with_appcontext(f)
-            return click.Group.command(self, *args, **kwargs)(f)  # type: ignore[no-any-return]
+            command: click.Command = click.Group.command(self, *args, **kwargs)(f)
+            return command
 
         return decorator
 

@@ -6,6 +6,9 @@ stays bounded: urlencoded bodies are capped by ``MAX_FORM_MEMORY_SIZE``, multipa
 fields likewise, and uploads go to spooled temporary files. Multipart framing is
 the ``multipart`` library's sans-IO ``PushMultipartParser``; this module maps its
 errors to 400/413 and builds ``MultiDict`` and :class:`FileStorage` objects.
+A part with a ``filename`` is a file even when the name is empty: browsers send an
+empty ``<input type=file>`` as ``filename=""`` with no body, and (as in Werkzeug)
+it appears in ``files`` as a falsy ``FileStorage``, so ``if file:`` tells.
 ``multipart`` and ``tempfile`` are imported on first use: a GET never needs them.
 """
 
@@ -17,7 +20,7 @@ import re
 from collections.abc import Iterator
 from io import BytesIO
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_to_bytes
 
 from .datastructures import Headers, MultiDict
 from .errors import BadRequest, HTTPException, RequestEntityTooLarge
@@ -32,11 +35,23 @@ _MULTIPART = "multipart/form-data"
 _FORM_MIMETYPES = frozenset((_URLENCODED, _MULTIPART))
 # Werkzeug's rule: printable ASCII, at most 201 characters, not ending in a space.
 _BOUNDARY_RE = re.compile(r"[ -~]{0,200}[!-~]")
+# Charsets where ASCII is ASCII and a bad byte never swallows its ASCII neighbours.
+_ASCII_SAFE = frozenset(("utf-8", "utf8", "latin-1", "latin1", "iso-8859-1", "ascii"))
 
 
 def is_form_mimetype(mimetype: str) -> bool:
     """Whether ``request.form`` parses this body type (parameters and case are ignored)."""
     return mimetype.partition(";")[0].strip().lower() in _FORM_MIMETYPES
+
+
+def _unquote_plus(text: str, charset: str) -> str:
+    """``urllib.parse.unquote_plus`` with ``errors="replace"``, twice as fast on ASCII."""
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    if charset in _ASCII_SAFE and text.isascii():
+        return unquote_to_bytes(text).decode(charset, "replace")
+    return unquote(text, charset, "replace")
 
 
 def _parse_pairs(text: str, charset: str) -> MultiDict:
@@ -51,9 +66,9 @@ def _parse_pairs(text: str, charset: str) -> MultiDict:
             continue
         name, _, value = field.partition("=")
         if "%" in name or "+" in name:
-            name = unquote_plus(name, charset, "replace")
+            name = _unquote_plus(name, charset)
         if "%" in value or "+" in value:
-            value = unquote_plus(value, charset, "replace")
+            value = _unquote_plus(value, charset)
         add(name, value)
     return result
 
@@ -130,7 +145,7 @@ class FileStorage:
     def content_length(self) -> int:
         """The part's ``Content-Length`` header, else the size received (0 if unknown)."""
         value = self.headers.get("Content-Length")
-        if value is not None and value.isdigit():
+        if value is not None and value.isascii() and value.isdigit():
             return int(value)
         return self._size
 
@@ -229,6 +244,9 @@ class FormParser:
     ``(form, files)``. On any error it frees its temporary files itself; call
     :meth:`close` when the request ends (or is aborted) to free the uploads.
     Other content types give two empty MultiDicts. ``None`` limits are off.
+    ``max_form_memory_size`` caps a urlencoded body, or each multipart non-file
+    field; ``max_form_parts`` counts multipart parts (files too) or urlencoded
+    ``&``-separated fields (empty ones too, as ``parse_qsl(max_num_fields=)``).
     """
 
     __slots__ = (

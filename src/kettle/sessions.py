@@ -42,7 +42,7 @@ class SecureCookieSession(dict[str, Any]):
         self.accessed = True
         return super().__getitem__(key)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         self.accessed = True
         return super().get(key, default)
 
@@ -67,11 +67,11 @@ class SecureCookieSession(dict[str, Any]):
             self[key] = default
         return super().__getitem__(key)
 
-    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+    def pop(self, key: str, *default: Any) -> Any:
         self.accessed = self.modified = True
         return super().pop(key, *default)
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         self.accessed = self.modified = True
         super().update(*args, **kwargs)
 
@@ -81,7 +81,7 @@ class SecureCookieSession(dict[str, Any]):
 
 
 class NullSession(SecureCookieSession):
-    """The session when no ``SECRET_KEY`` is set: reading works, writing explains what is missing."""
+    """The session without a ``SECRET_KEY``: reading works, writing explains what is missing."""
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
@@ -89,7 +89,7 @@ class NullSession(SecureCookieSession):
             "on the application (SECRET_KEY) to something unique and secret."
         )
 
-    __setitem__ = __delitem__ = clear = pop = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = update = setdefault = _fail
 
 
 class SessionInterface:

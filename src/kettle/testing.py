@@ -12,7 +12,7 @@ import mimetypes
 import os
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -142,14 +142,17 @@ def build_environ(
     if content_type:
         environ["CONTENT_TYPE"] = content_type
     if headers is not None:
-        pairs = headers.items() if isinstance(headers, Mapping | Headers) else headers
-        for name, value in pairs:
+        header_pairs = headers.items() if isinstance(headers, Mapping | Headers) else headers
+        for name, value in header_pairs:
             key = name.upper().replace("-", "_")
             if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 environ[key] = str(value)
             else:
                 key = "HTTP_" + key
-                environ[key] = f"{environ[key]}, {value}" if key in environ and key != "HTTP_HOST" else str(value)
+                if key in environ and key != "HTTP_HOST":
+                    environ[key] = f"{environ[key]}, {value}"
+                else:
+                    environ[key] = str(value)
     if environ_overrides:
         environ.update(environ_overrides)
     return environ
@@ -202,7 +205,7 @@ class KettleClient:
         return cookie.value if cookie is not None else None
 
     def _cookie_header(self, path: str) -> str | None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         pairs = [
             f"{name}={c.value}"
             for name, c in self._cookies.items()
@@ -227,7 +230,7 @@ class KettleClient:
                         expires = parsedate_to_datetime(val)
                     except (TypeError, ValueError):
                         expires = None
-            if expired or (expires is not None and expires <= datetime.now(timezone.utc)):
+            if expired or (expires is not None and expires <= datetime.now(UTC)):
                 self._cookies.pop(name, None)
             else:
                 self._cookies[name] = _Cookie(value, path, expires)
@@ -267,7 +270,9 @@ class KettleClient:
             environ["kettle.preserve_context"] = self._keep_context
         captured: list[Any] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             captured[:] = [status, headers]
             return lambda data: None
 

@@ -111,14 +111,17 @@ def _send(
     start_response: StartResponse,
 ) -> Iterable[bytes]:
     headers = response.headers
-    header_list = headers._list
     body = response._body
-    if body is not None and "Content-Length" not in headers:
-        header_list.append(("Content-Length", str(len(body))))
+    code = response.status_code
+    if code in (204, 304):  # no content: no content headers either (RFC 9110 §6.4.1)
+        headers.remove("Content-Type")
+        headers.remove("Content-Length")
+    elif body is not None and "Content-Length" not in headers:
+        headers._list.append(("Content-Length", str(len(body))))
     if "X-Content-Type-Options" not in headers:
-        header_list.append(NOSNIFF)
-    start_response(status_line(response.status_code), header_list)
-    if request.method == "HEAD" or response.status_code in (204, 304):
+        headers._list.append(NOSNIFF)
+    start_response(status_line(code), headers._list)
+    if request.method == "HEAD" or code in (204, 304):
         response.close()
         return []
     if body is not None:

@@ -163,6 +163,10 @@ class Map:
     def __repr__(self) -> str:
         return f"<Map {len(self._rules)} rules>"
 
+    def compile(self) -> None:
+        """Build the matcher now (the app does this at start-up, not on its first request)."""
+        self._compile()
+
     def _compile(self) -> Matcher:
         """Make the matcher for the current rules (again if rules were added since)."""
         self._matcher = matcher = Matcher(self._rules)

@@ -299,6 +299,8 @@ class Matcher:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
+        if path.startswith("//"):  # as Werkzeug; and a redirect never says "//host"
+            path = "/" + path.lstrip("/")
         parts = path.split("/")
         values: list[Any] = []
         rule = _search(self.root, parts, 1, values, method, None)
@@ -315,6 +317,8 @@ class Matcher:
     def allowed_methods(self, path: str) -> list[str]:
         """The methods of all rules whose URL matches ``path``, sorted, without WEBSOCKET."""
         allowed: set[str] = set()
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
         _search(self.root, path.split("/"), 1, [], "", allowed)
         allowed.discard(_WEBSOCKET)
         return sorted(allowed)

@@ -149,7 +149,9 @@ class NumberConverter(BaseConverter):
         self.regex = ("-?" if signed else "") + self.unsigned_regex
 
     def convert(self, value: Any) -> int | float:
-        """Turn a URL string or a caller's value into a number (``int`` or ``float``)."""
+        """Turn a URL string or a caller's value into an ``int`` (``float`` in FloatConverter)."""
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{value!r} is not an integer")
         return int(value)
 
     def _in_bounds(self, number: float) -> bool:
@@ -181,12 +183,6 @@ class IntegerConverter(NumberConverter):
 
     Only ASCII digits match: ``int("١٢")`` would accept Arabic-Indic digits, the URL must not.
     """
-
-    def convert(self, value: Any) -> int:
-        """Turn a URL string or a caller's value into an ``int``."""
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError(f"{value!r} is not an integer")
-        return int(value)
 
 
 class FloatConverter(NumberConverter):

@@ -1,0 +1,28 @@
+"""The seed article's app, unchanged but for the import line (``from flask`` -> ``from kettle``).
+
+Run it with ``python examples/hello/app.py`` and open http://127.0.0.1:5000/.
+"""
+
+from kettle import Kettle as Flask
+from kettle import jsonify
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def home():
+    return "Hello, Flask!"
+
+
+@app.route("/about")
+def about():
+    return "About Page"
+
+
+@app.route("/api/status")
+def status():
+    return jsonify({"status": "running"})
+
+
+if __name__ == "__main__":
+    app.run(debug=True)
