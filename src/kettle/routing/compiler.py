@@ -26,7 +26,6 @@ from .converters import BaseConverter, ValidationError
 from .rules import ConverterKey, Piece, Rule, Variable
 
 _NO_SLASH: tuple[str, ...] = ()
-_SLASH: tuple[str, ...] = ("",)
 _WEBSOCKET = "WEBSOCKET"
 
 
@@ -254,9 +253,10 @@ def _search(
     if node.tails:
         rest = "/".join(parts[i:])
         for seg in node.tails:
-            # "a/b/" is first tried as "a/b" + trailing slash, then whole (a path may end in '/').
-            if rest.endswith("/") and seg.match(rest[:-1], values):
-                found = _search(seg.child, _SLASH, 0, values, method, allowed)
+            # "a/b/" goes to a rule ending in '/' as "a/b", else whole (a path may end in '/').
+            slash = seg.child.static.get("")
+            if slash is not None and rest.endswith("/") and seg.match(rest[:-1], values):
+                found = _at_end(slash, method, allowed)
                 if found is not None:
                     return found
                 del values[mark:]

@@ -1,0 +1,54 @@
+"""The benchmark app in Flask, written as a Flask user would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from importlib.metadata import version
+from flask import Flask, request
+
+from .common import HELLO, ROUTES, render, route_text
+
+VERSION = version("flask")
+
+
+def create_app() -> Flask:
+    app = Flask(__name__)
+
+    @app.route("/plaintext")
+    def plaintext() -> str:
+        return HELLO
+
+    @app.route("/json")
+    def json() -> dict[str, Any]:
+        return {"message": HELLO}
+
+    @app.route("/user/<int:id>")
+    def user(id: int) -> dict[str, Any]:
+        return {"id": id}
+
+    @app.route("/search")
+    def search() -> dict[str, Any]:
+        return {"q": request.args.get("q"), "limit": request.args.get("limit", type=int)}
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return request.get_json()
+
+    return app
+
+
+def _view(label: str) -> Callable[..., str]:
+    def view(**params: Any) -> str:
+        return route_text(label, params)
+
+    return view
+
+
+def create_routing_app() -> Flask:
+    app = Flask(__name__)
+    for label, segments in ROUTES:
+        rule = render(segments, "<int:{}>", "<{}>")
+        app.add_url_rule(rule, label.replace(".", "_"), _view(label))
+    return app
