@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.metadata import version
 from typing import Any
 
-from importlib.metadata import version
 from flask import Flask, request
 
 from .common import HELLO, ROUTES, render, route_text
 
-VERSION = version("flask")
+VERSION = f"{version('flask')} (Werkzeug {version('werkzeug')})"
 
 
 def create_app() -> Flask:
