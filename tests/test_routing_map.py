@@ -601,6 +601,23 @@ class TestSlashes:
         with pytest.raises(RequestRedirect):
             strict.match("/docs", "GET")
 
+    def test_leading_slashes_are_merged_so_a_redirect_stays_on_the_host(self) -> None:
+        url_map = make_map(Rule("/about", endpoint="about"), Rule("/<name>/", endpoint="n"))
+        assert endpoint(url_map, "//about") == ("about", {})
+        with pytest.raises(RequestRedirect) as info:
+            url_map.match("//evil.example", "GET")
+        assert info.value.new_url == "/evil.example/"
+        assert url_map.allowed_methods("///about") == ["GET", "HEAD", "OPTIONS"]
+
+    def test_path_rules_with_and_without_slash(self) -> None:
+        url_map = make_map(
+            Rule("/p/<path:p>", endpoint="plain"), Rule("/p/<path:p>/", endpoint="slash")
+        )
+        assert endpoint(url_map, "/p/a/b") == ("plain", {"p": "a/b"})
+        assert endpoint(url_map, "/p/a/b/") == ("slash", {"p": "a/b"})
+        lax = make_map(Rule("/p/<path:p>", endpoint="plain", strict_slashes=False))
+        assert endpoint(lax, "/p/a/b/") == ("plain", {"p": "a/b/"})
+
     def test_redirect_for_the_root_of_a_tail(self) -> None:
         url_map = make_map(Rule("/t/<path:p>/", endpoint="t"))
         with pytest.raises(RequestRedirect) as info:
@@ -786,6 +803,11 @@ class TestMap:
         assert endpoint(url_map, "/b/1") == ("b", {"n": 1})
         url_map.add(Rule("/c", endpoint="c", methods=["POST"]))
         assert url_map.allowed_methods("/c") == ["OPTIONS", "POST"]
+
+    def test_compile_ahead_of_the_first_match(self) -> None:
+        url_map = make_map(Rule("/a/<int:n>", endpoint="a"))
+        url_map.compile()
+        assert endpoint(url_map, "/a/1") == ("a", {"n": 1})
 
     def test_empty_map(self) -> None:
         url_map = Map()

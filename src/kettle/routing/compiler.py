@@ -307,7 +307,7 @@ class Matcher:
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
                 raise RequestRedirect(path + "/")
-            args = dict(zip(rule._names, values, strict=True))
+            args = dict(zip(rule._names, values))  # noqa: B905 - same length by construction
             return rule, {**rule.defaults, **args} if rule.defaults else args
         allowed = self.allowed_methods(path)
         if allowed:

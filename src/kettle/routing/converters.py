@@ -132,6 +132,7 @@ class NumberConverter(BaseConverter):
 
     weight = 50
     unsigned_regex: ClassVar[str] = "[0-9]+"
+    number_type: ClassVar[type[int] | type[float]] = int
 
     def __init__(
         self,
@@ -161,8 +162,10 @@ class NumberConverter(BaseConverter):
         """Convert the matched digits; refuse them when the digit count or bounds do not fit."""
         if self.fixed_digits and len(value.lstrip("-")) != self.fixed_digits:
             raise ValidationError()
-        number = self.convert(value)
-        if not self._in_bounds(number):
+        number = self.number_type(value)  # the regex already allowed only ASCII digits
+        if (self.min is not None and number < self.min) or (
+            self.max is not None and number > self.max
+        ):
             raise ValidationError()
         return number
 
@@ -189,6 +192,7 @@ class FloatConverter(NumberConverter):
     """``<float:x>``, ``<float(min=0.0, max=1.0, signed=True):x>``: digits, a dot, digits."""
 
     unsigned_regex = r"[0-9]+\.[0-9]+"
+    number_type = float
 
     def __init__(
         self, map: Map, min: float | None = None, max: float | None = None, signed: bool = False

@@ -1,0 +1,600 @@
+#!/usr/bin/env python
+"""In-process WSGI benchmark: kettle against Falcon, Bottle and Flask.
+
+Each framework's WSGI callable is called directly, as a server would call it: a fresh
+environ per request (a copy of a realistic template, with a fresh ``wsgi.input`` for
+POST), the response iterable consumed and ``close()``d, and the status line and body
+checked against the values that framework gave (and that were validated) at start-up.
+
+Timing: batches of N requests per (scenario, framework), N calibrated so a batch takes
+about ``--batch-time`` seconds; ``--rounds`` rounds, each running one batch of every
+framework in turn (the order rotating each round), ``gc.collect()`` between batches.
+The result is the median batch's rate.
+
+    python benchmarks/inprocess.py                  # full run (about 1.5 minutes)
+    python benchmarks/inprocess.py --quick          # ~10 s smoke run
+    python benchmarks/inprocess.py --write          # ...and update benchmarks/README.md
+    python benchmarks/inprocess.py --profile --scenarios plaintext,post-json
+
+``check()`` runs every scenario once per framework and raises ``AssertionError`` on a
+wrong answer; tests load this file by path and call it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import gc
+import importlib
+import io
+import json
+import os
+import platform
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+README = HERE / "README.md"
+START_MARKER = "<!-- results:start -->"
+END_MARKER = "<!-- results:end -->"
+
+#: Framework key -> display name, in table order.
+FRAMEWORKS: dict[str, str] = {
+    "kettle": "kettle",
+    "falcon": "Falcon",
+    "bottle": "Bottle",
+    "flask": "Flask",
+}
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _common() -> ModuleType:
+    """``apps.common``, making sure ``apps`` is this folder's package and not another one."""
+    module = importlib.import_module("apps.common")
+    where = Path(module.__file__ or "").resolve().parent
+    if where != HERE / "apps":
+        raise ImportError(
+            f"'apps' resolves to {where}, not {HERE / 'apps'}: another package named 'apps' "
+            "was imported first."
+        )
+    return module
+
+
+common = _common()
+
+
+class Scenario(NamedTuple):
+    key: str
+    title: str
+    method: str
+    path: str
+    query: str = ""
+    body: bytes | None = None
+    routing_app: bool = False
+    status: int = 200
+    json_body: Any = None  # the expected decoded JSON body
+    text: str | None = None  # the expected text body
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.key: s
+    for s in (
+        Scenario("plaintext", "plaintext `GET /plaintext`", "GET", "/plaintext",
+                 text=common.HELLO),
+        Scenario("json", "JSON `GET /json`", "GET", "/json", json_body=common.JSON_MESSAGE),
+        Scenario("path-param", "path parameter `GET /user/42`", "GET", "/user/42",
+                 json_body={"id": 42}),
+        Scenario("query", "query string `GET /search?q=kettle&limit=10`", "GET", "/search",
+                 query="q=kettle&limit=10", json_body={"q": "kettle", "limit": 10}),
+        Scenario("post-json", "JSON POST `POST /echo` (200 B)", "POST", "/echo",
+                 body=json.dumps(common.ECHO_PAYLOAD).encode(), json_body=common.ECHO_PAYLOAD),
+        Scenario("routing-150", f"150 routes `GET {common.ROUTING_PATH}`", "GET",
+                 common.ROUTING_PATH, routing_app=True, text=common.ROUTING_BODY),
+        Scenario("not-found", "404 `GET /no/such/page`", "GET", "/no/such/page", status=404),
+    )
+}
+
+
+def make_environ(scenario: Scenario) -> dict[str, Any]:
+    """The environ template of a scenario: what gunicorn hands an app for a curl-like client."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scenario.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": scenario.path,
+        "QUERY_STRING": scenario.query,
+        "RAW_URI": scenario.path + (f"?{scenario.query}" if scenario.query else ""),
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_SOFTWARE": "kettle-inprocess-bench",
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "50412",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        "HTTP_ACCEPT": "*/*",
+        "HTTP_ACCEPT_ENCODING": "gzip, deflate, br",
+        "HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.5",
+        "HTTP_CONNECTION": "keep-alive",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+    }
+    if scenario.body is not None:
+        environ["CONTENT_TYPE"] = "application/json"
+        environ["CONTENT_LENGTH"] = str(len(scenario.body))
+    return environ
+
+
+# -- apps ----------------------------------------------------------------------------------
+_modules: dict[str, ModuleType] = {}
+_apps: dict[tuple[str, bool], WSGIApp] = {}
+
+
+def framework_module(framework: str) -> ModuleType:
+    if framework not in FRAMEWORKS:
+        raise ValueError(f"unknown framework {framework!r}; choose from {', '.join(FRAMEWORKS)}")
+    module = _modules.get(framework)
+    if module is None:
+        module = _modules[framework] = importlib.import_module(f"apps.{framework}_app")
+    return module
+
+
+def get_app(framework: str, scenario: Scenario) -> WSGIApp:
+    """The framework's app for ``scenario`` (made once, shared between scenarios)."""
+    key = (framework, scenario.routing_app)
+    app = _apps.get(key)
+    if app is None:
+        module = framework_module(framework)
+        app = module.create_routing_app() if scenario.routing_app else module.create_app()
+        _apps[key] = app
+    return app
+
+
+# -- one request, checked --------------------------------------------------------------------
+class Expected(NamedTuple):
+    status: str
+    body: bytes
+
+
+def call_once(app: WSGIApp, scenario: Scenario) -> tuple[str, list[tuple[str, str]], bytes]:
+    """One request as a server makes it: status line, headers and the whole body."""
+    environ = make_environ(scenario)
+    if scenario.body is not None:
+        environ["wsgi.input"] = io.BytesIO(scenario.body)
+    seen: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        seen[:] = [status, headers]
+        return _write
+
+    iterable = app(environ, start_response)
+    try:
+        body = b"".join(iterable)
+    finally:
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+    assert seen, "the app returned without calling start_response"
+    return seen[0], seen[1], body
+
+
+def _write(data: bytes) -> None:  # the legacy write() callable start_response returns
+    pass
+
+
+def validate(framework: str, scenario: Scenario) -> Expected:
+    """Check one response semantically; return what every later response must equal bytewise."""
+    app = get_app(framework, scenario)
+    where = f"{FRAMEWORKS[framework]} {scenario.key} ({scenario.method} {scenario.path})"
+    status, headers, body = call_once(app, scenario)
+    head = {name.lower(): value for name, value in headers}
+    shown = body[:300]
+    assert status.split(" ", 1)[0] == str(scenario.status), f"{where}: status {status!r}: {shown!r}"
+    if "content-length" in head:
+        assert int(head["content-length"]) == len(body), f"{where}: Content-Length mismatch"
+    if scenario.json_body is not None:
+        ctype = head.get("content-type", "")
+        assert ctype.startswith("application/json"), f"{where}: Content-Type {ctype!r}"
+        assert json.loads(body) == scenario.json_body, f"{where}: body {shown!r}"
+    if scenario.text is not None:
+        ctype = head.get("content-type", "")
+        assert ctype.startswith("text/"), f"{where}: Content-Type {ctype!r}"
+        assert body == scenario.text.encode(), f"{where}: body {shown!r}"
+    if scenario.status >= 400:
+        assert body, f"{where}: empty error body"
+    again = call_once(app, scenario)
+    assert (again[0], again[2]) == (status, body), f"{where}: the response is not deterministic"
+    return Expected(status, body)
+
+
+def check(
+    frameworks: Sequence[str] | None = None, scenarios: Sequence[str] | None = None
+) -> dict[tuple[str, str], Expected]:
+    """Run each scenario once (twice) per framework, asserting status, content type and body."""
+    results: dict[tuple[str, str], Expected] = {}
+    for framework in frameworks or FRAMEWORKS:
+        for key in scenarios or SCENARIOS:
+            results[(framework, key)] = validate(framework, SCENARIOS[key])
+    return results
+
+
+# -- timed batches ---------------------------------------------------------------------------
+class WrongResponse(AssertionError):
+    pass
+
+
+def make_runner(
+    app: WSGIApp, scenario: Scenario, expected: Expected
+) -> Callable[[int], float]:
+    """``runner(n)``: the seconds ``n`` checked requests take. The same code for every app."""
+    template = make_environ(scenario)
+    payload = scenario.body
+    want_status, want_body = expected.status, expected.body
+    state: list[Any] = [None]
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        state[0] = status
+        return _write
+
+    def fail(status: Any, body: bytes) -> WrongResponse:
+        return WrongResponse(
+            f"{scenario.key}: got {status!r} {body[:200]!r}, "
+            f"expected {want_status!r} {want_body[:200]!r}"
+        )
+
+    if payload is None:
+
+        def runner(n: int) -> float:
+            copy, join, perf = template.copy, b"".join, time.perf_counter
+            start = perf()
+            for _ in range(n):
+                state[0] = None
+                iterable = app(copy(), start_response)
+                try:
+                    body = join(iterable)
+                finally:
+                    if hasattr(iterable, "close"):
+                        iterable.close()
+                if body != want_body or state[0] != want_status:
+                    raise fail(state[0], body)
+            return perf() - start
+
+    else:
+
+        def runner(n: int) -> float:
+            copy, join, perf, stream = template.copy, b"".join, time.perf_counter, io.BytesIO
+            start = perf()
+            for _ in range(n):
+                state[0] = None
+                environ = copy()
+                environ["wsgi.input"] = stream(payload)
+                iterable = app(environ, start_response)
+                try:
+                    body = join(iterable)
+                finally:
+                    if hasattr(iterable, "close"):
+                        iterable.close()
+                if body != want_body or state[0] != want_status:
+                    raise fail(state[0], body)
+            return perf() - start
+
+    return runner
+
+
+def calibrate(runner: Callable[[int], float], batch_time: float) -> int:
+    """The batch size that takes about ``batch_time`` seconds (this also warms the app up)."""
+    runner(50)
+    n = 20
+    while True:
+        gc.collect()
+        elapsed = runner(n)
+        if elapsed >= batch_time / 4:
+            return max(10, round(n * batch_time / elapsed))
+        n *= 2 if elapsed >= batch_time / 40 else 8
+
+
+class Cell:
+    """The batch size and the batch times of one (scenario, framework)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.times: list[float] = []
+
+    @property
+    def rate(self) -> float:
+        return self.n / statistics.median(self.times)
+
+    @property
+    def spread(self) -> float:
+        """Interquartile range of the batch rates over their median."""
+        rates = sorted(self.n / t for t in self.times)
+        if len(rates) < 4:
+            return (rates[-1] - rates[0]) / statistics.median(rates)
+        q1, _, q3 = statistics.quantiles(rates, n=4)
+        return (q3 - q1) / statistics.median(rates)
+
+
+def null_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """The harness's own cost: an app that answers without looking at the request."""
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "13")])
+    return [b"Hello, World!"]
+
+
+def run(
+    frameworks: Sequence[str],
+    scenarios: Sequence[str],
+    rounds: int,
+    batch_time: float,
+    log: Callable[[str], None] = print,
+) -> dict[tuple[str, str], Cell]:
+    """Interleaved rounds; returns the batch times of every (scenario, framework)."""
+    expected = check(frameworks, scenarios)
+    runners: dict[tuple[str, str], Callable[[int], float]] = {}
+    cells: dict[tuple[str, str], Cell] = {}
+    for key in scenarios:
+        scenario = SCENARIOS[key]
+        for fw in frameworks:
+            runner = make_runner(get_app(fw, scenario), scenario, expected[(fw, key)])
+            runners[(key, fw)] = runner
+            cells[(key, fw)] = Cell(calibrate(runner, batch_time))
+    log(f"calibrated {len(cells)} cells; running {rounds} rounds")
+    started = time.perf_counter()
+    for r in range(rounds):
+        for key in scenarios:
+            order = [*frameworks[r % len(frameworks):], *frameworks[: r % len(frameworks)]]
+            for fw in order:
+                cell = cells[(key, fw)]
+                gc.collect()
+                cell.times.append(runners[(key, fw)](cell.n))
+        log(f"  round {r + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)")
+    return cells
+
+
+def harness_ceiling(batch_time: float, rounds: int = 5) -> float:
+    """Requests per second of the harness around an app that does nothing."""
+    scenario = SCENARIOS["plaintext"]
+    runner = make_runner(null_app, scenario, Expected("200 OK", b"Hello, World!"))
+    cell = Cell(calibrate(runner, batch_time))
+    for _ in range(rounds):
+        gc.collect()
+        cell.times.append(runner(cell.n))
+    return cell.rate
+
+
+# -- report ----------------------------------------------------------------------------------
+def _version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "?"
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _falcon_build() -> str:
+    import falcon
+
+    folder = Path(falcon.__file__).parent
+    compiled = any(folder.rglob("*.so")) or any(folder.rglob("*.pyd"))
+    return "Cython-compiled" if compiled else "pure Python"
+
+
+def environment_notes(frameworks: Sequence[str]) -> list[str]:
+    cpus = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    impl = platform.python_implementation()
+    lines = [
+        f"Machine: {_cpu_model()}, nproc {usable} (of {cpus}), {platform.system()} "
+        f"{platform.release()} {platform.machine()}; {impl} {platform.python_version()}.",
+    ]
+    versions = []
+    for fw in frameworks:
+        module = framework_module(fw)
+        text = f"{FRAMEWORKS[fw]} {module.VERSION}"
+        if fw == "kettle":
+            text += f" (msgspec {_version('msgspec')})"
+        elif fw == "falcon":
+            text += f" ({_falcon_build()})"
+        versions.append(text)
+    lines.append("Versions: " + ", ".join(versions) + ".")
+    return lines
+
+
+def render_table(frameworks: Sequence[str], scenarios: Sequence[str], cells: dict[tuple[str, str], Cell]) -> str:
+    ratio_to = [fw for fw in ("falcon", "flask") if fw in frameworks and "kettle" in frameworks]
+    header = ["Scenario", *(f"{FRAMEWORKS[fw]} req/s" for fw in frameworks)]
+    header += [f"kettle/{FRAMEWORKS[fw]}" for fw in ratio_to]
+    rows = [header, ["---", *("---:" for _ in header[1:])]]
+    for key in scenarios:
+        row = [SCENARIOS[key].title]
+        row += [f"{cells[(key, fw)].rate:,.0f}" for fw in frameworks]
+        row += [
+            f"{cells[(key, 'kettle')].rate / cells[(key, fw)].rate:.2f}×" for fw in ratio_to
+        ]
+        rows.append(row)
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def report(
+    frameworks: Sequence[str],
+    scenarios: Sequence[str],
+    cells: dict[tuple[str, str], Cell],
+    rounds: int,
+    batch_time: float,
+    ceiling: float | None,
+    command: str,
+) -> str:
+    worst = max(cells, key=lambda k: cells[k].spread)
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    notes = [
+        *environment_notes(frameworks),
+        f"Method: median of {rounds} interleaved rounds per cell, batches of ~{batch_time:g} s "
+        f"(the largest interquartile spread of a cell's batch rates was "
+        f"{cells[worst].spread:.1%}, {worst[0]} on {FRAMEWORKS[worst[1]]}).",
+    ]
+    if ceiling is not None:
+        notes.append(
+            f"Harness alone (a WSGI app returning a constant): {ceiling:,.0f} req/s, "
+            "the ceiling of any cell above."
+        )
+    notes.append(f"Run {today}: `{command}`.")
+    return render_table(frameworks, scenarios, cells) + "\n\n" + "\n".join(
+        f"- {line}" for line in notes
+    )
+
+
+def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: dict[tuple[str, str], Cell]) -> list[str]:
+    """Where kettle stands against the goal: >= Falcon and >= 5x Flask on every scenario."""
+    lines = []
+    for key in scenarios:
+        if "kettle" not in frameworks:
+            break
+        kettle = cells[(key, "kettle")].rate
+        misses = []
+        if "falcon" in frameworks and kettle < cells[(key, "falcon")].rate:
+            misses.append(f"{kettle / cells[(key, 'falcon')].rate:.2f}× Falcon")
+        if "flask" in frameworks and kettle < 5 * cells[(key, "flask")].rate:
+            misses.append(f"{kettle / cells[(key, 'flask')].rate:.2f}× Flask (< 5×)")
+        lines.append(f"{key}: {'MISS ' + ', '.join(misses) if misses else 'ok'}")
+    return lines
+
+
+def write_readme(block: str, path: Path = README) -> None:
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(START_MARKER), text.find(END_MARKER)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path} lacks the {START_MARKER} ... {END_MARKER} markers")
+    new = text[: start + len(START_MARKER)] + "\n" + block + "\n" + text[end:]
+    path.write_text(new, encoding="utf-8")
+
+
+# -- profiling -------------------------------------------------------------------------------
+def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
+    """cProfile ``requests`` checked requests; the top functions by own time, per request."""
+    scenario = SCENARIOS[key]
+    expected = validate(framework, scenario)
+    runner = make_runner(get_app(framework, scenario), scenario, expected)
+    runner(200)
+    wall = runner(requests)  # unprofiled, for scale
+    profiler = cProfile.Profile()
+    gc.collect()
+    profiler.enable()
+    runner(requests)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in entries.values())
+    lines = [
+        f"### {FRAMEWORKS[framework]} {key}: {wall / requests * 1e6:.2f} µs/request unprofiled, "
+        f"{total / requests * 1e6:.2f} µs/request under cProfile ({requests} requests)",
+        "",
+        "| own µs/req | cum µs/req | calls/req | function |",
+        "| ---: | ---: | ---: | --- |",
+    ]
+    ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    for (filename, line, name), (_, calls, tt, ct, _) in ranked:
+        where = _short(filename)
+        label = f"{where}:{line} {name}" if line else f"{name}"
+        lines.append(
+            f"| {tt / requests * 1e6:.2f} | {ct / requests * 1e6:.2f} | "
+            f"{calls / requests:g} | `{label}` |"
+        )
+    return "\n".join(lines)
+
+
+def _short(filename: str) -> str:
+    for marker in ("/src/", "/site-packages/", "/benchmarks/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+# -- command line ----------------------------------------------------------------------------
+def _choices(value: str | None, known: Iterable[str], what: str) -> list[str]:
+    known = list(known)
+    if not value:
+        return known
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in known]
+    if unknown:
+        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (choose from {', '.join(known)})")
+    return [k for k in known if k in chosen]  # table order
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (15)")
+    parser.add_argument(
+        "--batch-time", type=float, default=None, help="seconds per batch (0.12)"
+    )
+    parser.add_argument("--scenarios", help=f"comma-separated, from: {', '.join(SCENARIOS)}")
+    parser.add_argument("--frameworks", help=f"comma-separated, from: {', '.join(FRAMEWORKS)}")
+    parser.add_argument("--quick", action="store_true", help="a ~10 s smoke run")
+    parser.add_argument("--write", action="store_true", help=f"write the table into {README}")
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="cProfile the chosen scenarios (default framework: kettle) instead of benchmarking",
+    )
+    parser.add_argument("--requests", type=int, default=20000, help="requests to profile")
+    args = parser.parse_args(argv)
+
+    scenarios = _choices(args.scenarios, SCENARIOS, "scenarios")
+    if args.profile:
+        frameworks = _choices(args.frameworks or "kettle", FRAMEWORKS, "frameworks")
+        for fw in frameworks:
+            for key in scenarios:
+                print(profile(fw, key, args.requests), end="\n\n")
+        return 0
+
+    frameworks = _choices(args.frameworks, FRAMEWORKS, "frameworks")
+    rounds = args.rounds or (3 if args.quick else 15)
+    batch_time = args.batch_time or (0.02 if args.quick else 0.12)
+    log = (lambda message: print(message, file=sys.stderr, flush=True))
+    cells = run(frameworks, scenarios, rounds, batch_time, log)
+    ceiling = harness_ceiling(batch_time)
+    command = "python benchmarks/inprocess.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    block = report(frameworks, scenarios, cells, rounds, batch_time, ceiling, command.strip())
+    print(block)
+    if "kettle" in frameworks and ({"falcon", "flask"} & set(frameworks)):
+        print("\nTarget (kettle >= Falcon and >= 5x Flask):", file=sys.stderr)
+        for line in target_summary(frameworks, scenarios, cells):
+            print(f"  {line}", file=sys.stderr)
+    if args.write:
+        if args.quick:
+            print("(not writing the README from a --quick run)", file=sys.stderr)
+        else:
+            write_readme(block)
+            print(f"wrote {README}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

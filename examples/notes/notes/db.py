@@ -1,0 +1,55 @@
+"""SQLite access: one connection per app context, kept in ``g`` and closed at teardown."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import click
+
+from kettle import Kettle, current_app, g
+
+#: Dropped, children first, by ``init_db(reset=True)``.
+TABLES = ("token", "note", "user")
+
+
+def get_db() -> sqlite3.Connection:
+    """The connection of the current app context, opened on first use."""
+    if "db" not in g:
+        db = sqlite3.connect(current_app.config["DATABASE"])
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        g.db = db
+    db: sqlite3.Connection = g.db
+    return db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    """Close the context's connection, if a view opened one (``teardown_appcontext``)."""
+    db: sqlite3.Connection | None = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_db(*, reset: bool = True) -> None:
+    """Create the tables from ``schema.sql``; ``reset`` drops existing ones (and their data)."""
+    folder = os.path.dirname(os.path.abspath(current_app.config["DATABASE"]))
+    os.makedirs(folder, exist_ok=True)
+    db = get_db()
+    if reset:
+        db.executescript("".join(f"DROP TABLE IF EXISTS {table};\n" for table in TABLES))
+    with current_app.open_resource("schema.sql", "r") as f:
+        db.executescript(f.read())
+    db.commit()
+
+
+def init_db_command() -> None:
+    """Clear the existing data and create new tables."""
+    init_db()
+    click.echo(f"Initialized the database at {current_app.config['DATABASE']}.")
+
+
+def init_app(app: Kettle) -> None:
+    """Register the teardown and the ``init-db`` command on ``app``."""
+    app.teardown_appcontext(close_db)
+    app.cli.command("init-db")(init_db_command)
