@@ -27,6 +27,7 @@ import cProfile
 import datetime
 import gc
 import importlib
+import importlib.util
 import io
 import json
 import os
@@ -42,9 +43,6 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
 README = HERE / "README.md"
 START_MARKER = "<!-- results:start -->"
 END_MARKER = "<!-- results:end -->"
@@ -59,20 +57,35 @@ FRAMEWORKS: dict[str, str] = {
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
+#: ``benchmarks/apps`` is imported under this name, from its path: not as ``apps`` through
+#: ``sys.path``, which would clash with any other top-level ``apps`` (``tests/apps`` is one).
+APPS_PACKAGE = "kettle_benchmark_apps"
 
-def _common() -> ModuleType:
-    """``apps.common``, making sure ``apps`` is this folder's package and not another one."""
-    module = importlib.import_module("apps.common")
-    where = Path(module.__file__ or "").resolve().parent
-    if where != HERE / "apps":
-        raise ImportError(
-            f"'apps' resolves to {where}, not {HERE / 'apps'}: another package named 'apps' "
-            "was imported first."
+
+def _apps_package() -> ModuleType:
+    package = sys.modules.get(APPS_PACKAGE)
+    if package is None:
+        folder = HERE / "apps"
+        spec = importlib.util.spec_from_file_location(
+            APPS_PACKAGE, folder / "__init__.py", submodule_search_locations=[str(folder)]
         )
-    return module
+        assert spec is not None and spec.loader is not None
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[APPS_PACKAGE] = package
+        try:
+            spec.loader.exec_module(package)
+        except BaseException:
+            del sys.modules[APPS_PACKAGE]
+            raise
+    return package
 
 
-common = _common()
+def _import_app_module(name: str) -> ModuleType:
+    _apps_package()
+    return importlib.import_module(f"{APPS_PACKAGE}.{name}")
+
+
+common = _import_app_module("common")
 
 
 class Scenario(NamedTuple):
@@ -152,7 +165,7 @@ def framework_module(framework: str) -> ModuleType:
         raise ValueError(f"unknown framework {framework!r}; choose from {', '.join(FRAMEWORKS)}")
     module = _modules.get(framework)
     if module is None:
-        module = _modules[framework] = importlib.import_module(f"apps.{framework}_app")
+        module = _modules[framework] = _import_app_module(f"{framework}_app")
     return module
 
 
@@ -401,8 +414,13 @@ def _falcon_build() -> str:
     import falcon
 
     folder = Path(falcon.__file__).parent
-    compiled = any(folder.rglob("*.so")) or any(folder.rglob("*.pyd"))
-    return "Cython-compiled" if compiled else "pure Python"
+    compiled = sorted(
+        str(p.relative_to(folder)).split(".")[0]
+        for p in (*folder.rglob("*.so"), *folder.rglob("*.pyd"))
+    )
+    if not compiled:
+        return "pure Python"
+    return f"Python, with Cython-compiled {', '.join(compiled)}"
 
 
 def environment_notes(frameworks: Sequence[str]) -> list[str]:
@@ -426,7 +444,10 @@ def environment_notes(frameworks: Sequence[str]) -> list[str]:
     return lines
 
 
-def render_table(frameworks: Sequence[str], scenarios: Sequence[str], cells: dict[tuple[str, str], Cell]) -> str:
+Cells = dict[tuple[str, str], Cell]
+
+
+def render_table(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells) -> str:
     ratio_to = [fw for fw in ("falcon", "flask") if fw in frameworks and "kettle" in frameworks]
     header = ["Scenario", *(f"{FRAMEWORKS[fw]} req/s" for fw in frameworks)]
     header += [f"kettle/{FRAMEWORKS[fw]}" for fw in ratio_to]
@@ -435,7 +456,7 @@ def render_table(frameworks: Sequence[str], scenarios: Sequence[str], cells: dic
         row = [SCENARIOS[key].title]
         row += [f"{cells[(key, fw)].rate:,.0f}" for fw in frameworks]
         row += [
-            f"{cells[(key, 'kettle')].rate / cells[(key, fw)].rate:.2f}×" for fw in ratio_to
+            f"{cells[(key, 'kettle')].rate / cells[(key, fw)].rate:.2f}x" for fw in ratio_to
         ]
         rows.append(row)
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
@@ -469,7 +490,7 @@ def report(
     )
 
 
-def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: dict[tuple[str, str], Cell]) -> list[str]:
+def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells) -> list[str]:
     """Where kettle stands against the goal: >= Falcon and >= 5x Flask on every scenario."""
     lines = []
     for key in scenarios:
@@ -478,9 +499,9 @@ def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: d
         kettle = cells[(key, "kettle")].rate
         misses = []
         if "falcon" in frameworks and kettle < cells[(key, "falcon")].rate:
-            misses.append(f"{kettle / cells[(key, 'falcon')].rate:.2f}× Falcon")
+            misses.append(f"{kettle / cells[(key, 'falcon')].rate:.2f}x Falcon")
         if "flask" in frameworks and kettle < 5 * cells[(key, "flask")].rate:
-            misses.append(f"{kettle / cells[(key, 'flask')].rate:.2f}× Flask (< 5×)")
+            misses.append(f"{kettle / cells[(key, 'flask')].rate:.2f}x Flask (< 5x)")
         lines.append(f"{key}: {'MISS ' + ', '.join(misses) if misses else 'ok'}")
     return lines
 
@@ -575,7 +596,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     frameworks = _choices(args.frameworks, FRAMEWORKS, "frameworks")
     rounds = args.rounds or (3 if args.quick else 15)
     batch_time = args.batch_time or (0.02 if args.quick else 0.12)
-    log = (lambda message: print(message, file=sys.stderr, flush=True))
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
     cells = run(frameworks, scenarios, rounds, batch_time, log)
     ceiling = harness_ceiling(batch_time)
     command = "python benchmarks/inprocess.py " + " ".join(

@@ -718,12 +718,8 @@ def test_stream_without_context_cannot_see_the_request(app, client) -> None:
 def test_url_value_preprocessor_and_url_defaults(app, client) -> None:
     @app.url_defaults
     def add_lang(endpoint, values):
-        if "lang" in values or not g.get("lang"):
-            return
-        if app.url_map.iter_rules(endpoint) and any(
-            "lang" in rule.arguments for rule in app.url_map.iter_rules(endpoint)
-        ):
-            values["lang"] = g.lang
+        if g.get("lang") and any("lang" in r.arguments for r in app.url_map.iter_rules(endpoint)):
+            values.setdefault("lang", g.lang)
 
     @app.url_value_preprocessor
     def pull_lang(endpoint, values):

@@ -55,6 +55,9 @@ class TestRule:
         assert Rule("/", methods=["post", "put"]).methods == {"POST", "PUT", "OPTIONS"}
         assert Rule("/", methods=("get",)).methods == {"GET", "HEAD", "OPTIONS"}
 
+    def test_an_empty_method_list_allows_only_the_automatic_options(self) -> None:
+        assert Rule("/", methods=[]).methods == {"OPTIONS"}
+
     def test_no_automatic_options(self) -> None:
         rule = Rule("/", methods=["GET"], provide_automatic_options=False)
         assert rule.methods == {"GET", "HEAD"}
@@ -233,7 +236,7 @@ class TestConverters:
         )
         assert endpoint(url_map, "/a/1.5") == ("a", {"x": 1.5})
         assert endpoint(url_map, "/b/-0.25") == ("b", {"x": -0.25})
-        for bad in ("/a/1", "/a/.5", "/a/1.", "/a/-1.5", "/a/١.٥", "/a/nan", "/b/-1.5"):
+        for bad in ("/a/1", "/a/.5", "/a/1.", "/a/-1.5", "/a/\u0661.\u0665", "/a/nan", "/b/-1.5"):
             with pytest.raises(NotFound):
                 url_map.match(bad, "GET")
 
@@ -399,7 +402,7 @@ class TestMatch:
         url_map = make_map(
             Rule("/r/<path:p>", endpoint="path"),
             Rule("/r/<s>", endpoint="string"),
-            Rule(f"/r/<uuid:u>", endpoint="uuid"),
+            Rule("/r/<uuid:u>", endpoint="uuid"),
             Rule("/r/<float:f>", endpoint="float"),
         )
         assert endpoint(url_map, "/r/x")[0] == "string"
@@ -615,6 +618,10 @@ class TestSlashes:
         )
         assert endpoint(url_map, "/p/a/b") == ("plain", {"p": "a/b"})
         assert endpoint(url_map, "/p/a/b/") == ("slash", {"p": "a/b"})
+        post_only = make_map(Rule("/t/<path:p>/", endpoint="t", methods=["POST"]))
+        with pytest.raises(MethodNotAllowed) as info:
+            post_only.match("/t/a/", "GET")
+        assert info.value.valid_methods == ["OPTIONS", "POST"]
         lax = make_map(Rule("/p/<path:p>", endpoint="plain", strict_slashes=False))
         assert endpoint(lax, "/p/a/b/") == ("plain", {"p": "a/b/"})
 

@@ -23,7 +23,7 @@ ECHO_PAYLOAD: dict[str, Any] = {
     "score": 9.75,
     "tags": ["wsgi", "asgi", "fast"],
     "owner": {"name": "Ada Lovelace", "email": "ada@example.com"},
-    "description": "A small JSON document, echoed back parsed and re-encoded.",
+    "description": "A small JSON document to echo back.",
 }
 
 # Fifty static routes and a hundred with one or two parameters, under three prefixes.

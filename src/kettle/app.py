@@ -20,10 +20,10 @@ from . import wsgi
 from .body import RequestLimits
 from .cli import AppGroup
 from .coercion import make_response
+from .concurrency import drive
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
 from .dispatch import RoutePlan, teardown
-from .concurrency import drive
 from .errors import SecurityError
 from .json import JSONProvider
 from .request import Request
@@ -35,7 +35,7 @@ from .url_building import UrlBuilder
 
 if TYPE_CHECKING:
     from .blueprints import Blueprint
-    from .testing import KettleCliRunner, KettleClient
+    from .testing import KettleClient, KettleCliRunner
     from .types import StartResponse, WSGIEnvironment
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,6 +84,7 @@ class Kettle(Scaffold):
         self._frozen = False
         self._plans: dict[str, RoutePlan] = {}
         self._unmatched_plan: RoutePlan | None = None
+        self._untrusted_plan: RoutePlan | None = None
         self._limits = RequestLimits()
         self._trusted_hosts: tuple[str, ...] | None = None
         self._proxy_fix: dict[str, int] | None = None
@@ -163,7 +164,9 @@ class Kettle(Scaffold):
             return open(path, mode)
         return open(path, mode, encoding=encoding or "utf-8")
 
-    def open_instance_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> Any:
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = None
+    ) -> Any:
         """Open a file relative to ``instance_path`` (writing allowed)."""
         path = os.path.join(self.instance_path, resource)
         if "b" in mode:
@@ -171,7 +174,7 @@ class Kettle(Scaffold):
         return open(path, mode, encoding=encoding or "utf-8")
 
     # -- registration --------------------------------------------------------
-    def _check_not_frozen(self, what: str) -> None:
+    def _check_setup_finished(self, what: str) -> None:
         if self._frozen:
             raise AssertionError(
                 f"The app has already handled its first request; {what} must happen before "
@@ -187,9 +190,9 @@ class Kettle(Scaffold):
         **options: Any,
     ) -> None:
         """Map URL ``rule`` to ``endpoint``, served by ``view_func`` (which may be bound later)."""
-        self._check_not_frozen("adding a route")
+        self._check_setup_finished("adding a route")
         if endpoint is None:
-            endpoint = endpoint_from_view_func(view_func)  # type: ignore[arg-type]
+            endpoint = endpoint_from_view_func(view_func)
         methods = iter_methods(options.pop("methods", None))
         if methods is None:
             methods = list(getattr(view_func, "methods", None) or ("GET",))
@@ -208,16 +211,18 @@ class Kettle(Scaffold):
                     f"View function mapping is overwriting an existing endpoint function: "
                     f"{endpoint} (rule {rule!r}). Give one of them another endpoint name."
                 )
+        self.url_map.add(rule_obj)  # may refuse a conflicting rule: then nothing has changed
+        if view_func is not None:
             self.view_functions[endpoint] = view_func
-        self.url_map.add(rule_obj)
 
     def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
         """Add a blueprint's routes, hooks and handlers (``url_prefix=``, ``name=`` ...)."""
-        self._check_not_frozen("registering a blueprint")
+        self._check_setup_finished("registering a blueprint")
         blueprint.register(self, options)
 
     def teardown_appcontext(self, f: F) -> F:
         """Run ``f(exc)`` when an app context ends, including after every request."""
+        self._check_setup_finished("adding a teardown_appcontext function")
         self.teardown_appcontext_funcs.append(f)
         return f
 
@@ -239,6 +244,10 @@ class Kettle(Scaffold):
                 )
             rule.target = plan
         self._unmatched_plan = RoutePlan(self, None, None)
+        # A request for an untrusted host is answered 400 before any hook or view sees it;
+        # after_request hooks are skipped too, as they may rely on what before hooks set up.
+        untrusted = self._untrusted_plan = RoutePlan(self, None, None)
+        untrusted.preprocessors = untrusted.before = untrusted.after = ()
         self.url_map.compile()
         self._limits = RequestLimits.from_config(self.config)
         hosts = self.config.get("TRUSTED_HOSTS")
@@ -253,7 +262,8 @@ class Kettle(Scaffold):
             request.host, self._trusted_hosts
         ):
             request.routing_exception = SecurityError(f"Host {request.host!r} is not trusted.")
-            return RoutePlan(self, None, None)
+            assert self._untrusted_plan is not None
+            return self._untrusted_plan
         try:
             rule, args = self.url_map.match(request.path, request.method)
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
@@ -330,6 +340,10 @@ class Kettle(Scaffold):
         self.freeze()
         environ = build_environ(*args, **kwargs)
         request = wsgi.request_from_environ(environ, self._limits)
+        if self._proxy_fix is not None:
+            from .proxies import apply_proxy_fix
+
+            apply_proxy_fix(request, self._proxy_fix)
         ctx = Context(self, request)
         ctx.plan = self.match_request(request)
         return ctx

@@ -54,7 +54,7 @@ class BlueprintSetupState:
                 self.url_prefix
             )
         if endpoint is None:
-            endpoint = endpoint_from_view_func(view_func)  # type: ignore[arg-type]
+            endpoint = endpoint_from_view_func(view_func)
         defaults = dict(self.url_defaults)
         defaults.update(options.pop("defaults", None) or {})
         self.app.add_url_rule(
@@ -88,7 +88,9 @@ class Blueprint(Scaffold):
         if "." in name:
             raise ValueError("'name' may not contain a dot '.' character.")
         if subdomain is not None:
-            raise NotImplementedError("Subdomain matching is not supported yet; pass subdomain=None.")
+            raise NotImplementedError(
+                "Subdomain matching is not supported yet; pass subdomain=None."
+            )
         self.name = name
         self.url_prefix = url_prefix
         self.subdomain = subdomain
@@ -101,8 +103,17 @@ class Blueprint(Scaffold):
 
         self.cli = AppGroup(name)
 
+    def _check_setup_finished(self, what: str) -> None:
+        if self._got_registered_once:
+            raise AssertionError(
+                f"The blueprint {self.name!r} has already been registered on an app; {what} "
+                "now would not be applied consistently. Set the blueprint up completely "
+                "before registering it."
+            )
+
     def record(self, func: DeferredSetupFunction) -> None:
         """Run ``func(state)`` when the blueprint is registered on an app."""
+        self._check_setup_finished("changing it")
         self.deferred_functions.append(func)
 
     def record_once(self, func: DeferredSetupFunction) -> None:
@@ -118,6 +129,7 @@ class Blueprint(Scaffold):
         """Nest ``blueprint`` in this one; its endpoints become ``"self.child.view"``."""
         if blueprint is self:
             raise ValueError("Cannot register a blueprint on itself")
+        self._check_setup_finished("nesting a blueprint in it")
         self._blueprints.append((blueprint, options))
 
     def add_url_rule(
@@ -135,6 +147,20 @@ class Blueprint(Scaffold):
         if provide_automatic_options is not None:
             options["provide_automatic_options"] = provide_automatic_options
         self.record(lambda s: s.add_url_rule(rule, endpoint, view_func, **options))
+
+    def endpoint(self, endpoint: str) -> Callable[[F], F]:
+        """Bind the decorated function to this blueprint's ``endpoint`` (``"bp.endpoint"``)."""
+        if "." in endpoint:
+            raise ValueError("'endpoint' may not contain a dot '.' character.")
+
+        def decorator(f: F) -> F:
+            def register(state: BlueprintSetupState) -> None:
+                state.app.endpoint(f"{state.full_name}.{endpoint}")(f)
+
+            self.record(register)
+            return f
+
+        return decorator
 
     # Hooks and handlers: store locally, and copy into the app under the blueprint's name.
     def _record_hook(self, attribute: str, f: F, app_wide: bool = False) -> F:

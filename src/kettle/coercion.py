@@ -31,7 +31,8 @@ def error_response(exc: HTTPException, request: Request | None) -> Response:
                 == "application/json"
             )
     if wants_json:
-        response = Response(msgspec.json.encode(exc.get_json()), exc.code, mimetype="application/json")
+        body = msgspec.json.encode(exc.get_json())
+        response = Response(body, exc.code, mimetype="application/json")
     else:
         response = Response(exc.get_body(), exc.code, mimetype="text/html")
     for name, value in exc.get_headers():
@@ -40,21 +41,31 @@ def error_response(exc: HTTPException, request: Request | None) -> Response:
 
 
 def _apply_headers(response: Response, headers: Any) -> None:
+    """Replace the response's headers named in ``headers``, keeping every value given.
+
+    Flask keeps only the last of repeated names in a list of pairs, which loses
+    cookies in ``("ok", [("Set-Cookie", a), ("Set-Cookie", b)])``; kettle sends both.
+    """
     if isinstance(headers, Mapping | Headers):
         pairs: Iterable[tuple[str, Any]] = headers.items()
     else:
         pairs = headers
+    target = response.headers
+    replaced: set[str] = set()
     for name, value in pairs:
+        key = name.lower()
+        if key not in replaced:
+            target.remove(name)
+            replaced.add(key)
         if isinstance(value, list | tuple):
-            response.headers.remove(name)
             for item in value:
-                response.headers.add(name, item)
+                target.add(name, item)
         else:
-            response.headers.set(name, value)
+            target.add(name, value)
 
 
 def _is_headers(value: Any) -> bool:
-    return isinstance(value, Mapping | Headers | list)
+    return isinstance(value, Mapping | Headers | list | tuple)
 
 
 def make_response(app: Kettle, rv: Any) -> Response:
@@ -110,7 +121,7 @@ def _body_to_response(app: Kettle, rv: Any) -> Response:
         return app.json.response(rv)
     if hasattr(rv, "model_dump"):  # pydantic models
         return app.json.response(rv)
-    if isinstance(rv, Iterator) or (isinstance(rv, Iterable) and not isinstance(rv, Mapping)):
+    if isinstance(rv, Iterator):  # generators, file objects: streamed (Flask's rule)
         return app.response_class(rv)
     raise TypeError(
         f"The view function did not return a valid response. The return type must be a string, "

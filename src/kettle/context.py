@@ -48,16 +48,25 @@ class _AppGlobals:
 class Context:
     """What is active now: the app, and the request when there is one."""
 
-    __slots__ = ("_after_request", "_g", "_token", "app", "plan", "request", "session")
+    __slots__ = (
+        "_after_request", "_g", "_holds", "_popped", "_token", "app", "error", "plan", "request",
+        "session",
+    )
 
     def __init__(self, app: Kettle, request: Request | None = None) -> None:
         self.app = app
         self.request = request
         self.session: Any = None
         self.plan: RoutePlan | None = None
+        #: The unhandled exception behind a 500 answer, given to teardown functions.
+        self.error: BaseException | None = None
         self._g: _AppGlobals | None = None
         self._token: Token[Context | None] | None = None
         self._after_request: list[Callable[..., Any]] | None = None
+        # Streams (``stream_with_context``) still using this context: while there are any,
+        # ``pop`` leaves the teardown to the last of them.
+        self._holds = 0
+        self._popped = False
 
     def add_after_request_function(self, func: Callable[..., Any]) -> None:
         if self._after_request is None:
@@ -81,10 +90,32 @@ class Context:
 
     def pop(self, exc: BaseException | None = None) -> None:
         """Run teardown functions and restore the previously active context."""
+        if exc is None:
+            exc = self.error
+        if self._holds:  # a streamed body still runs in this context: it tears down when it ends
+            self.error, self._popped = exc, True
+            self.deactivate()
+            return
         try:
             self.app.do_teardown(self, exc)
         finally:
             self.deactivate()
+
+    def hold(self) -> None:
+        """Keep this context alive after ``pop`` until a matching ``release`` (streaming)."""
+        self._holds += 1
+
+    def release(self, exc: BaseException | None = None) -> None:
+        """End one ``hold``; the last one runs the teardown that ``pop`` put off, if it did."""
+        self._holds -= 1
+        if self._holds or not self._popped:
+            return
+        self._popped = False
+        token = _cv_context.set(self)
+        try:
+            self.app.do_teardown(self, exc if exc is not None else self.error)
+        finally:
+            _cv_context.reset(token)
 
     def deactivate(self) -> None:
         """Restore the previously active context without tearing this one down."""
@@ -162,7 +193,7 @@ def _get_session() -> Any:
 class LocalProxy(Generic[T]):
     """Forwards every operation to the object ``resolve()`` returns now (Flask's proxy idea)."""
 
-    __slots__ = ("_resolve", "__wrapped_name")
+    __slots__ = ("__wrapped_name", "_resolve")
 
     def __init__(self, resolve: Callable[[], T], name: str) -> None:
         object.__setattr__(self, "_resolve", resolve)
@@ -185,7 +216,8 @@ class LocalProxy(Generic[T]):
         try:
             return repr(self._get_current_object())
         except RuntimeError:
-            return f"<LocalProxy unbound {object.__getattribute__(self, '_LocalProxy__wrapped_name')}>"
+            name = object.__getattribute__(self, "_LocalProxy__wrapped_name")
+            return f"<LocalProxy unbound {name}>"
 
     def __bool__(self) -> bool:
         try:

@@ -8,6 +8,8 @@ read-only surface over a WSGI environ, built without copying anything.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar, overload
 
@@ -40,6 +42,15 @@ class MultiDict(dict[str, list[Any]]):
             for key, value in mapping:
                 self.add(key, value)
 
+    def __iter__(self) -> Iterator[str]:
+        # Defining __iter__ makes dict(md) and {**md} go through keys() and
+        # __getitem__ (first values, as Werkzeug) instead of copying the lists.
+        return dict.__iter__(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # The default reduction re-adds items through __setitem__: only first values.
+        return type(self), (list(self.items(multi=True)),)
+
     def __getitem__(self, key: str) -> Any:
         try:
             return dict.__getitem__(self, key)[0]
@@ -57,7 +68,7 @@ class MultiDict(dict[str, list[Any]]):
         else:
             values.append(value)
 
-    @overload
+    @overload  # type: ignore[override]
     def get(self, key: str) -> Any: ...
     @overload
     def get(self, key: str, default: Any) -> Any: ...
@@ -84,17 +95,19 @@ class MultiDict(dict[str, list[Any]]):
             return list(values)
         result = []
         for value in values:
-            try:
+            with contextlib.suppress(ValueError, TypeError):
                 result.append(type(value))
-            except (ValueError, TypeError):
-                pass
         return result
 
     def setlist(self, key: str, values: Iterable[Any]) -> None:
-        """Replace every value of ``key``."""
-        dict.__setitem__(self, key, list(values))
+        """Replace every value of ``key``; an empty list removes the key."""
+        new = list(values)
+        if new:
+            dict.__setitem__(self, key, new)
+        else:
+            dict.pop(self, key, None)
 
-    def setdefault(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def setdefault(self, key: str, default: Any = None) -> Any:
         if key not in self:
             self[key] = default
         return self[key]
@@ -157,11 +170,29 @@ class CombinedMultiDict(MultiDict):
             for key, value in d.items(multi=True):
                 self.add(key, value)
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return type(self), ([MultiDict(self.items(multi=True))],)
+
 
 def _check_header_value(value: str) -> str:
     if "\n" in value or "\r" in value or "\x00" in value:
         raise ValueError("Header values must not contain newline or NUL characters.")
     return value
+
+
+# RFC 9110 field-name: a token. Names that passed are remembered (the few an app uses).
+_token_re = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_valid_names: set[str] = set()
+
+
+def _check_header_name(name: str) -> str:
+    if name in _valid_names:
+        return name
+    if not isinstance(name, str) or not _token_re.fullmatch(name):
+        raise ValueError(f"Header names must be RFC 9110 tokens (no ':', space or CR/LF): {name!r}")
+    if len(_valid_names) < 1024:
+        _valid_names.add(name)
+    return name
 
 
 class _HeaderReading:
@@ -226,7 +257,11 @@ class _HeaderReading:
 
 
 class Headers(_HeaderReading):
-    """Ordered, case-insensitive, multi-valued HTTP headers; values that could inject are refused."""
+    """Ordered, case-insensitive, multi-valued HTTP headers.
+
+    Names must be tokens and values may not hold CR, LF or NUL, so no header can
+    be injected through them.
+    """
 
     __slots__ = ("_list",)
 
@@ -244,10 +279,8 @@ class Headers(_HeaderReading):
             return values
         result = []
         for value in values:
-            try:
+            with contextlib.suppress(ValueError, TypeError):
                 result.append(type(value))
-            except (ValueError, TypeError):
-                pass
         return result
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
@@ -258,11 +291,11 @@ class Headers(_HeaderReading):
 
     def add(self, key: str, value: Any) -> None:
         """Add a header, keeping any earlier one of the same name."""
-        self._list.append((_check_header_value(key), _check_header_value(str(value))))
+        self._list.append((_check_header_name(key), _check_header_value(str(value))))
 
     def set(self, key: str, value: Any) -> None:
         """Replace every header named ``key`` with one value, in the first one's place."""
-        new = (_check_header_value(key), _check_header_value(str(value)))
+        new = (_check_header_name(key), _check_header_value(str(value)))
         lkey = key.lower()
         for index, (k, _) in enumerate(self._list):
             if k.lower() == lkey:

@@ -29,7 +29,9 @@ Steps = Generator[Call, Any, Any]
 class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
-    __slots__ = ("after", "before", "endpoint", "fast", "preprocessors", "scopes", "teardown", "view")
+    __slots__ = (
+        "after", "before", "endpoint", "fast", "preprocessors", "scopes", "teardown", "view",
+    )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
         self.endpoint = endpoint
@@ -57,7 +59,9 @@ class RoutePlan:
         self.fast = not (self.preprocessors or self.before or self.after) and view is not None
 
 
-def pipeline(app: Kettle, ctx: Context, plan: RoutePlan, view_error: Exception | None = None) -> Steps:
+def pipeline(
+    app: Kettle, ctx: Context, plan: RoutePlan, view_error: Exception | None = None
+) -> Steps:
     """Hooks, view, error handlers and response processing for one request."""
     try:
         if view_error is None:
@@ -110,18 +114,22 @@ def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Respo
 def find_error_handler(
     app: Kettle, exc: BaseException, scopes: tuple[str | None, ...]
 ) -> Callable[..., Any] | None:
-    """The handler for ``exc``: innermost blueprint first, status code before class, by MRO."""
+    """The handler for ``exc``, as Flask finds it.
+
+    Handlers for the status code come before handlers by class alone; within each, the
+    innermost blueprint comes first and the app last; within a scope, the closest class
+    in the exception's MRO wins.
+    """
     code = exc.code if isinstance(exc, HTTPException) else None
     spec = app.error_handler_spec
-    for scope in scopes:
-        by_code = spec.get(scope)
-        if not by_code:
-            continue
-        for c in (code, None) if code is not None else (None,):
-            handlers = by_code.get(c)
+    mro = type(exc).__mro__
+    for c in (code, None) if code is not None else (None,):
+        for scope in scopes:
+            by_code = spec.get(scope)
+            handlers = by_code.get(c) if by_code else None
             if not handlers:
                 continue
-            for cls in type(exc).__mro__:
+            for cls in mro:
                 handler = handlers.get(cls)
                 if handler is not None:
                     return handler
@@ -146,12 +154,17 @@ def handle_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception)
     """An unhandled exception: propagate it (testing/debug) or answer a logged 500."""
     if app.propagate_exceptions:
         raise exc
+    ctx.error = exc
     app.log_exception(exc)
     server_error = InternalServerError(original_exception=exc)
     handler = find_error_handler(app, server_error, plan.scopes)
     rv: Any = server_error
     if handler is not None:
-        rv = yield handler, (server_error,), None
+        try:
+            rv = app.make_response((yield handler, (server_error,), None))
+        except Exception as handler_error:  # a broken 500 handler still gets the plain 500
+            app.log_exception(handler_error)
+            rv = server_error
     response = app.make_response(rv)
     try:
         response = yield from process_response(app, ctx, plan, response)

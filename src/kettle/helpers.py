@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import wraps
 from typing import Any, TypeVar
 
 from .context import _cv_context, get_context
@@ -36,27 +37,70 @@ def make_response(*args: Any) -> Response:
 
 def after_this_request(f: F) -> F:
     """Run ``f(response)`` after this request's view, before the ``after_request`` hooks."""
-    get_context().add_after_request_function(f)
+    ctx = _cv_context.get()
+    if ctx is None or ctx.request is None:
+        raise RuntimeError(
+            "'after_this_request' can only be used when a request context is active, "
+            "such as in a view function."
+        )
+    ctx.add_after_request_function(f)
     return f
 
 
-def stream_with_context(generator: Iterator[Any]) -> Iterator[Any]:
-    """Keep the request context active while a streamed response's generator runs."""
-    ctx = get_context()
+def stream_with_context(
+    generator_or_function: Iterable[Any] | Callable[..., Iterable[Any]],
+) -> Any:
+    """Keep the request context active while a streamed response's generator runs.
+
+    Pass a generator (``return stream_with_context(gen())``) or decorate a generator
+    function. The request's teardown waits until the stream has ended or been closed.
+    """
+    if callable(generator_or_function) and not isinstance(generator_or_function, Iterator):
+        func = generator_or_function
+
+        @wraps(func)
+        def decorator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            return stream_with_context(func(*args, **kwargs))  # type: ignore[no-any-return]
+
+        return decorator
+    ctx = _cv_context.get()
+    if ctx is None or ctx.request is None:
+        raise RuntimeError(
+            "'stream_with_context' can only be used when a request context is active, "
+            "such as in a view function."
+        )
+    iterator = iter(generator_or_function)
 
     def wrapped() -> Iterator[Any]:
-        iterator = iter(generator)
-        while True:
-            token = _cv_context.set(ctx)
-            try:
-                item = next(iterator)
-            except StopIteration:
-                return
-            finally:
-                _cv_context.reset(token)
-            yield item
+        ctx.hold()
+        error: BaseException | None = None
+        try:
+            yield None  # primed below, so that closing an unstarted stream still releases
+            while True:
+                token = _cv_context.set(ctx)
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    _cv_context.reset(token)
+                yield item
+        except Exception as exc:
+            error = exc
+            raise
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                token = _cv_context.set(ctx)
+                try:
+                    close()
+                finally:
+                    _cv_context.reset(token)
+            ctx.release(error)
 
-    return wrapped()
+    stream = wrapped()
+    next(stream)
+    return stream
 
 
 def get_debug_flag() -> bool:
@@ -64,4 +108,4 @@ def get_debug_flag() -> bool:
     import os
 
     value = os.environ.get("KETTLE_DEBUG")
-    return bool(value) and value.lower() not in ("0", "false", "no")
+    return value is not None and value.lower() not in ("", "0", "false", "no")

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 
 def _default(value: Any) -> Any:
-    """Types msgspec does not know: markup (``__html__``), sets, and anything with ``__json__``."""
+    """Types msgspec does not know: markup (``__html__``), subclasses of str/int/float
+    (msgspec takes only the exact types), and anything with ``__json__``."""
     if hasattr(value, "__html__"):
         return str(value.__html__())
-    if isinstance(value, set | frozenset):
-        return list(value)
+    for base in (str, int, float):
+        if isinstance(value, base):
+            return base(value)
     if hasattr(value, "__json__"):
         return value.__json__()
     if hasattr(value, "model_dump"):  # pydantic v2 models

@@ -15,7 +15,7 @@ import msgspec
 from .body import BodyReader, BufferedBody, Readable, RequestLimits
 from .cookies import parse_cookie_header
 from .datastructures import CombinedMultiDict, EnvironHeaders, Headers, MultiDict
-from .errors import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from .errors import BadRequest, BadRequestKeyError, RequestEntityTooLarge, UnsupportedMediaType
 from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
 from .http import MIMEAccept, parse_accept_header, parse_options_header
 
@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 _DEFAULT_LIMITS = RequestLimits()
 _json_decode = msgspec.json.decode
 _unset: Any = object()
+#: What URLs keep unquoted in a path (the WHATWG path-segment set, as Werkzeug).
+_PATH_SAFE = "/!$&'()*+,:;=@"
+_QUERY_SAFE = "/!$&'()*+,:;=@?%"
+_DEFAULT_PORTS = {"http": ":80", "ws": ":80", "https": ":443", "wss": ":443"}
+
+
+class _Cookies(dict[str, str]):
+    """``request.cookies``: a dict where a missing name is a 400 naming it, as in Flask."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> str:
+        raise BadRequestKeyError(key)
 
 
 class UserAgent(str):
@@ -36,7 +49,7 @@ class UserAgent(str):
 
 
 def _json_depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether decoded JSON nests deeper than ``limit`` (iterative: no recursion on hostile input)."""
+    """Whether decoded JSON nests deeper than ``limit`` (iterative: hostile input can't recurse)."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -53,10 +66,10 @@ class Request:
     """What the client asked for. Only the attributes a view touches are ever parsed."""
 
     __slots__ = (
-        "_args", "_cached_json", "_cookies", "_data", "_files", "_form", "_input",
-        "_mimetype", "content_length", "environ", "headers", "limits", "method", "path",
-        "query_string", "remote_addr", "root_path", "routing_exception", "scheme",
-        "server", "url_rule", "view_args", "_host", "_stream",
+        "_args", "_cached_json", "_content_length", "_cookies", "_data", "_files", "_form",
+        "_host", "_input", "_mimetype", "_stream", "environ", "headers", "limits", "method",
+        "path", "query_string", "remote_addr", "root_path", "routing_exception", "scheme",
+        "server", "url_rule", "view_args",
     )
 
     def __init__(
@@ -83,7 +96,7 @@ class Request:
         self.server = server
         self.root_path = root_path
         self.remote_addr = remote_addr
-        self.content_length = content_length
+        self._content_length = content_length if content_length is not None else _unset
         self.limits = limits
         self.environ = environ
         self._input = body
@@ -133,10 +146,35 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
+        """Cookies the client sent; ``cookies["missing"]`` is a 400, as ``form``."""
         cookies = self._cookies
         if cookies is None:
-            cookies = self._cookies = parse_cookie_header(self.headers.get("Cookie", ""))
+            cookies = self._cookies = _Cookies(parse_cookie_header(self.headers.get("Cookie", "")))
         return cookies
+
+    @property
+    def content_length(self) -> int | None:
+        """The ``Content-Length`` header as an int; ``None`` if absent or the body is chunked.
+
+        A value that is not a plain decimal number is a 400: guessing a length is
+        how request smuggling starts.
+        """
+        length = self._content_length
+        if length is _unset:
+            length = self._content_length = self._parse_content_length()
+        return length
+
+    def _parse_content_length(self) -> int | None:
+        headers = self.headers
+        if "chunked" in headers.get("Transfer-Encoding", "").lower():
+            return None  # RFC 9112 6.3: Transfer-Encoding overrides Content-Length
+        value = headers.get("Content-Length")
+        if value is None:
+            return None
+        value = value.strip(" \t")
+        if not (value.isascii() and value.isdigit()):
+            raise BadRequest(f"The Content-Length header is not a valid length: {value[:40]!r}.")
+        return int(value)
 
     @property
     def content_type(self) -> str | None:
@@ -173,7 +211,11 @@ class Request:
 
     @property
     def access_route(self) -> list[str]:
-        """Client addresses from ``X-Forwarded-For`` when a trusted proxy set it, else the peer."""
+        """The client's address as a list (``X-Forwarded-For`` counts only through ``PROXY_FIX``).
+
+        Unlike Werkzeug, the raw ``X-Forwarded-For`` list is not returned: any
+        client can write it.
+        """
         return [self.remote_addr] if self.remote_addr else []
 
     @property
@@ -183,20 +225,29 @@ class Request:
     # -- URLs ----------------------------------------------------------------
     @property
     def host(self) -> str:
-        """The ``Host`` the client asked for (checked against ``TRUSTED_HOSTS`` before views run)."""
+        """The ``Host`` the client asked for, without the scheme's default port.
+
+        Checked against ``TRUSTED_HOSTS`` before views run.
+        """
         host = self._host
         if host is None:
             host = self.headers.get("Host")
             if not host:
                 name, port = self.server or ("localhost", None)
-                default = 443 if self.scheme in ("https", "wss") else 80
-                host = name if port in (None, default) else f"{name}:{port}"
-            self._host = host
+                host = name if port is None else f"{name}:{port}"
+            host = self._host = self._without_default_port(host)
         return host
 
     @host.setter
     def host(self, value: str) -> None:
-        self._host = value
+        self._host = self._without_default_port(value)
+
+    def _without_default_port(self, host: str) -> str:
+        """``example.com:80`` is ``example.com`` over http, as Werkzeug's ``get_host``."""
+        default_port = _DEFAULT_PORTS.get(self.scheme)
+        if default_port is not None and host.endswith(default_port):
+            return host[: -len(default_port)]
+        return host
 
     @property
     def script_root(self) -> str:
@@ -208,22 +259,25 @@ class Request:
 
     @property
     def url_root(self) -> str:
-        return f"{self.scheme}://{self.host}{quote(self.root_path)}/"
+        """Scheme, host and the path the app is mounted at, ending in ``/``."""
+        return f"{self.scheme}://{self.host}{quote(self.root_path, _PATH_SAFE)}/"
 
     @property
     def base_url(self) -> str:
-        """The URL without the query string."""
-        return f"{self.scheme}://{self.host}{quote(self.root_path)}{quote(self.path)}"
+        """The URL without the query string (path percent-encoded)."""
+        root = quote(self.root_path, _PATH_SAFE)
+        return f"{self.scheme}://{self.host}{root}{quote(self.path, _PATH_SAFE)}"
 
     @property
     def url(self) -> str:
+        """The full URL, percent-encoded (non-ASCII path and query characters as UTF-8)."""
         qs = self.query_string
-        return f"{self.base_url}?{qs}" if qs else self.base_url
+        return f"{self.base_url}?{quote(qs, _QUERY_SAFE)}" if qs else self.base_url
 
     @property
     def full_path(self) -> str:
-        """Path and query string; always has the ``?``, as Flask's."""
-        return f"{quote(self.path)}?{self.query_string}"
+        """Path and query string, percent-encoded; always has the ``?``, as Flask's."""
+        return f"{quote(self.path, _PATH_SAFE)}?{quote(self.query_string, _QUERY_SAFE)}"
 
     # -- body ----------------------------------------------------------------
     @property
@@ -245,7 +299,9 @@ class Request:
             self._stream = stream
         return stream
 
-    def get_data(self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False) -> Any:
+    def get_data(
+        self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
+    ) -> Any:
         """The whole body (bounded by ``MAX_CONTENT_LENGTH``), read once and cached."""
         if parse_form_data:
             self._load_form()
@@ -339,10 +395,9 @@ class Request:
         try:
             value = self._decode_json(self.get_data(cache=cache))
         except BadRequest:
-            if silent:
-                value = None
-            else:
-                raise
+            if silent:  # not cached: a later get_json() must still raise
+                return None
+            raise
         if cache:
             self._cached_json = value
         return value

@@ -82,7 +82,7 @@ class Response:
             self.headers.set("Content-Type", content_type)
         self.status_code = self.default_status
         if status is not None:
-            self.status = status  # type: ignore[assignment]
+            self.status = status
         self.direct_passthrough = direct_passthrough
         self._on_close: list[Callable[[], Any]] | None = None
         self._body: bytes | None = None
@@ -105,8 +105,10 @@ class Response:
     @status.setter
     def status(self, value: int | str) -> None:
         if isinstance(value, int):
-            self.status_code = value
+            self.status_code = int(value)  # int(): HTTPStatus members become plain ints
             return
+        if not isinstance(value, str):
+            raise TypeError(f"A status must be an int or a string, not {type(value).__name__}.")
         code, _, _ = value.strip().partition(" ")
         try:
             self.status_code = int(code)
@@ -157,10 +159,16 @@ class Response:
             yield self._body
             return
         for chunk in self.response or ():
-            if isinstance(chunk, str):
+            if chunk.__class__ is bytes:
+                yield chunk
+            elif isinstance(chunk, str):
                 yield chunk.encode()
-            elif chunk:
+            elif isinstance(chunk, bytes | bytearray | memoryview):
                 yield bytes(chunk)
+            else:  # bytes(5) would be five NUL bytes, not "5"
+                raise TypeError(
+                    f"A streamed response must yield str or bytes, not {type(chunk).__name__}."
+                )
 
     @property
     def content_length(self) -> int | None:
@@ -270,8 +278,8 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     safe = escape(location)
     body = (
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
-        f'<p>You should be redirected automatically to the target URL: <a href="{safe}">{safe}</a>. '
-        "If not, click the link.\n"
+        "<p>You should be redirected automatically to the target URL: "
+        f'<a href="{safe}">{safe}</a>. If not, click the link.\n'
     )
     response = cls(body, code, mimetype="text/html")
     response.headers.set("Location", quote(location, safe=_URL_SAFE))

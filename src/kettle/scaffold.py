@@ -24,18 +24,19 @@ ErrorHandlers = dict[Scope, dict[int | None, dict[type[BaseException], Callable[
 def get_root_path(import_name: str) -> str:
     """The folder of the module or package ``import_name`` (the current folder for ``__main__``)."""
     module = sys.modules.get(import_name)
-    if module is not None and getattr(module, "__file__", None):
-        return os.path.dirname(os.path.abspath(module.__file__))  # type: ignore[arg-type,type-var]
+    filename: str | None = getattr(module, "__file__", None)
+    if filename:
+        return os.path.dirname(os.path.abspath(filename))
     try:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
         spec = None
-    if spec is None or spec.origin in (None, "namespace", "built-in", "frozen"):
+    if spec is None or spec.origin is None or spec.origin in ("namespace", "built-in", "frozen"):
         return os.getcwd()
-    return os.path.dirname(os.path.abspath(spec.origin))  # type: ignore[type-var]
+    return os.path.dirname(os.path.abspath(spec.origin))
 
 
-def endpoint_from_view_func(view_func: Callable[..., Any]) -> str:
+def endpoint_from_view_func(view_func: Callable[..., Any] | None) -> str:
     """Flask's default endpoint: the function's name."""
     if view_func is None:
         raise ValueError("expected a view function when no endpoint is given")
@@ -117,41 +118,44 @@ class Scaffold:
         """Bind the decorated function to an endpoint added earlier without a view."""
 
         def decorator(f: F) -> F:
+            self._check_setup_finished("binding an endpoint")
             self.view_functions[endpoint] = f
             return f
 
         return decorator
 
     # -- hooks ---------------------------------------------------------------
+    def _check_setup_finished(self, what: str) -> None:
+        """Refuse a registration that comes too late to take effect (see ``Kettle.freeze``)."""
+
+    def _add_hook(self, registry: dict[Scope, list[Callable[..., Any]]], f: F, what: str) -> F:
+        self._check_setup_finished(what)
+        registry[None].append(f)
+        return f
+
     def before_request(self, f: F) -> F:
         """Run ``f`` before each view; a non-``None`` return value becomes the response."""
-        self.before_request_funcs[None].append(f)
-        return f
+        return self._add_hook(self.before_request_funcs, f, "adding a before_request hook")
 
     def after_request(self, f: F) -> F:
         """Run ``f(response)`` after each view; it returns the response to send."""
-        self.after_request_funcs[None].append(f)
-        return f
+        return self._add_hook(self.after_request_funcs, f, "adding an after_request hook")
 
     def teardown_request(self, f: F) -> F:
         """Run ``f(exc)`` when the request ends, even when the view raised."""
-        self.teardown_request_funcs[None].append(f)
-        return f
+        return self._add_hook(self.teardown_request_funcs, f, "adding a teardown_request hook")
 
     def context_processor(self, f: F) -> F:
         """Add the dict ``f()`` returns to every template's context."""
-        self.template_context_processors[None].append(f)
-        return f
+        return self._add_hook(self.template_context_processors, f, "adding a context processor")
 
     def url_value_preprocessor(self, f: F) -> F:
         """Run ``f(endpoint, view_args)`` before hooks, to pull values out of the URL."""
-        self.url_value_preprocessors[None].append(f)
-        return f
+        return self._add_hook(self.url_value_preprocessors, f, "adding a url_value_preprocessor")
 
     def url_defaults(self, f: F) -> F:
         """Run ``f(endpoint, values)`` in ``url_for`` to fill in values."""
-        self.url_default_functions[None].append(f)
-        return f
+        return self._add_hook(self.url_default_functions, f, "adding a url_defaults function")
 
     # -- errors --------------------------------------------------------------
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[F], F]:
@@ -166,6 +170,8 @@ class Scaffold:
     def register_error_handler(
         self, code_or_exception: int | type[BaseException], f: Callable[..., Any]
     ) -> None:
+        """Like ``@errorhandler(code_or_exception)``, without the decorator syntax."""
+        self._check_setup_finished("registering an error handler")
         exc_class, code = self._get_exc_class_and_code(code_or_exception)
         self.error_handler_spec[None][code][exc_class] = f
 
@@ -189,9 +195,9 @@ class Scaffold:
             raise TypeError(f"{exc_class!r} is an instance, not a class. Handlers take classes.")
         if not issubclass(exc_class, BaseException):
             raise ValueError(f"'{exc_class.__name__}' is not a subclass of Exception.")
-        if issubclass(exc_class, HTTPException):
+        if issubclass(exc_class, HTTPException) and exc_class is not HTTPException:
             return exc_class, exc_class.code
-        return exc_class, None
+        return exc_class, None  # HTTPException itself: every HTTP error, whatever its code
 
 
 def iter_methods(methods: Iterable[str] | str | None) -> list[str] | None:
@@ -200,6 +206,7 @@ def iter_methods(methods: Iterable[str] | str | None) -> list[str] | None:
         return None
     if isinstance(methods, str):
         raise TypeError(
-            "Allowed methods must be a list of strings, for example: @app.route(..., methods=['POST'])"
+            "Allowed methods must be a list of strings, for example: "
+            "@app.route(..., methods=['POST'])"
         )
     return [m.upper() for m in methods]

@@ -17,8 +17,8 @@ from kettle import HTTPException, Kettle, url_for
 from . import auth, db, notes_api
 from .web import is_api_request, json_error
 
-#: Errors answered as JSON on API paths (401 and 403 are handled by the blueprints).
-JSON_ERRORS = (400, 404, 405, 409, 413, 415, 500)
+#: More errors answered as JSON on API paths (401 and 403 are handled by the blueprints).
+JSON_ERRORS = (400, 405, 409, 413, 415, 500)
 
 
 def create_app(
@@ -42,6 +42,16 @@ def create_app(
     app.register_blueprint(auth.bp)
     app.register_blueprint(notes_api.bp)
     app.add_url_rule("/", view_func=index)
+
+    @app.errorhandler(404)
+    def not_found(error: HTTPException) -> Any:
+        """``{"error": "not found"}`` on API paths; elsewhere a page that links home."""
+        if is_api_request():
+            return json_error(error)
+        home = html.escape(url_for("index"))
+        page = f'<!doctype html>\n<title>Not found</title>\n<p>No such page. <a href="{home}">Home</a>'
+        return page, 404
+
     for code in JSON_ERRORS:
         app.register_error_handler(code, handle_error)
     return app

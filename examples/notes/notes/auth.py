@@ -94,8 +94,8 @@ def login_required(view: F) -> F:
 
 @bp.app_errorhandler(401)
 def unauthorized(error: HTTPException) -> Any:
-    body, status = json_error(error)
-    return body, status, {"WWW-Authenticate": 'Bearer realm="notes"'}
+    body, status, headers = json_error(error)
+    return body, status, [*headers, ("WWW-Authenticate", 'Bearer realm="notes"')]
 
 
 # -- views ---------------------------------------------------------------------

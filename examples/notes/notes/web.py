@@ -44,6 +44,7 @@ def text_field(data: Mapping[str, Any], name: str, *, required: bool = True) -> 
     return value
 
 
-def json_error(error: HTTPException, message: str | None = None) -> tuple[dict[str, Any], int]:
-    """``{"error": "not found", "message": ...}`` with the error's status code."""
-    return {"error": error.name.lower(), "message": message or error.description}, error.code
+def json_error(error: HTTPException) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:
+    """``{"error": "not found", "message": ...}``, the error's status and its headers (``Allow``)."""
+    body = {"error": error.name.lower(), "message": error.description}
+    return body, error.code, error.get_headers()

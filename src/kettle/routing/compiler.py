@@ -9,10 +9,10 @@ Built once from the map's rules (lazily, at the first match). Per request:
   which match the rest of the path with one regex. A branch that fails (no child, a
   converter's ``ValidationError``, no rule for the method below) backtracks to the next.
 
-The search looks only for a rule that allows the method; when there is none, a second,
-bookkeeping walk collects the methods of the rules whose URL matches, to tell a 405 from
-a 404. Trailing slashes behave as Werkzeug's: a strict rule ``/a/`` found for ``/a``
-means a redirect, a non-strict one simply matches.
+The search stops at the first rule that allows the method; on its way it collects the
+methods of the rules whose URL matches, to tell a 405 from a 404 if it finds none.
+Trailing slashes behave as Werkzeug's: a strict rule ``/a/`` found for ``/a`` means a
+redirect, a non-strict one simply matches.
 """
 
 from __future__ import annotations
@@ -195,45 +195,45 @@ def _insert(root: _Node, rule: Rule) -> None:
                 node = node.static.setdefault("", _Node())
             break
         if all(isinstance(p, str) for p in segment):
-            node = node.static.setdefault("".join(segment), _Node())  # type: ignore[arg-type]
+            text = "".join(p for p in segment if isinstance(p, str))
+            node = node.static.setdefault(text, _Node())
         else:
             node = _edge(node.dynamic, _key(segment), segment)
     node.rules.append(rule)
 
 
-def _at_end(node: _Node, method: str, allowed: set[str] | None) -> Rule | None:
+def _at_end(node: _Node, method: str, allowed: set[str]) -> Rule | None:
     """The path is used up at ``node``: a rule here, or one that wants a trailing slash."""
     methods = node.methods
     if methods is not None:
         rule = methods.get(method)
         if rule is not None:
             return rule
-        if allowed is not None:
-            allowed |= node.allowed
+        allowed |= node.allowed
     slash = node.static.get("")
     if slash is not None and slash.methods is not None:
         return slash.methods.get(method)  # strict: the caller redirects; else it matches
     return None
 
 
-def _lax(node: _Node, method: str, allowed: set[str] | None) -> Rule | None:
+def _lax(node: _Node, method: str, allowed: set[str]) -> Rule | None:
     """Only a trailing '' is left: rules without the slash match if not strict about it."""
     lax = [rule for rule in node.rules if not rule.strict_slashes]
     for rule in lax:
         if method in rule.methods:
             return rule
-    if allowed is not None:
-        allowed.update(m for rule in lax for m in rule.methods if m != _WEBSOCKET)
+    allowed.update(m for rule in lax for m in rule.methods if m != _WEBSOCKET)
     return None
 
 
 def _search(
     node: _Node, parts: Sequence[str], i: int, values: list[Any], method: str,
-    allowed: set[str] | None,
+    allowed: set[str],
 ) -> Rule | None:
     """Depth-first search for a rule allowing ``method``; ``values`` gets the converted values.
 
-    With ``allowed`` given, also collect the methods of every rule whose URL matches.
+    On the way, ``allowed`` collects the methods of the rules whose URL matches but not
+    the method: if the search fails, they make the 405's ``Allow``.
     """
     if i == len(parts):
         return _at_end(node, method, allowed)
@@ -270,8 +270,13 @@ def _search(
     return None
 
 
+def _one_leading_slash(path: str) -> str:
+    """``//a`` is routed as ``/a``, as Werkzeug does; so a redirect never says ``//host``."""
+    return "/" + path.lstrip("/") if path.startswith("//") else path
+
+
 class Matcher:
-    """The compiled form of a map's rules; made by :meth:`Map.match` when the rules change."""
+    """The compiled form of a map's rules, made again by the map when rules were added."""
 
     __slots__ = ("root", "static")
 
@@ -299,17 +304,16 @@ class Matcher:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
-        if path.startswith("//"):  # as Werkzeug; and a redirect never says "//host"
-            path = "/" + path.lstrip("/")
+        path = _one_leading_slash(path)
         parts = path.split("/")
         values: list[Any] = []
-        rule = _search(self.root, parts, 1, values, method, None)
+        allowed: set[str] = set()
+        rule = _search(self.root, parts, 1, values, method, allowed)
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
                 raise RequestRedirect(path + "/")
             args = dict(zip(rule._names, values))  # noqa: B905 - same length by construction
             return rule, {**rule.defaults, **args} if rule.defaults else args
-        allowed = self.allowed_methods(path)
         if allowed:
             raise MethodNotAllowed(valid_methods=allowed)
         raise NotFound()
@@ -317,8 +321,5 @@ class Matcher:
     def allowed_methods(self, path: str) -> list[str]:
         """The methods of all rules whose URL matches ``path``, sorted, without WEBSOCKET."""
         allowed: set[str] = set()
-        if path.startswith("//"):
-            path = "/" + path.lstrip("/")
-        _search(self.root, path.split("/"), 1, [], "", allowed)
-        allowed.discard(_WEBSOCKET)
+        _search(self.root, _one_leading_slash(path).split("/"), 1, [], "", allowed)
         return sorted(allowed)

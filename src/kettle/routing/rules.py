@@ -152,7 +152,7 @@ def _normalise_methods(
             raise ValueError(f"a websocket rule cannot take the methods {sorted(given)}")
         real = frozenset({"WEBSOCKET"})
         return real, real
-    real = given if given else frozenset({"GET"})
+    real = given if given is not None else frozenset({"GET"})
     extra = set()
     if "GET" in real:
         extra.add("HEAD")

@@ -1,0 +1,200 @@
+"""Run a WSGI server (gunicorn) in a child process, and talk to it over a real socket.
+
+``serve_gunicorn(...)`` starts ``python -m gunicorn`` on a free port of 127.0.0.1,
+waits (bounded) until the port accepts connections, yields the base URL, and
+always terminates the process by its PID. ``HTTPClient`` sends one request per
+connection with ``http.client`` and returns a small ``HTTPResponse``;
+``InProcessClient`` offers the same ``API`` over a kettle test client, so one
+test function can run against both.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json as jsonlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlencode, urlsplit
+
+if TYPE_CHECKING:
+    from kettle.testing import KettleClient, TestResponse
+
+STARTUP_TIMEOUT = 10.0
+REQUEST_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited with {process.returncode} before serving:\n{log.read_text()}"
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"gunicorn did not answer on port {port} in {STARTUP_TIMEOUT}s:\n"
+                       f"{log.read_text()}")
+
+
+@contextmanager
+def serve_gunicorn(
+    app: str,
+    *,
+    chdir: Path,
+    log: Path,
+    args: Iterable[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve ``app`` (``"module:name"``, imported from ``chdir``); yields ``http://127.0.0.1:port``."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1",
+        "--chdir", str(chdir),
+        "--graceful-timeout", "5",
+        *args,
+        app,
+    ]
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, env={**os.environ, **(env or {})}, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_port(port, process, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()  # SIGTERM to this PID: gunicorn's graceful shutdown
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class HTTPResponse:
+    """What came back: the status, the headers (case-insensitive ``get``) and the body."""
+
+    status_code: int
+    headers: Message
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode()
+
+    @property
+    def json(self) -> Any:
+        """The body decoded as JSON; ``None`` when the response is not JSON."""
+        if (self.headers.get_content_type() or "") != "application/json":
+            return None
+        return jsonlib.loads(self.content)
+
+
+class HTTPClient:
+    """A tiny HTTP/1.1 client for one server: ``get``/``post``/``put``/``delete``/``request``."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+
+    def connection(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, Any] | bytes | str | Iterable[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+        chunked: bool = False,
+    ) -> HTTPResponse:
+        """Send one request on a new connection. ``chunked`` streams an iterable ``data``."""
+        all_headers = dict(headers or {})
+        body: Any = None
+        if json is not None:
+            body = jsonlib.dumps(json).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        elif isinstance(data, Mapping):
+            body = urlencode(data).encode()
+            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif isinstance(data, str):
+            body = data.encode()
+        elif data is not None:
+            body = data
+        if chunked:
+            all_headers["Transfer-Encoding"] = "chunked"
+        conn = self.connection()
+        try:
+            conn.request(method, path, body=body, headers=all_headers, encode_chunked=chunked)
+            response = conn.getresponse()
+            return HTTPResponse(response.status, response.headers, response.read())
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kwargs: Any) -> HTTPResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> HTTPResponse:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> HTTPResponse:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> HTTPResponse:
+        return self.request("DELETE", path, **kwargs)
+
+
+class API(Protocol):
+    """What a test needs from a client, real socket or in-process."""
+
+    base_url: str
+
+    def get(self, path: str, **kwargs: Any) -> Any: ...
+    def post(self, path: str, **kwargs: Any) -> Any: ...
+    def put(self, path: str, **kwargs: Any) -> Any: ...
+    def delete(self, path: str, **kwargs: Any) -> Any: ...
+
+
+class InProcessClient:
+    """``API`` over a kettle test client; its requests come from ``http://localhost``."""
+
+    base_url = "http://localhost"
+
+    def __init__(self, client: KettleClient) -> None:
+        self.client = client
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.post(path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.put(path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.client.delete(path, **kwargs)
