@@ -21,4 +21,4 @@ test: $(STAMP)
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(PY) benchmarks/inprocess.py
+	$(PY) benchmarks/inprocess.py --write

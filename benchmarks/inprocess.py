@@ -101,6 +101,8 @@ class Scenario(NamedTuple):
     text: str | None = None  # the expected text body
 
 
+ECHO_BODY = json.dumps(common.ECHO_PAYLOAD).encode()
+
 SCENARIOS: dict[str, Scenario] = {
     s.key: s
     for s in (
@@ -111,8 +113,8 @@ SCENARIOS: dict[str, Scenario] = {
                  json_body={"id": 42}),
         Scenario("query", "query string `GET /search?q=kettle&limit=10`", "GET", "/search",
                  query="q=kettle&limit=10", json_body={"q": "kettle", "limit": 10}),
-        Scenario("post-json", "JSON POST `POST /echo` (200 B)", "POST", "/echo",
-                 body=json.dumps(common.ECHO_PAYLOAD).encode(), json_body=common.ECHO_PAYLOAD),
+        Scenario("post-json", f"JSON POST `POST /echo` ({len(ECHO_BODY)} B)", "POST", "/echo",
+                 body=ECHO_BODY, json_body=common.ECHO_PAYLOAD),
         Scenario("routing-150", f"150 routes `GET {common.ROUTING_PATH}`", "GET",
                  common.ROUTING_PATH, routing_app=True, text=common.ROUTING_BODY),
         Scenario("not-found", "404 `GET /no/such/page`", "GET", "/no/such/page", status=404),

@@ -209,8 +209,8 @@ def test_blueprint_errorhandler_applies_only_to_its_routes(app, client) -> None:
     app.register_blueprint(bp)
     assert client.get("/api/thing").json == {"error": "not here"}
     assert client.get("/api/bad").json == {"error": "bad value"}
-    page = client.get("/page")
-    assert page.status_code == 404 and page.json is None
+    plain = client.get("/page")
+    assert plain.status_code == 404 and plain.json is None
     with pytest.raises(ValueError, match="app bad"):
         client.get("/app-bad")
 
@@ -542,3 +542,38 @@ def test_blueprint_cli_commands(app) -> None:
     result = app.test_cli_runner().invoke(args=["tools", "hello"])
     assert result.exit_code == 0, result.output
     assert result.output == "tools hello\n"
+
+
+def test_registration_name_must_not_contain_a_dot(app) -> None:
+    bp = Blueprint("bp", __name__)
+    with pytest.raises(ValueError, match="dot"):
+        app.register_blueprint(bp, name="a.b")
+    with pytest.raises(ValueError, match="empty"):
+        app.register_blueprint(bp, name="")
+
+
+def test_blueprint_cli_commands_in_a_named_group_or_at_the_top(app) -> None:
+    import click
+
+    grouped = Blueprint("grouped", __name__, cli_group="tools")
+    top = Blueprint("top", __name__, cli_group=None)
+
+    @grouped.cli.command("one")
+    def one():
+        click.echo("one")
+
+    @top.cli.command("two")
+    def two():
+        click.echo("two")
+
+    app.register_blueprint(grouped)
+    app.register_blueprint(top)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["grouped", "one"]).output == "one\n"
+    assert runner.invoke(args=["two"]).output == "two\n"
+
+
+def test_blueprint_endpoint_name_must_not_contain_a_dot() -> None:
+    bp = Blueprint("bp", __name__)
+    with pytest.raises(ValueError, match="dot"):
+        bp.endpoint("a.b")

@@ -129,3 +129,23 @@ def test_console_script_runs(project):
     assert "/admin/users" in result.stdout
     version = subprocess.run([str(kettle), "--version"], capture_output=True, text=True, timeout=60)
     assert "0.1.0" in version.stdout
+
+
+def test_plain_click_command_added_to_app_cli_gets_app_context(project):
+    extra = textwrap.dedent(
+        """
+        @click.command("plain")
+        def plain():
+            from kettle import current_app
+            click.echo(current_app.name)
+
+        app.cli.add_command(plain)
+        """
+    )
+    (project / "myapp.py").write_text(APP_SOURCE + extra)
+    result = invoke("--app", "myapp", "plain")
+    assert result.exit_code == 0, result.output
+    assert result.output == "myapp\n"
+    from myapp import app
+
+    assert app.test_cli_runner().invoke(args=["plain"]).output == "myapp\n"

@@ -31,7 +31,7 @@ from .response import Response
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
-from .url_building import UrlBuilder
+from .url_building import UrlBuilder, host_is_trusted
 
 if TYPE_CHECKING:
     from .blueprints import Blueprint
@@ -258,7 +258,7 @@ class Kettle(Scaffold):
     # -- per request ---------------------------------------------------------
     def match_request(self, request: Request) -> RoutePlan:
         """Route ``request``: its rule and view arguments, or the error to raise in the pipeline."""
-        if self._trusted_hosts is not None and not _host_is_trusted(
+        if self._trusted_hosts is not None and not host_is_trusted(
             request.host, self._trusted_hosts
         ):
             request.routing_exception = SecurityError(f"Host {request.host!r} is not trusted.")
@@ -299,7 +299,10 @@ class Kettle(Scaffold):
         return response
 
     def do_teardown(self, ctx: Context, exc: BaseException | None) -> None:
-        drive(teardown(self, ctx, ctx.plan, exc))
+        """Run the context's ``teardown_request`` and ``teardown_appcontext`` functions."""
+        plan = ctx.plan
+        if (plan is not None and plan.teardown) or self.teardown_appcontext_funcs:
+            drive(teardown(self, ctx, plan, exc))
 
     def open_session_for(self, ctx: Context) -> Any:
         """The request's session, opened from its cookie on first use."""
@@ -388,18 +391,3 @@ class Kettle(Scaffold):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 
-
-def _host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:
-    """Whether ``host`` (port ignored) is one of ``trusted``; ``.example.com`` allows subdomains."""
-    hostname = host.lower()
-    if hostname.startswith("["):
-        hostname = hostname[: hostname.find("]") + 1]
-    else:
-        hostname = hostname.rpartition(":")[0] if ":" in hostname else hostname
-    for ref in trusted:
-        if ref.startswith("."):
-            if hostname == ref[1:] or hostname.endswith(ref):
-                return True
-        elif hostname == ref:
-            return True
-    return False

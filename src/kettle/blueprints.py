@@ -231,6 +231,8 @@ class Blueprint(Scaffold):
         """Replay everything recorded onto ``app``; called by ``app.register_blueprint``."""
         name_prefix = options.get("name_prefix", "")
         self_name = options.get("name", self.name)
+        if not self_name or "." in self_name:
+            raise ValueError("'name' may not be empty or contain a dot '.' character.")
         name = f"{name_prefix}.{self_name}".lstrip(".")
         if name in app.blueprints:
             existing = app.blueprints[name]

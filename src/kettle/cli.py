@@ -175,7 +175,15 @@ class KettleGroup(AppGroup):
         if command is not None:
             return command
         group = self._app_commands(ctx)
-        return group.get_command(ctx, name) if group is not None else None
+        if group is None:
+            return None
+        command = group.get_command(ctx, name)
+        active = current_context()
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        if command is not None and (active is None or active.app is not app):
+            # Plain click commands added with app.cli.add_command run in the app context too.
+            ctx.with_resource(app.app_context())
+        return command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))

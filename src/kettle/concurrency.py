@@ -8,6 +8,7 @@ first use and reused after, so async views work under any WSGI server.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Coroutine, Generator
 from types import CoroutineType
@@ -23,7 +24,8 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     runner: asyncio.Runner | None = getattr(_local, "runner", None)
     if runner is None:
         runner = _local.runner = asyncio.Runner()
-    return runner.run(coro)
+    # A Runner's default context is the one copied when it started: the first request's.
+    return runner.run(coro, context=contextvars.copy_context())
 
 
 def call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> Any:

@@ -55,10 +55,18 @@ def loads(data: str | bytes) -> Any:
 class JSONProvider:
     """How an app reads and writes JSON; ``app.json``. Subclass to change the encoding."""
 
-    mimetype = "application/json"
-
     def __init__(self, app: Kettle) -> None:
         self._app = app
+        self._mimetype: str | None = None
+
+    @property
+    def mimetype(self) -> str:
+        """Content type of JSON responses: ``config["JSONIFY_MIMETYPE"]`` unless set here."""
+        return self._mimetype or self._app.config.get("JSONIFY_MIMETYPE") or "application/json"
+
+    @mimetype.setter
+    def mimetype(self, value: str) -> None:
+        self._mimetype = value
 
     @property
     def sort_keys(self) -> bool:

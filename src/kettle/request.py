@@ -405,8 +405,10 @@ class Request:
     def _decode_json(self, data: bytes) -> Any:
         try:
             value = _json_decode(data)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except msgspec.DecodeError as exc:
             raise BadRequest(f"Failed to decode JSON object: {exc}") from None
+        except UnicodeDecodeError:  # msgspec checks UTF-8 only outside strings
+            raise BadRequest("Failed to decode JSON object: it is not valid UTF-8.") from None
         except RecursionError:
             raise BadRequest("Failed to decode JSON object: it is nested too deeply.") from None
         depth = self.limits.max_json_depth

@@ -346,4 +346,5 @@ class KettleCliRunner(CliRunner):
             cli = self.app.cli
         if "obj" not in kwargs:
             kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
-        return super().invoke(cli, args, **kwargs)
+        with self.app.app_context():
+            return super().invoke(cli, args, **kwargs)

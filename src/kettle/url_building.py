@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .context import current_context
+from .errors import SecurityError
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -73,6 +74,12 @@ class UrlBuilder:
         server_name = app.config.get("SERVER_NAME")
         if request is not None:
             host = server_name or request.host
+            trusted = app._trusted_hosts
+            if not server_name and trusted is not None and not host_is_trusted(host, trusted):
+                raise SecurityError(
+                    f"Cannot build an external URL for the untrusted host {host!r} "
+                    "(TRUSTED_HOSTS); configure SERVER_NAME or trust the host."
+                )
             scheme = scheme or request.scheme
         elif server_name:
             host = server_name
@@ -80,3 +87,19 @@ class UrlBuilder:
         else:
             raise RuntimeError(_NO_SERVER_NAME)
         return f"{scheme}://{host}{url}"
+
+
+def host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:
+    """Whether ``host`` (port ignored) is one of ``trusted``; ``.example.com`` allows subdomains."""
+    hostname = host.lower()
+    if hostname.startswith("["):
+        hostname = hostname[: hostname.find("]") + 1]
+    else:
+        hostname = hostname.rpartition(":")[0] if ":" in hostname else hostname
+    for ref in trusted:
+        if ref.startswith("."):
+            if hostname == ref[1:] or hostname.endswith(ref):
+                return True
+        elif hostname == ref:
+            return True
+    return False

@@ -1,7 +1,7 @@
 """Run a WSGI server (gunicorn) in a child process, and talk to it over a real socket.
 
 ``serve_gunicorn(...)`` starts ``python -m gunicorn`` on a free port of 127.0.0.1,
-waits (bounded) until the port accepts connections, yields the base URL, and
+waits (bounded) until the app answers over HTTP, yields the base URL, and
 always terminates the process by its PID. ``HTTPClient`` sends one request per
 connection with ``http.client`` and returns a small ``HTTPResponse``;
 ``InProcessClient`` offers the same ``API`` over a kettle test client, so one
@@ -39,20 +39,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+def _quiet_options() -> list[str]:
+    """``--no-control-socket`` where gunicorn has one (25.1+): parallel servers would share
+    ``~/.gunicorn/gunicorn.ctl``, and tests should not write to the home folder."""
+    from gunicorn.config import make_settings
+
+    return ["--no-control-socket"] if "control_socket_disable" in make_settings() else []
+
+
+def _wait_until_serving(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once the app answers an HTTP request (any status): gunicorn's master listens
+    before its worker has imported the app, so an open port alone proves nothing."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
                 f"gunicorn exited with {process.returncode} before serving:\n{log.read_text()}"
             )
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException):
             time.sleep(0.05)
-    raise RuntimeError(f"gunicorn did not answer on port {port} in {STARTUP_TIMEOUT}s:\n"
-                       f"{log.read_text()}")
+        finally:
+            conn.close()
+    raise RuntimeError(
+        f"gunicorn did not answer on port {port} in {STARTUP_TIMEOUT}s:\n{log.read_text()}"
+    )
 
 
 @contextmanager
@@ -72,6 +87,7 @@ def serve_gunicorn(
         "--workers", "1",
         "--chdir", str(chdir),
         "--graceful-timeout", "5",
+        *_quiet_options(),
         *args,
         app,
     ]
@@ -80,7 +96,7 @@ def serve_gunicorn(
             command, env={**os.environ, **(env or {})}, stdout=log_file, stderr=subprocess.STDOUT
         )
     try:
-        _wait_for_port(port, process, log)
+        _wait_until_serving(port, process, log)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()  # SIGTERM to this PID: gunicorn's graceful shutdown

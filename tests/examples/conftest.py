@@ -26,7 +26,7 @@ from kettle import Kettle  # noqa: E402
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Kettle:
+def notes_app(tmp_path: Path) -> Kettle:
     """The notes app on a fresh database in ``tmp_path``."""
     app = create_app(
         {"TESTING": True, "DATABASE": str(tmp_path / "notes.sqlite")},
@@ -54,6 +54,6 @@ def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def api(request: pytest.FixtureRequest) -> API:
     """The notes API, in-process or over HTTP; one database is shared by all gunicorn tests."""
     if request.param == "test_client":
-        app: Kettle = request.getfixturevalue("app")
+        app: Kettle = request.getfixturevalue("notes_app")
         return InProcessClient(app.test_client())
     return HTTPClient(request.getfixturevalue("notes_server"))

@@ -7,6 +7,7 @@ makes its own users and unique words). The rest use the app object directly.
 
 from __future__ import annotations
 
+import os
 import runpy
 import sqlite3
 import uuid
@@ -52,8 +53,9 @@ class User:
 
 def make_user(api: API) -> User:
     username = unique()
-    assert api.post("/auth/register", json={"username": username, "password": PASSWORD}).status_code == 201
-    response = api.post("/auth/login", json={"username": username, "password": PASSWORD})
+    credentials = {"username": username, "password": PASSWORD}
+    assert api.post("/auth/register", json=credentials).status_code == 201
+    response = api.post("/auth/login", json=credentials)
     assert response.status_code == 200
     return User(username, response.json["token"])
 
@@ -72,9 +74,8 @@ def other_user(api: API) -> User:
 def new_note(api: API, user: User) -> Callable[..., dict[str, Any]]:
     """Create a note as ``user``; returns its JSON."""
 
-    def create(title: str = "A note", body: str = "", as_user: User | None = None) -> dict[str, Any]:
-        headers = (as_user or user).headers
-        response = api.post("/notes/", json={"title": title, "body": body}, headers=headers)
+    def create(title: str = "A note", body: str = "") -> dict[str, Any]:
+        response = api.post("/notes/", json={"title": title, "body": body}, headers=user.headers)
         assert response.status_code == 201, response.text
         return dict(response.json)
 
@@ -212,7 +213,8 @@ def test_logout_revokes_only_that_token(api: API, user: User) -> None:
 
 # -- notes CRUD ----------------------------------------------------------------
 def test_note_lifecycle(api: API, user: User) -> None:
-    created = api.post("/notes/", json={"title": "  Groceries ", "body": "milk"}, headers=user.headers)
+    fields = {"title": "  Groceries ", "body": "milk"}
+    created = api.post("/notes/", json=fields, headers=user.headers)
     assert created.status_code == 201
     note = created.json
     assert note["title"] == "Groceries"
@@ -348,13 +350,14 @@ def test_links_use_the_request_host(api: API, user: User) -> None:
 
 
 # -- the app object: CLI, config, database lifetime ----------------------------
-def test_init_db_command_resets_the_database(app: Kettle) -> None:
-    client = app.test_client()
-    assert client.post("/auth/register", json={"username": "ann", "password": "pw"}).status_code == 201
-    result = app.test_cli_runner().invoke(args=["init-db"])
+def test_init_db_command_resets_the_database(notes_app: Kettle) -> None:
+    client = notes_app.test_client()
+    ann = {"username": "ann", "password": "pw"}
+    assert client.post("/auth/register", json=ann).status_code == 201
+    result = notes_app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "Initialized the database" in result.output
-    with app.app_context():
+    with notes_app.app_context():
         assert get_db().execute("SELECT count(*) FROM user").fetchone()[0] == 0
 
 
@@ -369,8 +372,6 @@ def test_kettle_command_finds_the_factory(tmp_path: Path, monkeypatch: pytest.Mo
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No ``NOTES_*`` variables from the outside world."""
-    import os
-
     for key in os.environ:
         if key.startswith("NOTES_"):
             monkeypatch.delenv(key)
@@ -428,10 +429,12 @@ def test_config_from_environment_is_used(tmp_path: Path, clean_env: pytest.Monke
         init_db()
     assert database.exists()
     client = app.test_client()
-    client.post("/auth/register", json={"username": "env", "password": "pw"})
-    token = client.post("/auth/login", json={"username": "env", "password": "pw"}).json["token"]
+    credentials = {"username": "env", "password": "pw"}
+    client.post("/auth/register", json=credentials)
+    token = client.post("/auth/login", json=credentials).json["token"]
+    headers = {"Authorization": f"Bearer {token}"}
     for i in range(3):
-        client.post("/notes/", json={"title": f"n{i}"}, headers={"Authorization": f"Bearer {token}"})
+        client.post("/notes/", json={"title": f"n{i}"}, headers=headers)
     assert client.get("/notes/").json["count"] == 2
 
 
@@ -443,22 +446,22 @@ def test_wsgi_module_creates_a_missing_database(
     app = runpy.run_path(str(NOTES / "wsgi.py"))["app"]
     assert database.exists()
     client = app.test_client()
-    assert client.post("/auth/register", json={"username": "w", "password": "pw"}).status_code == 201
+    assert client.post("/auth/register", json={"username": "w", "password": "p"}).status_code == 201
     runpy.run_path(str(NOTES / "wsgi.py"))  # a second start keeps the data
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT username FROM user").fetchall() == [("w",)]
 
 
-def test_teardown_closes_the_connection(app: Kettle) -> None:
+def test_teardown_closes_the_connection(notes_app: Kettle) -> None:
     seen: list[sqlite3.Connection] = []
 
-    @app.get("/_spy")
+    @notes_app.get("/_spy")
     def spy() -> str:
         seen.append(get_db())
         assert get_db() is seen[-1]  # one connection per request
         return "ok"
 
-    client = app.test_client()
+    client = notes_app.test_client()
     assert client.get("/_spy").text == "ok"
     assert client.get("/_spy").text == "ok"
     first, second = seen
@@ -468,19 +471,20 @@ def test_teardown_closes_the_connection(app: Kettle) -> None:
             connection.execute("SELECT 1")
 
 
-def test_app_context_closes_the_connection(app: Kettle) -> None:
-    with app.app_context():
+def test_app_context_closes_the_connection(notes_app: Kettle) -> None:
+    with notes_app.app_context():
         db = get_db()
         assert db.execute("SELECT 1").fetchone()[0] == 1
     with pytest.raises(sqlite3.ProgrammingError):
         db.execute("SELECT 1")
 
 
-def test_secrets_are_not_stored_in_clear(app: Kettle) -> None:
-    client = app.test_client()
-    client.post("/auth/register", json={"username": "sam", "password": "hunter2"})
-    token = client.post("/auth/login", json={"username": "sam", "password": "hunter2"}).json["token"]
-    with app.app_context():
+def test_secrets_are_not_stored_in_clear(notes_app: Kettle) -> None:
+    client = notes_app.test_client()
+    credentials = {"username": "sam", "password": "hunter2"}
+    client.post("/auth/register", json=credentials)
+    token = client.post("/auth/login", json=credentials).json["token"]
+    with notes_app.app_context():
         db = get_db()
         stored = db.execute("SELECT password FROM user").fetchone()[0]
         digests = [row[0] for row in db.execute("SELECT digest FROM token")]
@@ -494,3 +498,22 @@ def test_password_hashes() -> None:
     assert check_password(hashed, "pw")
     assert not check_password(hashed, "pW")
     assert not check_password("garbage", "pw")
+
+
+def test_body_over_max_content_length_is_a_json_413(notes_app: Kettle) -> None:
+    notes_app.config["MAX_CONTENT_LENGTH"] = 1024  # read at the first request
+    client = notes_app.test_client()
+    response = client.post("/auth/register", json={"username": "big", "password": "x" * 2048})
+    assert_json_error(response, 413, "content too large")
+
+
+def test_unhandled_error_is_a_json_500_on_api_paths(notes_app: Kettle) -> None:
+    notes_app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @notes_app.get("/notes/boom/<int:n>")
+    def boom(n: int) -> str:
+        raise RuntimeError("kaboom")
+
+    response = notes_app.test_client().get("/notes/boom/1")
+    assert_json_error(response, 500, "internal server error")
+    assert "kaboom" not in response.text

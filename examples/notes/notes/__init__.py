@@ -17,9 +17,6 @@ from kettle import HTTPException, Kettle, url_for
 from . import auth, db, notes_api
 from .web import is_api_request, json_error
 
-#: More errors answered as JSON on API paths (401 and 403 are handled by the blueprints).
-JSON_ERRORS = (400, 405, 409, 413, 415, 500)
-
 
 def create_app(
     test_config: Mapping[str, Any] | None = None, instance_path: str | None = None
@@ -49,11 +46,12 @@ def create_app(
         if is_api_request():
             return json_error(error)
         home = html.escape(url_for("index"))
-        page = f'<!doctype html>\n<title>Not found</title>\n<p>No such page. <a href="{home}">Home</a>'
+        page = "<!doctype html>\n<title>Not found</title>\n"
+        page += f'<p>No such page. <a href="{home}">Home</a>'
         return page, 404
 
-    for code in JSON_ERRORS:
-        app.register_error_handler(code, handle_error)
+    # Every other HTTP error (400, 405, 409, 413...); 401 and 403 are the blueprints'.
+    app.register_error_handler(HTTPException, handle_error)
     return app
 
 

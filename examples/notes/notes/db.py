@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from typing import cast
 
 import click
 
@@ -16,12 +17,10 @@ TABLES = ("token", "note", "user")
 def get_db() -> sqlite3.Connection:
     """The connection of the current app context, opened on first use."""
     if "db" not in g:
-        db = sqlite3.connect(current_app.config["DATABASE"])
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA foreign_keys = ON")
-        g.db = db
-    db: sqlite3.Connection = g.db
-    return db
+        g.db = sqlite3.connect(current_app.config["DATABASE"])
+        g.db.row_factory = sqlite3.Row
+        g.db.execute("PRAGMA foreign_keys = ON")
+    return cast(sqlite3.Connection, g.db)
 
 
 def close_db(exc: BaseException | None = None) -> None:

@@ -34,7 +34,7 @@ def note_json(note: sqlite3.Row) -> dict[str, Any]:
 
 def get_note_or_404(id: int, *, check_author: bool = False) -> sqlite3.Row:
     """The note ``id``; 404 if there is none, 403 if ``check_author`` and it is not ours."""
-    note = get_db().execute(f"{_SELECT} WHERE note.id = ?", (id,)).fetchone()
+    note: sqlite3.Row | None = get_db().execute(f"{_SELECT} WHERE note.id = ?", (id,)).fetchone()
     if note is None:
         abort(404, f"Note {id} doesn't exist.")
     if check_author and note["author_id"] != g.user["id"]:
@@ -44,7 +44,7 @@ def get_note_or_404(id: int, *, check_author: bool = False) -> sqlite3.Row:
 
 def _limit() -> int:
     """``?limit=``: ``DEFAULT_LIMIT`` when absent, 400 unless from 1 to ``MAX_LIMIT``."""
-    most = current_app.config["MAX_LIMIT"]
+    most = int(current_app.config["MAX_LIMIT"])
     raw = request.args.get("limit")
     if raw is None:
         return min(int(current_app.config["DEFAULT_LIMIT"]), most)
@@ -114,7 +114,7 @@ def update_note(id: int) -> Any:
     db.execute(
         "UPDATE note SET title = ?, body = ?, updated = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
         " WHERE id = ?",
-        (title if title is not None else note["title"], body if body is not None else note["body"], id),
+        (note["title"] if title is None else title, note["body"] if body is None else body, id),
     )
     db.commit()
     return note_json(get_note_or_404(id))

@@ -44,7 +44,10 @@ def text_field(data: Mapping[str, Any], name: str, *, required: bool = True) -> 
     return value
 
 
-def json_error(error: HTTPException) -> tuple[dict[str, Any], int, list[tuple[str, str]]]:
-    """``{"error": "not found", "message": ...}``, the error's status and its headers (``Allow``)."""
+ErrorResponse = tuple[dict[str, Any], int, list[tuple[str, str]]]
+
+
+def json_error(error: HTTPException) -> ErrorResponse:
+    """``{"error": "not found", "message": ...}``, the status and the error's headers."""
     body = {"error": error.name.lower(), "message": error.description}
     return body, error.code, error.get_headers()

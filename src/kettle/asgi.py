@@ -1,0 +1,337 @@
+"""The ASGI door (ASGI 3): ``http``, ``websocket`` and ``lifespan`` scopes.
+
+Thin like the WSGI door: it turns the scope into a ``Request``, drives the
+shared pipeline of ``dispatch.py`` with ``concurrency.drive_async`` (async
+steps awaited, sync ones sent to the app's thread pool) and sends the
+``Response`` back as ASGI messages.
+
+Bodies are read before the view runs, bounded by ``MAX_CONTENT_LENGTH`` and
+parsed as they arrive (forms into spooled files), so ``request.json`` and
+``request.form`` stay plain attributes. Routes declared with ``stream=True``
+skip that: the view reads ``request.iter_body()`` / ``request.stream`` itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from .body import RequestLimits, too_large
+from .concurrency import drive_async, run_sync
+from .context import Context, _cv_context
+from .datastructures import Headers
+from .dispatch import RoutePlan, pipeline, process_response, teardown, websocket_pipeline
+from .errors import HTTPException
+from .forms import FormParser, is_form_mimetype
+from .request import Request
+from .response import Response, wire_headers
+from .websockets import WebSocket
+
+if TYPE_CHECKING:
+    from .app import Kettle
+    from .types import Receive, Scope, Send
+
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class ClientDisconnected(Exception):
+    """The client went away while its request body was being read."""
+
+
+def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
+    """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :] or "/"
+    raw_query: bytes = scope.get("query_string", b"")
+    query = raw_query.decode("latin-1")
+    if not query.isascii():
+        query = raw_query.decode("utf-8", "replace")
+    headers = Headers()
+    headers._list = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+    server = scope.get("server")
+    client = scope.get("client")
+    return Request(
+        method or scope.get("method", "GET"),
+        path,
+        query,
+        headers,
+        scheme=scope.get("scheme", "http"),
+        server=(server[0], server[1]) if server else None,
+        root_path=root_path,
+        remote_addr=client[0] if client else None,
+        limits=limits,
+    )
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length != "0"
+    return request.method not in _NO_BODY_METHODS
+
+
+async def read_body(request: Request, receive: Receive) -> None:
+    """Receive the whole body before the view runs; forms are parsed chunk by chunk."""
+    limit = request.limits.max_content_length
+    declared = request.content_length
+    if limit is not None and declared is not None and declared > limit:
+        raise too_large(limit)
+    parser: FormParser | None = None
+    if is_form_mimetype(request.mimetype):
+        parser = FormParser(
+            request.content_type or "",
+            max_form_memory_size=request.limits.max_form_memory_size,
+            max_form_parts=request.limits.max_form_parts,
+        )
+    chunks: list[bytes] = []
+    seen = 0
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected()
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                seen += len(chunk)
+                if limit is not None and seen > limit:
+                    raise too_large(limit)
+                if parser is not None:
+                    parser.feed(chunk)
+                else:
+                    chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        if parser is not None:
+            request.set_form(*parser.finish())
+        else:
+            request.set_body(b"".join(chunks))
+    except BaseException:
+        if parser is not None:
+            parser.close()
+        raise
+
+
+class _BodyStream:
+    """``request.stream`` for ``stream=True`` routes: pulls ``receive()`` as the view reads."""
+
+    def __init__(self, receive: Receive, loop: asyncio.AbstractEventLoop) -> None:
+        self._receive = receive
+        self._loop = loop
+        self._buffer = b""
+        self._done = False
+
+    async def iter_chunks(self) -> AsyncIterator[bytes]:
+        if self._buffer:
+            chunk, self._buffer = self._buffer, b""
+            yield chunk
+        while not self._done:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                self._done = True
+                raise ClientDisconnected()
+            self._done = not message.get("more_body", False)
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+
+    def read(self, size: int = -1) -> bytes:
+        """Blocking read for sync views, which run in a worker thread, never on the loop."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            raise RuntimeError(
+                "request.stream cannot be read synchronously on the event loop; use "
+                "'async for chunk in request.iter_body()' in async views."
+            )
+        while not self._done and (size < 0 or len(self._buffer) < size):
+            future = asyncio.run_coroutine_threadsafe(self._receive(), self._loop)
+            message = future.result()
+            if message["type"] == "http.disconnect":
+                self._done = True
+                break
+            self._done = not message.get("more_body", False)
+            self._buffer += message.get("body", b"")
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve one ASGI connection scope."""
+    kind = scope["type"]
+    if kind == "http":
+        await handle_http(app, scope, receive, send)
+    elif kind == "websocket":
+        await handle_websocket(app, scope, receive, send)
+    elif kind == "lifespan":
+        await handle_lifespan(app, receive, send)
+    else:
+        raise RuntimeError(f"Unsupported ASGI scope type {kind!r}.")
+
+
+async def _prepare(app: Kettle) -> None:
+    if not app._frozen:
+        app.freeze()
+    if not app._started:
+        await app.startup_async()
+
+
+async def handle_http(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
+    await _prepare(app)
+    request = request_from_scope(scope, app._limits)
+    if app._proxy_fix is not None:
+        from .proxies import apply_proxy_fix
+
+        apply_proxy_fix(request, app._proxy_fix)
+    ctx = Context(app, request)
+    ctx._token = _cv_context.set(ctx)
+    error: BaseException | None = None
+    plan: RoutePlan | None = None
+    try:
+        plan = ctx.plan = app.match_request(request)
+        if plan.stream_body:
+            request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
+        elif _has_body(request):
+            try:
+                await read_body(request, receive)
+            except ClientDisconnected:
+                return
+            except HTTPException as exc:
+                request.routing_exception = exc
+        response = await _respond(app, ctx, plan, request)
+        await send_response(app, request, response, send)
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        await _finish(app, ctx, plan, error, scope)
+
+
+async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request) -> Response:
+    if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+        try:
+            if plan.view_is_async:
+                rv = await plan.view(**request.view_args)  # type: ignore[misc,arg-type]
+            elif plan.inline:
+                rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
+            else:
+                rv = await run_sync(app, plan.view, (), request.view_args)  # type: ignore[arg-type]
+            response = app.make_response(rv)
+        except Exception as exc:
+            return await drive_async(app, pipeline(app, ctx, plan, exc))  # type: ignore[no-any-return]
+        if ctx.session is not None or ctx._after_request:
+            response = await drive_async(app, process_response(app, ctx, plan, response))
+        return response
+    return await drive_async(app, pipeline(app, ctx, plan))  # type: ignore[no-any-return]
+
+
+async def _finish(
+    app: Kettle, ctx: Context, plan: RoutePlan | None, error: BaseException | None, scope: Scope
+) -> None:
+    preserve = scope.get("kettle.preserve_context")
+    try:
+        if preserve is None:
+            await drive_async(app, teardown(app, ctx, plan, error))
+    finally:
+        ctx.deactivate()
+        if preserve is not None:
+            preserve(ctx)
+        elif ctx.request is not None:
+            ctx.request.close()
+
+
+async def send_response(app: Kettle, request: Request, response: Response, send: Send) -> None:
+    """Send ``response`` as ``http.response.start`` and ``http.response.body`` messages."""
+    code = response.status_code
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire_headers(response)]
+    await send({"type": "http.response.start", "status": code, "headers": headers})
+    try:
+        if request.method == "HEAD" or code in (204, 304):
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = response._body
+        if body is not None:
+            await send({"type": "http.response.body", "body": body})
+            return
+        await _send_stream(app, response, send)
+    finally:
+        if response._on_close is not None or hasattr(response.response, "close"):
+            await run_sync(app, response.close, (), None)
+
+
+async def _send_stream(app: Kettle, response: Response, send: Send) -> None:
+    source: Any = response.response
+    try:
+        if hasattr(source, "__aiter__"):
+            async for chunk in source:
+                data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+                if data:
+                    await send({"type": "http.response.body", "body": data, "more_body": True})
+        else:
+            iterator = response.iter_encoded()
+            end = object()
+            while True:
+                data = await run_sync(app, next, (iterator, end), None)
+                if data is end:
+                    break
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+    except Exception as exc:
+        # The status went out: dropping the connection is the only honest signal left.
+        app.log_exception(exc)
+        raise
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def handle_websocket(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
+    await _prepare(app)
+    request = request_from_scope(scope, app._limits, method="GET")
+    websocket = WebSocket(scope, receive, send)
+    ctx = Context(app, request)
+    ctx.websocket = websocket
+    ctx._token = _cv_context.set(ctx)
+    error: BaseException | None = None
+    plan: RoutePlan | None = None
+    try:
+        plan = ctx.plan = app.match_request(request, websocket=True)
+        response = await drive_async(app, websocket_pipeline(app, ctx, plan))
+        if response is not None and not websocket.accepted:
+            await websocket.deny(response)
+        elif not websocket.closed:
+            await websocket.close()
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        await _finish(app, ctx, plan, error, scope)
+
+
+async def handle_lifespan(app: Kettle, receive: Receive, send: Send) -> None:
+    """Run ``on_startup`` / ``on_shutdown`` functions when the server says so."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                if not app._frozen:
+                    app.freeze()
+                await app.startup_async()
+            except BaseException as exc:
+                app.log_exception(exc)
+                await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            try:
+                await app.shutdown_async()
+            except BaseException as exc:
+                app.log_exception(exc)
+                await send({"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"})
+                return
+            await send({"type": "lifespan.shutdown.complete"})
+            return

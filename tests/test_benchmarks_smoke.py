@@ -1,0 +1,22 @@
+"""The benchmark apps answer correctly (every framework, every scenario), so a benchmark
+run can never report speed for a wrong answer."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_benchmark_scenario_answers_correctly() -> None:
+    pytest.importorskip("falcon")
+    pytest.importorskip("bottle")
+    pytest.importorskip("flask")
+    spec = importlib.util.spec_from_file_location("bench_inprocess", ROOT / "benchmarks" / "inprocess.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.check()
