@@ -755,3 +755,122 @@ def test_url_value_preprocessor_runs_before_before_request(app, client) -> None:
 
     assert client.get("/items/3").text == "3"
     assert order == ["preprocess show", "before sees 3"]
+
+
+def test_stream_with_context_error_reaches_teardown(app, client, caplog) -> None:
+    seen: list = []
+
+    @app.teardown_request
+    def teardown(exc):
+        seen.append(exc)
+
+    @app.route("/stream")
+    def stream():
+        def generate():
+            yield "partial"
+            raise OSError("disk gone")
+
+        return stream_with_context(generate())
+
+    with pytest.raises(OSError, match="disk gone"):
+        client.get("/stream")
+    assert len(seen) == 1 and isinstance(seen[0], OSError)
+
+
+def test_stream_with_context_outside_a_request_is_an_error(app) -> None:
+    with app.app_context(), pytest.raises(RuntimeError, match="request context"):
+        stream_with_context(iter(["a"]))
+
+
+# -- make_response --------------------------------------------------------------------
+
+
+def test_make_response_helper(app, client) -> None:
+    from kettle import make_response
+
+    @app.route("/")
+    def index():
+        response = make_response("created", 201, {"X-A": "1"})
+        response.set_cookie("seen", "yes")
+        return response
+
+    @app.route("/empty")
+    def empty():
+        return make_response()
+
+    @app.route("/json")
+    def json_view():
+        return make_response({"a": 1})
+
+    response = client.get("/")
+    assert response.status_code == 201
+    assert response.headers["X-A"] == "1"
+    assert "seen=yes" in response.headers["Set-Cookie"]
+    assert client.get("/empty").data == b""
+    assert client.get("/json").json == {"a": 1}
+
+
+# -- misc -----------------------------------------------------------------------------
+
+
+def test_name_of_a_main_script(monkeypatch) -> None:
+    import types
+
+    main = types.ModuleType("__main__")
+    main.__file__ = "/srv/proj/manage.py"
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert Kettle("__main__", root_path="/srv/proj").name == "manage"
+
+
+def test_logger_in_debug_mode_logs_debug_messages() -> None:
+    app = Kettle("debug_logger_app", root_path="/tmp")
+    app.debug = True
+    try:
+        assert app.logger.getEffectiveLevel() == logging.DEBUG
+    finally:
+        app.logger.setLevel(logging.NOTSET)
+
+
+def test_permanent_session_lifetime_accepts_seconds(app) -> None:
+    from datetime import timedelta
+
+    app.config["PERMANENT_SESSION_LIFETIME"] = 60
+    assert app.permanent_session_lifetime == timedelta(seconds=60)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, False), ("", False), ("0", False), ("false", False), ("No", False),
+     ("1", True), ("true", True), ("yes", True)],
+)
+def test_get_debug_flag(monkeypatch, value, expected) -> None:
+    from kettle.helpers import get_debug_flag
+
+    if value is None:
+        monkeypatch.delenv("KETTLE_DEBUG", raising=False)
+    else:
+        monkeypatch.setenv("KETTLE_DEBUG", value)
+    assert get_debug_flag() is expected
+
+
+def test_stream_error_reaches_teardown_with_a_kept_context(app, client) -> None:
+    seen: list = []
+
+    @app.teardown_request
+    def teardown(exc):
+        seen.append(exc)
+
+    @app.route("/stream")
+    def stream():
+        def generate():
+            yield "partial"
+            raise OSError("disk gone")
+
+        return stream_with_context(generate())
+
+    with client:
+        with pytest.raises(OSError):
+            client.get("/stream")
+        assert request.path == "/stream"
+        assert seen == []
+    assert len(seen) == 1 and isinstance(seen[0], OSError)

@@ -569,7 +569,7 @@ def test_blueprint_cli_commands_in_a_named_group_or_at_the_top(app) -> None:
     app.register_blueprint(grouped)
     app.register_blueprint(top)
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["grouped", "one"]).output == "one\n"
+    assert runner.invoke(args=["tools", "one"]).output == "one\n"
     assert runner.invoke(args=["two"]).output == "two\n"
 
 

@@ -568,3 +568,61 @@ def test_form_limits_can_be_turned_off(app: Kettle, client: KettleClient) -> Non
     body = "&".join(f"k{i}=" + "x" * 600 for i in range(2000))
     response = client.post("/", data=body, content_type="application/x-www-form-urlencoded")
     assert response.text == "2000"
+
+
+def test_get_data_with_parse_form_data(app: Kettle, client: KettleClient) -> None:
+    @app.post("/")
+    def index() -> dict[str, Any]:
+        data = request.get_data(parse_form_data=True).decode()
+        return {"data": data, "form": request.form.to_dict()}
+
+    assert client.post("/", data={"a": "1"}).json == {"data": "", "form": {"a": "1"}}
+
+
+def test_iter_body_in_an_async_view(app: Kettle, client: KettleClient) -> None:
+    @app.post("/")
+    async def index() -> dict[str, Any]:
+        chunks = [chunk async for chunk in request.iter_body()]
+        return {"size": sum(map(len, chunks)), "ok": b"".join(chunks) == b"z" * 200_000}
+
+    assert client.post("/", data=b"z" * 200_000).json == {"size": 200_000, "ok": True}
+
+
+def test_iter_body_after_get_data(app: Kettle, client: KettleClient) -> None:
+    @app.post("/")
+    async def index() -> list[str]:
+        request.get_data()
+        return [chunk.decode() async for chunk in request.iter_body()]
+
+    assert client.post("/", data=b"abc").json == ["abc"]
+    assert client.post("/").json == []
+
+
+class _BrokenInput:
+    """A ``wsgi.input`` whose client hangs up halfway."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.sent:
+            raise OSError("connection reset by peer")
+        self.sent = True
+        return b"partial"
+
+
+def test_client_disconnect_while_reading_is_a_400(
+    app: Kettle, client: KettleClient, door: str
+) -> None:
+    if door != "wsgi":
+        pytest.skip("a broken wsgi.input is a WSGI door matter")
+
+    @app.post("/")
+    def index() -> str:
+        return request.get_data(as_text=True)
+
+    response = client.post(
+        "/", data=b"x" * 100, environ_overrides={"wsgi.input": _BrokenInput()}
+    )
+    assert response.status_code == 400
+    assert "disconnected" in response.text

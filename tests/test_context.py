@@ -247,6 +247,15 @@ def trusted(app):
     def hook():
         calls.append("before_request")
 
+    @app.url_value_preprocessor
+    def preprocess(endpoint, values):
+        calls.append("url_value_preprocessor")
+
+    @app.after_request
+    def after(response):
+        calls.append("after_request")  # may rely on what before_request set up: skipped
+        return response
+
     @app.route("/")
     def index():
         calls.append("view")
@@ -395,3 +404,40 @@ def test_forwarded_host_is_checked_against_trusted_hosts(proxied, client) -> Non
     proxied.config["TRUSTED_HOSTS"] = ["localhost"]
     assert client.get("/where", headers=FORWARDED).status_code == 400
     assert client.get("/where").status_code == 200
+
+
+def test_item_access_through_a_proxy(app, client) -> None:
+    from kettle import session
+
+    app.secret_key = "test key"
+
+    @app.route("/")
+    def index():
+        session["a"] = 1
+        session["b"] = 2
+        del session["b"]
+        assert session == {"a": 1}
+        assert session != {"a": 2}
+        return str(session["a"])
+
+    assert client.get("/").text == "1"
+
+
+def test_app_url_for_outside_a_context_is_an_error(app) -> None:
+    @app.route("/")
+    def index():
+        return "x"
+
+    with pytest.raises(RuntimeError, match="application context"):
+        app.url_for("index")
+
+
+def test_ipv6_trusted_host(app, client) -> None:
+    app.config["TRUSTED_HOSTS"] = ["[::1]"]
+
+    @app.route("/")
+    def index():
+        return "ok"
+
+    assert client.get("/", headers={"Host": "[::1]:8080"}).status_code == 200
+    assert client.get("/", headers={"Host": "[::2]:8080"}).status_code == 400

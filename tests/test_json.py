@@ -487,3 +487,20 @@ def test_response_json_for_non_json_is_none(app: Kettle, client: KettleClient) -
     assert response.mimetype == "text/html"
     assert response.json is None
     assert response.get_json() is None
+
+
+def test_jsonify_pydantic_and_markup(app: Kettle, client: KettleClient) -> None:
+    pydantic = pytest.importorskip("pydantic")
+    markupsafe = pytest.importorskip("markupsafe")
+
+    class Tag(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        name: str
+
+    @app.route("/")
+    def index() -> Any:
+        return jsonify(tags=[Tag(name="a")], html=markupsafe.Markup("<i>x</i>"))
+
+    assert stdlib_json.loads(client.get("/").data) == {
+        "tags": [{"name": "a"}],
+        "html": "<i>x</i>",
+    }

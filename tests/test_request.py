@@ -639,3 +639,28 @@ def test_request_repr_names_method_and_url(app: Kettle, client: KettleClient) ->
         return repr(request)
 
     assert client.get("/r?a=1").text == "<Request GET 'http://localhost/r?a=1'>"
+
+
+def test_host_without_a_host_header_comes_from_the_server(
+    app: Kettle, client: KettleClient
+) -> None:
+    _echo(app, "host", "url")
+
+    assert client.get("/", headers={"Host": ""}).json == {
+        "host": "localhost",
+        "url": "http://localhost/",
+    }
+
+
+def test_headers_include_content_type_and_length(app: Kettle, client: KettleClient) -> None:
+    @app.post("/")
+    def index() -> dict[str, Any]:
+        names = {name.lower(): value for name, value in request.headers.items()}
+        return {
+            "type": names.get("content-type"),
+            "length": names.get("content-length"),
+            "count": len(request.headers) == len(list(request.headers.items())),
+        }
+
+    response = client.post("/", data=b"abc", content_type="text/plain")
+    assert response.json == {"type": "text/plain", "length": "3", "count": True}

@@ -979,3 +979,27 @@ def test_header_value_types_are_stringified(app: Kettle, client: KettleClient) -
 
     response = client.get("/")
     assert (response.headers["X-Int"], response.headers["X-Float"]) == ("5", "1.5")
+
+
+def test_iter_encoded_and_content_length_header() -> None:
+    assert list(Response("abc").iter_encoded()) == [b"abc"]
+    assert list(Response(iter(["a", b"b"])).iter_encoded()) == [b"a", b"b"]
+    response = Response("abc")
+    response.headers["Content-Length"] = "not a number"
+    assert response.content_length is None
+
+
+def test_return_pydantic_model_is_json(app: Kettle, client: KettleClient) -> None:
+    pydantic = pytest.importorskip("pydantic")
+
+    class Order(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        id: int
+        when: datetime
+
+    @app.route("/")
+    def index() -> Any:
+        return Order(id=1, when=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)), 201
+
+    response = client.get("/")
+    assert response.status_code == 201
+    assert response.json == {"id": 1, "when": "2024-01-02T03:04:05Z"}

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 DeferredSetupFunction = Callable[["BlueprintSetupState"], None]
 
+#: ``cli_group``'s default: commands go in a group named after the blueprint (as in Flask).
+_BLUEPRINT_NAME: Any = object()
+
 
 class BlueprintSetupState:
     """Where and under which name a blueprint is being registered."""
@@ -80,7 +83,7 @@ class Blueprint(Scaffold):
         subdomain: str | None = None,
         url_defaults: dict[str, Any] | None = None,
         root_path: str | None = None,
-        cli_group: str | None = None,
+        cli_group: str | None = _BLUEPRINT_NAME,
     ) -> None:
         super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
         if not name:
@@ -249,11 +252,11 @@ class Blueprint(Scaffold):
             deferred(state)
         if self.cli.commands:
             group = options.get("cli_group", self.cli_group)
-            if group is None:
-                self.cli.name = name
-                app.cli.add_command(self.cli)
-            else:
+            if group is None:  # the commands join the app's own
                 app.cli.commands.update(self.cli.commands)
+            else:
+                self.cli.name = name if group is _BLUEPRINT_NAME else group
+                app.cli.add_command(self.cli)
         for blueprint, bp_options in self._blueprints:
             bp_options = dict(bp_options)
             bp_url_prefix = bp_options.get("url_prefix", blueprint.url_prefix)

@@ -58,7 +58,8 @@ class Context:
         self.request = request
         self.session: Any = None
         self.plan: RoutePlan | None = None
-        #: The unhandled exception behind a 500 answer, given to teardown functions.
+        #: The unhandled exception that ended the request (behind a 500 answer, or raised by
+        #: a streamed body), given to teardown functions.
         self.error: BaseException | None = None
         self._g: _AppGlobals | None = None
         self._token: Token[Context | None] | None = None
@@ -108,12 +109,14 @@ class Context:
     def release(self, exc: BaseException | None = None) -> None:
         """End one ``hold``; the last one runs the teardown that ``pop`` put off, if it did."""
         self._holds -= 1
+        if exc is not None and self.error is None:
+            self.error = exc
         if self._holds or not self._popped:
             return
         self._popped = False
         token = _cv_context.set(self)
         try:
-            self.app.do_teardown(self, exc if exc is not None else self.error)
+            self.app.do_teardown(self, self.error)
         finally:
             _cv_context.reset(token)
 

@@ -7,12 +7,13 @@ cookies, form, JSON, URLs) is computed on first access and cached.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import msgspec
 
-from .body import BodyReader, BufferedBody, Readable, RequestLimits
+from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits
 from .cookies import parse_cookie_header
 from .datastructures import CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, RequestEntityTooLarge, UnsupportedMediaType
@@ -100,7 +101,7 @@ class Request:
         self.limits = limits
         self.environ = environ
         self._input = body
-        self._stream: BodyReader | BufferedBody | None = None
+        self._stream: BodyReader | BufferedBody | Readable | None = None
         self._args: MultiDict | None = None
         self._form: MultiDict | None = None
         self._files: MultiDict | None = None
@@ -281,7 +282,7 @@ class Request:
 
     # -- body ----------------------------------------------------------------
     @property
-    def stream(self) -> BodyReader | BufferedBody:
+    def stream(self) -> BodyReader | BufferedBody | Readable:
         """The raw body as a bounded stream; after reading it, ``form`` and ``data`` are empty."""
         stream = self._stream
         if stream is None:
@@ -334,7 +335,8 @@ class Request:
             if self._data is not None:
                 parser.feed(self._data)
             elif is_form_mimetype(self.mimetype):
-                for chunk in self.stream:
+                read = self.stream.read
+                while chunk := read(CHUNK_SIZE):
                     parser.feed(chunk)
             self._form, self._files = parser.finish()
         except BaseException:
@@ -365,6 +367,30 @@ class Request:
     def set_form(self, form: MultiDict, files: MultiDict) -> None:
         """Install a body already parsed by the door (ASGI parses while receiving)."""
         self._form, self._files = form, files
+
+    def set_body(self, data: bytes) -> None:
+        """Install a body the door already read (ASGI reads it before the view runs)."""
+        self._input = data
+        self._stream = None
+
+    def set_stream(self, stream: Readable) -> None:
+        """Install the door's live body stream, for views that read the body themselves."""
+        self._stream = stream
+
+    async def iter_body(self) -> AsyncIterator[bytes]:
+        """The body chunk by chunk, as it arrives: ``async for chunk in request.iter_body()``."""
+        if self._data is not None:
+            if self._data:
+                yield self._data
+            return
+        stream = self.stream
+        chunks = getattr(stream, "iter_chunks", None)  # the ASGI door's live stream
+        if chunks is not None:
+            async for chunk in chunks():
+                yield chunk
+            return
+        while chunk := stream.read(CHUNK_SIZE):
+            yield chunk
 
     def close(self) -> None:
         """Free uploaded files' temporary storage."""

@@ -46,6 +46,7 @@ def content_type_for(mimetype: str, charset: str = "utf-8") -> str:
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
 
 _HTML_CONTENT_TYPE = "text/html; charset=utf-8"
+_NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
 class Response:
@@ -270,6 +271,25 @@ class Response:
     def __repr__(self) -> str:
         size = f"{len(self._body)} bytes" if self._body is not None else "streamed"
         return f"<{type(self).__name__} {size} [{self.status}]>"
+
+
+def wire_headers(response: Response) -> list[tuple[str, str]]:
+    """The header list a door sends for ``response`` (it completes ``response.headers``).
+
+    A 204 or 304 loses its content headers (RFC 9110 6.4.1), a bytes body gets its
+    ``Content-Length``, and every response gets ``X-Content-Type-Options: nosniff``
+    unless the app set that header itself.
+    """
+    headers = response.headers
+    body = response._body
+    if response.status_code in (204, 304):
+        headers.remove("Content-Type")
+        headers.remove("Content-Length")
+    elif body is not None and "Content-Length" not in headers:
+        headers._list.append(("Content-Length", str(len(body))))
+    if "X-Content-Type-Options" not in headers:
+        headers._list.append(_NOSNIFF)
+    return headers._list
 
 
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
