@@ -9,14 +9,17 @@ read from config, so the per-request path only looks things up.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import wsgi
+from . import asgi, wsgi
 from .body import RequestLimits
 from .cli import AppGroup
 from .coercion import make_response
@@ -26,6 +29,7 @@ from .context import Context, _AppGlobals
 from .dispatch import RoutePlan, teardown
 from .errors import SecurityError
 from .json import JSONProvider
+from .lifespan import Lifespan
 from .request import Request
 from .response import Response
 from .routing import Map, Rule
@@ -36,7 +40,7 @@ from .url_building import UrlBuilder, host_is_trusted
 if TYPE_CHECKING:
     from .blueprints import Blueprint
     from .testing import KettleClient, KettleCliRunner
-    from .types import StartResponse, WSGIEnvironment
+    from .types import Receive, Scope, Send, StartResponse, WSGIEnvironment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,6 +94,21 @@ class Kettle(Scaffold):
         self._proxy_fix: dict[str, int] | None = None
         self._urls = UrlBuilder(self)
         self._logger: logging.Logger | None = None
+        #: Per-endpoint serving options (``stream=``, ``inline=``), read into route plans.
+        self.view_options: dict[str, dict[str, Any]] = {}
+        self.lifespan = Lifespan()
+        self._thread_pool: ThreadPoolExecutor | None = None
+
+        async def asgi_app(scope: Scope, receive: Receive, send: Send) -> None:
+            await asgi.handle(self, scope, receive, send)
+
+        def wsgi_callable(environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+            return self.wsgi_app(environ, start_response)
+
+        #: The ASGI application as a plain coroutine function, for servers told the interface.
+        self.asgi = asgi_app
+        #: The WSGI application as a plain function.
+        self.wsgi = wsgi_callable
 
     # -- identity and flags --------------------------------------------------
     @property
@@ -193,6 +212,9 @@ class Kettle(Scaffold):
         self._check_setup_finished("adding a route")
         if endpoint is None:
             endpoint = endpoint_from_view_func(view_func)
+        serving = {key: options.pop(key) for key in ("stream", "inline") if key in options}
+        if serving:
+            self.view_options[endpoint] = serving
         methods = iter_methods(options.pop("methods", None))
         if methods is None:
             methods = list(getattr(view_func, "methods", None) or ("GET",))
@@ -256,8 +278,11 @@ class Kettle(Scaffold):
         self._frozen = True
 
     # -- per request ---------------------------------------------------------
-    def match_request(self, request: Request) -> RoutePlan:
-        """Route ``request``: its rule and view arguments, or the error to raise in the pipeline."""
+    def match_request(self, request: Request, websocket: bool = False) -> RoutePlan:
+        """Route ``request``: its rule and view arguments, or the error to raise in the pipeline.
+
+        WebSocket handshakes match only ``@app.websocket`` rules (their method is ``WEBSOCKET``).
+        """
         if self._trusted_hosts is not None and not host_is_trusted(
             request.host, self._trusted_hosts
         ):
@@ -265,9 +290,12 @@ class Kettle(Scaffold):
             assert self._untrusted_plan is not None
             return self._untrusted_plan
         try:
-            rule, args = self.url_map.match(request.path, request.method)
+            rule, args = self.url_map.match(
+                request.path, "WEBSOCKET" if websocket else request.method
+            )
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
-            request.routing_exception = self._redirect_with_query(request, exc)
+            # Drop the traceback: it holds this frame, which holds the request (a cycle per 404).
+            request.routing_exception = self._redirect_with_query(request, exc.with_traceback(None))
             assert self._unmatched_plan is not None
             return self._unmatched_plan
         request.url_rule = rule
@@ -300,9 +328,12 @@ class Kettle(Scaffold):
 
     def do_teardown(self, ctx: Context, exc: BaseException | None) -> None:
         """Run the context's ``teardown_request`` and ``teardown_appcontext`` functions."""
-        plan = ctx.plan
-        if (plan is not None and plan.teardown) or self.teardown_appcontext_funcs:
-            drive(teardown(self, ctx, plan, exc))
+        if self.has_teardown(ctx.plan):
+            drive(teardown(self, ctx, ctx.plan, exc))
+
+    def has_teardown(self, plan: RoutePlan | None) -> bool:
+        """Whether ending a context with ``plan`` runs any function (most often not)."""
+        return bool((plan is not None and plan.teardown) or self.teardown_appcontext_funcs)
 
     def open_session_for(self, ctx: Context) -> Any:
         """The request's session, opened from its cookie on first use."""
@@ -369,10 +400,49 @@ class Kettle(Scaffold):
         return wsgi.handle(self, environ, start_response)
 
     def __call__(self, environ: Any, start_response: Any, send: Any = None) -> Any:
-        """WSGI ``(environ, start_response)``; ASGI arrives with a third argument."""
+        """WSGI ``(environ, start_response)``, or ASGI ``(scope, receive, send)``.
+
+        The arity is fixed (servers probe it) and the method is marked as a coroutine
+        function (below) so ASGI servers detect ASGI 3, while a WSGI call still returns
+        its body iterable directly.
+        """
         if send is None:
             return self.wsgi_app(environ, start_response)
-        raise NotImplementedError("The ASGI door is not part of this build yet.")
+        return asgi.handle(self, environ, start_response, send)
+
+    # -- lifespan ------------------------------------------------------------
+    def on_startup(self, f: F) -> F:
+        """Run ``f()`` (sync or async) once per process before serving: load models here."""
+        self.lifespan.startup_funcs.append(f)
+        return f
+
+    def on_shutdown(self, f: F) -> F:
+        """Run ``f()`` once per process when the server stops (or the interpreter exits)."""
+        self.lifespan.shutdown_funcs.append(f)
+        return f
+
+    @property
+    def _started(self) -> bool:
+        return self.lifespan.started
+
+    def startup(self) -> None:
+        """Run the start-up functions now, if they have not run (WSGI does this by itself)."""
+        self.lifespan.start_sync(self)
+
+    async def startup_async(self, from_lifespan: bool = False) -> None:
+        await self.lifespan.start_async(self, from_lifespan)
+
+    async def shutdown_async(self) -> None:
+        await self.lifespan.stop_async(self)
+
+    @property
+    def thread_pool(self) -> ThreadPoolExecutor:
+        """Where sync views and hooks run under ASGI; ``SYNC_THREADS`` workers (default 40)."""
+        pool = self._thread_pool
+        if pool is None:
+            size = int(self.config.get("SYNC_THREADS") or 40)
+            pool = self._thread_pool = ThreadPoolExecutor(size, thread_name_prefix="kettle-sync")
+        return pool
 
     def run(
         self,
@@ -391,3 +461,11 @@ class Kettle(Scaffold):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
 
+
+
+# ASGI servers (uvicorn's auto mode, its gunicorn worker) treat the object as ASGI 3 only when
+# ``__call__`` looks like a coroutine function; it stays synchronous for WSGI calls.
+if sys.version_info >= (3, 12):  # pragma: no cover - the CI Python is 3.11
+    inspect.markcoroutinefunction(Kettle.__call__)
+else:
+    Kettle.__call__._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]

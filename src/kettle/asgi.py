@@ -21,7 +21,7 @@ from .body import RequestLimits, too_large
 from .concurrency import drive_async, run_sync
 from .context import Context, _cv_context
 from .datastructures import Headers
-from .dispatch import RoutePlan, pipeline, process_response, teardown, websocket_pipeline
+from .dispatch import RoutePlan, finish_fast, pipeline, websocket_pipeline
 from .errors import HTTPException
 from .forms import FormParser, is_form_mimetype
 from .request import Request
@@ -223,12 +223,9 @@ async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request)
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
             else:
                 rv = await run_sync(app, plan.view, (), request.view_args)  # type: ignore[arg-type]
-            response = app.make_response(rv)
         except Exception as exc:
             return await drive_async(app, pipeline(app, ctx, plan, exc))  # type: ignore[no-any-return]
-        if ctx.session is not None or ctx._after_request:
-            response = await drive_async(app, process_response(app, ctx, plan, response))
-        return response
+        return await drive_async(app, finish_fast(app, ctx, plan, rv))  # type: ignore[no-any-return]
     return await drive_async(app, pipeline(app, ctx, plan))  # type: ignore[no-any-return]
 
 
@@ -236,15 +233,11 @@ async def _finish(
     app: Kettle, ctx: Context, plan: RoutePlan | None, error: BaseException | None, scope: Scope
 ) -> None:
     preserve = scope.get("kettle.preserve_context")
-    try:
-        if preserve is None:
-            await drive_async(app, teardown(app, ctx, plan, error))
-    finally:
+    if preserve is not None:
         ctx.deactivate()
-        if preserve is not None:
-            preserve(ctx)
-        elif ctx.request is not None:
-            ctx.request.close()
+        preserve(ctx)
+    else:
+        await ctx.pop_async(error)
 
 
 async def send_response(app: Kettle, request: Request, response: Response, send: Send) -> None:
@@ -320,7 +313,7 @@ async def handle_lifespan(app: Kettle, receive: Receive, send: Send) -> None:
             try:
                 if not app._frozen:
                     app.freeze()
-                await app.startup_async()
+                await app.startup_async(from_lifespan=True)
             except BaseException as exc:
                 app.log_exception(exc)
                 await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})

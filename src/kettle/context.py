@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .app import Kettle
     from .dispatch import RoutePlan
     from .request import Request
+    from .websockets import WebSocket
 
 T = TypeVar("T")
 _sentinel: Any = object()
@@ -23,6 +24,12 @@ _sentinel: Any = object()
 
 class _AppGlobals:
     """``g``: a namespace for one request or app context (a plain attribute bag)."""
+
+    if TYPE_CHECKING:  # any attribute may be set on g: tell type checkers so
+
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+        def __delattr__(self, name: str) -> None: ...
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.__dict__.get(name, default)
@@ -50,7 +57,7 @@ class Context:
 
     __slots__ = (
         "_after_request", "_g", "_holds", "_popped", "_token", "app", "error", "plan", "request",
-        "session",
+        "session", "websocket",
     )
 
     def __init__(self, app: Kettle, request: Request | None = None) -> None:
@@ -58,6 +65,7 @@ class Context:
         self.request = request
         self.session: Any = None
         self.plan: RoutePlan | None = None
+        self.websocket: WebSocket | None = None
         #: The unhandled exception that ended the request (behind a 500 answer, or raised by
         #: a streamed body), given to teardown functions.
         self.error: BaseException | None = None
@@ -98,9 +106,35 @@ class Context:
             self.deactivate()
             return
         try:
-            self.app.do_teardown(self, exc)
+            self._end(exc)
         finally:
             self.deactivate()
+
+    async def pop_async(self, exc: BaseException | None = None) -> None:
+        """``pop`` for the ASGI door: async teardown functions are awaited on the loop."""
+        if exc is None:
+            exc = self.error
+        if self._holds:
+            self.error, self._popped = exc, True
+            self.deactivate()
+            return
+        from .concurrency import drive_async
+        from .dispatch import teardown
+
+        try:
+            if self.app.has_teardown(self.plan):
+                await drive_async(self.app, teardown(self.app, self, self.plan, exc))
+        finally:
+            self.deactivate()
+            if self.request is not None:
+                self.request.close()
+
+    def _end(self, exc: BaseException | None) -> None:
+        try:
+            self.app.do_teardown(self, exc)
+        finally:
+            if self.request is not None:
+                self.request.close()
 
     def hold(self) -> None:
         """Keep this context alive after ``pop`` until a matching ``release`` (streaming)."""
@@ -116,7 +150,7 @@ class Context:
         self._popped = False
         token = _cv_context.set(self)
         try:
-            self.app.do_teardown(self, self.error)
+            self._end(self.error)
         finally:
             _cv_context.reset(token)
 

@@ -360,14 +360,25 @@ class Headers(_HeaderReading):
         self._list.clear()
 
 
+_CONTENT_KEYS = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))
+_environ_keys: dict[str, str | None] = {}
+
+
 def _environ_key(name: str) -> str | None:
     """The environ key of a header; ``None`` for names WSGI cannot represent faithfully."""
+    try:
+        return _environ_keys[name]
+    except KeyError:
+        pass
     if "_" in name:
-        return None  # "X_Foo" and "X-Foo" both become HTTP_X_FOO: never alias them.
-    key = name.upper().replace("-", "_")
-    if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        return key
-    return "HTTP_" + key
+        key = None  # "X_Foo" and "X-Foo" both become HTTP_X_FOO: never alias them.
+    else:
+        key = name.upper().replace("-", "_")
+        if key not in _CONTENT_KEYS:
+            key = "HTTP_" + key
+    if len(_environ_keys) < 1024:  # the few names an app reads, not every name a client sends
+        _environ_keys[name] = key
+    return key
 
 
 class EnvironHeaders(_HeaderReading):
@@ -378,10 +389,32 @@ class EnvironHeaders(_HeaderReading):
     def __init__(self, environ: Mapping[str, Any]) -> None:
         self.environ = environ
 
-    def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
+    def _value(self, key: str) -> str | None:
         env_key = _environ_key(key)
-        value = self.environ.get(env_key) if env_key else None
-        if value is None or (not value and env_key in ("CONTENT_TYPE", "CONTENT_LENGTH")):
+        if env_key is None:
+            return None
+        value: str | None = self.environ.get(env_key)
+        if not value and env_key in _CONTENT_KEYS:
+            return None  # servers set CONTENT_TYPE="" for "no header"
+        return value
+
+    def get(
+        self, key: str, default: Any = None, type: Callable[[str], Any] | None = None
+    ) -> Any:
+        """The value of header ``key`` (case-insensitive), optionally converted."""
+        value = self._value(key)
+        if value is None:
+            return default
+        if type is None:
+            return value
+        try:
+            return type(value)
+        except (ValueError, TypeError):
+            return default
+
+    def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
+        value = self._value(key)
+        if value is None:
             return []
         if type is None:
             return [value]
@@ -392,9 +425,9 @@ class EnvironHeaders(_HeaderReading):
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         for key, value in self.environ.items():
-            if key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            if key.startswith("HTTP_") and key[5:] not in _CONTENT_KEYS:
                 yield key[5:].replace("_", "-").title(), value
-            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            elif key in _CONTENT_KEYS and value:
                 yield key.replace("_", "-").title(), value
 
     def __len__(self) -> int:

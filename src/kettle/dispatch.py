@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
 from .response import Response
 
@@ -30,7 +31,8 @@ class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
     __slots__ = (
-        "after", "before", "endpoint", "fast", "preprocessors", "scopes", "teardown", "view",
+        "after", "before", "endpoint", "fast", "inline", "preprocessors", "scopes",
+        "stream_body", "teardown", "view", "view_is_async",
     )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
@@ -57,6 +59,12 @@ class RoutePlan:
             f for scope in self.scopes for f in reversed(app.teardown_request_funcs.get(scope, ()))
         )
         self.fast = not (self.preprocessors or self.before or self.after) and view is not None
+        self.view_is_async = view is not None and is_async_callable(view)
+        options = app.view_options.get(endpoint, {}) if endpoint else {}
+        #: ASGI: call this sync view on the event loop (it is known not to block).
+        self.inline: bool = bool(options.get("inline", False))
+        #: ASGI: don't read the body before the view; it reads ``request.iter_body()``.
+        self.stream_body: bool = bool(options.get("stream", False))
 
 
 def pipeline(
@@ -93,7 +101,19 @@ def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
     if request.method == "OPTIONS" and rule is not None and rule.provide_automatic_options:
         return app.make_default_options_response()
     assert plan.view is not None, f"no view is bound to endpoint {plan.endpoint!r}"
-    return (yield plan.view, (), request.view_args)
+    args = (ctx.websocket,) if ctx.websocket is not None else ()
+    return (yield plan.view, args, request.view_args)
+
+
+def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Steps:
+    """The fast path after its view returned: coerce, process, or answer a 500."""
+    try:
+        response = app.make_response(rv)
+        if ctx.session is not None or ctx._after_request:
+            response = yield from process_response(app, ctx, plan, response)
+    except Exception as exc:
+        response = yield from handle_exception(app, ctx, plan, exc)
+    return response
 
 
 def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:
@@ -181,3 +201,19 @@ def teardown(app: Kettle, ctx: Context, plan: RoutePlan | None, exc: BaseExcepti
             yield func, (exc,), None
         except Exception as error:
             app.log_exception(error)
+
+
+def websocket_pipeline(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
+    """Hooks and the WebSocket view; an error response (to refuse the handshake) or ``None``."""
+    from .websockets import WebSocketDisconnect
+
+    try:
+        try:
+            rv = yield from _preprocess_and_view(app, ctx, plan)
+        except WebSocketDisconnect:
+            return None
+        except Exception as exc:
+            rv = yield from handle_user_exception(app, ctx, plan, exc)
+        return None if rv is None else app.make_response(rv)
+    except Exception as exc:
+        return (yield from handle_exception(app, ctx, plan, exc))

@@ -167,11 +167,11 @@ class Request:
 
     def _parse_content_length(self) -> int | None:
         headers = self.headers
-        if "chunked" in headers.get("Transfer-Encoding", "").lower():
-            return None  # RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         value = headers.get("Content-Length")
         if value is None:
             return None
+        if "chunked" in headers.get("Transfer-Encoding", "").lower():
+            return None  # RFC 9112 6.3: Transfer-Encoding overrides Content-Length
         value = value.strip(" \t")
         if not (value.isascii() and value.isdigit()):
             raise BadRequest(f"The Content-Length header is not a valid length: {value[:40]!r}.")

@@ -114,6 +114,13 @@ class Scaffold:
         """``route(rule, methods=["DELETE"])``."""
         return self._method_route("DELETE", rule, options)
 
+    def websocket(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """Register the decorated ``async def view(ws, **args)`` for WebSocket connections
+        to ``rule`` (ASGI only; under WSGI such a URL answers 404)."""
+        if "methods" in options:
+            raise TypeError("WebSocket routes take no methods.")
+        return self.route(rule, websocket=True, **options)
+
     def endpoint(self, endpoint: str) -> Callable[[F], F]:
         """Bind the decorated function to an endpoint added earlier without a view."""
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote_to_bytes, urlencode, urlsplit
 
 import msgspec
 from click.testing import CliRunner, Result
@@ -120,7 +120,8 @@ def build_environ(
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method.upper(),
         "SCRIPT_NAME": script_name,
-        "PATH_INFO": (url.path or "/").encode().decode("latin-1"),
+        # Servers percent-decode the path and hand over its bytes as latin-1 (PEP 3333).
+        "PATH_INFO": unquote_to_bytes(url.path or "/").decode("latin-1"),
         "QUERY_STRING": query,
         "SERVER_NAME": hostname,
         "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
@@ -144,6 +145,8 @@ def build_environ(
     if headers is not None:
         header_pairs = headers.items() if isinstance(headers, Mapping | Headers) else headers
         for name, value in header_pairs:
+            if "_" in name:  # as gunicorn and other servers do: it would alias the "-" form
+                continue
             key = name.upper().replace("-", "_")
             if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 environ[key] = str(value)

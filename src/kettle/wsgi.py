@@ -13,7 +13,7 @@ from .body import RequestLimits
 from .concurrency import drive, run_coroutine
 from .context import Context, _cv_context
 from .datastructures import EnvironHeaders
-from .dispatch import pipeline
+from .dispatch import finish_fast, pipeline
 from .request import Request
 from .response import Response, status_line
 
@@ -62,6 +62,8 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
     """Serve one WSGI request."""
     if not app._frozen:
         app.freeze()
+    if not app.lifespan.started:
+        app.startup()
     request = request_from_environ(environ, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
@@ -77,14 +79,10 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
                 if rv.__class__ is CoroutineType:
                     rv = run_coroutine(rv)
-                response = app.make_response(rv)
             except Exception as exc:
                 response = drive(pipeline(app, ctx, plan, exc))
             else:
-                if ctx.session is not None or ctx._after_request:
-                    from .dispatch import process_response
-
-                    response = drive(process_response(app, ctx, plan, response))
+                response = drive(finish_fast(app, ctx, plan, rv))
         else:
             response = drive(pipeline(app, ctx, plan))
         return _send(app, request, response, environ, start_response)
@@ -97,10 +95,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             ctx.deactivate()
             preserve(ctx)
         else:
-            try:
-                ctx.pop(error)
-            finally:
-                request.close()
+            ctx.pop(error)
 
 
 def _send(
