@@ -436,11 +436,6 @@ def test_slash_redirect_for_dynamic_rules(app, client) -> None:
     assert response.headers["Location"] == "/users/4/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kettle.testing.build_environ puts the still percent-encoded path in PATH_INFO; "
-    "servers decode it (PEP 3333). Reported to the owner of testing.py.",
-)
 def test_percent_encoded_paths_are_decoded(app, client) -> None:
     @app.route("/user/<name>")
     def user(name):
