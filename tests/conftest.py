@@ -1,5 +1,5 @@
 """Shared fixtures. ``client`` is parametrized over the app's protocol doors, so every
-request/response test runs through each door the app has (WSGI now; ASGI joins the list)."""
+request/response test runs through each door the app has (WSGI now; and ASGI)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from kettle import Kettle
 from kettle.testing import KettleClient
 
-DOORS = ["wsgi"]
+DOORS = ["wsgi", "asgi"]
 
 
 @pytest.fixture
@@ -24,5 +24,7 @@ def door(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def client(app: Kettle, door: str) -> KettleClient:
-    return app.test_client()
+def client(app: Kettle, door: str):
+    client = app.test_client(asgi=door == "asgi")
+    yield client
+    client.close()

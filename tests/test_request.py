@@ -134,11 +134,6 @@ def test_unicode_path_is_decoded_and_urls_are_percent_encoded(
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="testing.build_environ puts the percent-encoded path into PATH_INFO as is; "
-    "servers decode it (PEP 3333)",
-)
 def test_percent_encoded_utf8_path_is_decoded(app: Kettle, client: KettleClient) -> None:
     @app.route("/wiki/<name>")
     def page(name: str) -> dict[str, Any]:
@@ -391,11 +386,6 @@ def test_header_with_underscore_is_not_visible_as_a_dash_header(
     assert response.json == {"underscore": None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="testing.build_environ turns 'X_Foo' into HTTP_X_FOO, which reads as 'X-Foo'; "
-    "servers (gunicorn, waitress) drop header names with underscores",
-)
 def test_underscore_header_never_aliases_the_dash_header(
     app: Kettle, client: KettleClient
 ) -> None:

@@ -22,8 +22,8 @@ from .concurrency import drive_async, run_sync
 from .context import Context, _cv_context
 from .datastructures import Headers
 from .dispatch import RoutePlan, finish_fast, pipeline, websocket_pipeline
-from .errors import HTTPException
-from .forms import FormParser, is_form_mimetype
+from .errors import BadRequest, HTTPException
+from .forms import FormParser
 from .request import Request
 from .response import Response, wire_headers
 from .websockets import WebSocket
@@ -80,7 +80,7 @@ async def read_body(request: Request, receive: Receive) -> None:
     if limit is not None and declared is not None and declared > limit:
         raise too_large(limit)
     parser: FormParser | None = None
-    if is_form_mimetype(request.mimetype):
+    if request.mimetype == "multipart/form-data":  # parsed as it arrives; the rest is buffered
         parser = FormParser(
             request.content_type or "",
             max_form_memory_size=request.limits.max_form_memory_size,
@@ -104,6 +104,8 @@ async def read_body(request: Request, receive: Receive) -> None:
                     chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        if declared is not None and seen < declared:
+            raise BadRequest("The client sent less data than its Content-Length header announced.")
         if parser is not None:
             request.set_form(*parser.finish())
         else:
@@ -192,7 +194,6 @@ async def handle_http(app: Kettle, scope: Scope, receive: Receive, send: Send) -
         apply_proxy_fix(request, app._proxy_fix)
     ctx = Context(app, request)
     ctx._token = _cv_context.set(ctx)
-    error: BaseException | None = None
     plan: RoutePlan | None = None
     try:
         plan = ctx.plan = app.match_request(request)
@@ -202,16 +203,18 @@ async def handle_http(app: Kettle, scope: Scope, receive: Receive, send: Send) -
             try:
                 await read_body(request, receive)
             except ClientDisconnected:
+                await _finish(app, ctx, plan, None, scope)
                 return
             except HTTPException as exc:
                 request.routing_exception = exc
         response = await _respond(app, ctx, plan, request)
-        await send_response(app, request, response, send)
     except BaseException as exc:
-        error = exc
+        await _finish(app, ctx, plan, exc, scope)
         raise
-    finally:
-        await _finish(app, ctx, plan, error, scope)
+    # As under WSGI, the context ends before the body is sent: a streamed body that needs
+    # the request uses stream_with_context, which keeps the context until it ends.
+    await _finish(app, ctx, plan, None, scope)
+    await send_response(app, request, response, send)
 
 
 async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request) -> Response:

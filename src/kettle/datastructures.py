@@ -402,8 +402,11 @@ class EnvironHeaders(_HeaderReading):
         self, key: str, default: Any = None, type: Callable[[str], Any] | None = None
     ) -> Any:
         """The value of header ``key`` (case-insensitive), optionally converted."""
-        value = self._value(key)
-        if value is None:
+        env_key = _environ_keys.get(key, _missing)  # inlined _value(): the hot read
+        if env_key is _missing:
+            env_key = _environ_key(key)
+        value = self.environ.get(env_key) if env_key is not None else None
+        if not value and (value is None or env_key in _CONTENT_KEYS):
             return default
         if type is None:
             return value

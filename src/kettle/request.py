@@ -170,11 +170,15 @@ class Request:
         value = headers.get("Content-Length")
         if value is None:
             return None
-        if "chunked" in headers.get("Transfer-Encoding", "").lower():
+        coding = headers.get("Transfer-Encoding")
+        if coding is not None and "chunked" in coding.lower():
             return None  # RFC 9112 6.3: Transfer-Encoding overrides Content-Length
-        value = value.strip(" \t")
-        if not (value.isascii() and value.isdigit()):
-            raise BadRequest(f"The Content-Length header is not a valid length: {value[:40]!r}.")
+        if not (value.isdigit() and value.isascii()):
+            value = value.strip(" \t")
+            if not (value.isdigit() and value.isascii()):
+                raise BadRequest(
+                    f"The Content-Length header is not a valid length: {value[:40]!r}."
+                )
         return int(value)
 
     @property

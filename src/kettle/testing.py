@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 from .context import Context
 from .datastructures import Headers, MultiDict
 from .response import Response
+from .testing_asgi import ASGIRunner, WebSocketSession
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -116,7 +117,9 @@ def build_environ(
         else:
             body = urlencode(pairs, doseq=True).encode()
             content_type = content_type or "application/x-www-form-urlencoded"
-    hostname, _, port = host.partition(":")
+    authority = urlsplit(f"//{host}")
+    hostname = authority.hostname or "localhost"
+    port = str(authority.port) if authority.port else ""
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method.upper(),
         "SCRIPT_NAME": script_name,
@@ -188,13 +191,19 @@ class KettleClient:
 
     __test__ = False
 
-    def __init__(self, app: Kettle, use_cookies: bool = True, **environ_base: Any) -> None:
+    def __init__(
+        self, app: Kettle, use_cookies: bool = True, asgi: bool = False, **environ_base: Any
+    ) -> None:
         self.app = app
         self.use_cookies = use_cookies
         self.environ_base = environ_base
+        #: Whether requests go through the ASGI door (``app(scope, receive, send)``).
+        self.asgi = asgi
+        self._runner: ASGIRunner | None = None
         self._cookies: dict[str, _Cookie] = {}
         self._preserve = False
         self._preserved: Context | None = None
+        self._pending: Context | None = None
 
     # -- cookies -------------------------------------------------------------
     def set_cookie(self, key: str, value: str = "", path: str = "/") -> None:
@@ -271,6 +280,23 @@ class KettleClient:
                 environ["HTTP_COOKIE"] = cookie
         if self._preserve:
             environ["kettle.preserve_context"] = self._keep_context
+        try:
+            if self.asgi:
+                status, headers, body = self._asgi_runner().http(environ)
+            else:
+                status, headers, body = self._call_wsgi(environ)
+        finally:
+            pending, self._pending = self._pending, None
+            if pending is not None:  # ``with client:``: the request's context stays active here
+                pending.push()
+                self._preserved = pending
+        response = TestResponse(body, status, headers)
+        response.request_environ = environ
+        if self.use_cookies:
+            self._store_cookies(response.headers)
+        return response
+
+    def _call_wsgi(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
 
         def start_response(
@@ -286,15 +312,33 @@ class KettleClient:
             close = getattr(app_iter, "close", None)
             if close is not None:
                 close()
-        response = TestResponse(body, captured[0], captured[1])
-        response.request_environ = environ
-        if self.use_cookies:
-            self._store_cookies(response.headers)
-        return response
+        return captured[0], captured[1], body
+
+    def _asgi_runner(self) -> ASGIRunner:
+        if self._runner is None:
+            self._runner = ASGIRunner(self.app)
+        return self._runner
 
     def _keep_context(self, ctx: Context) -> None:
-        ctx.push()
-        self._preserved = ctx
+        self._pending = ctx
+
+    def websocket_connect(
+        self, path: str, subprotocols: list[str] | None = None, **kwargs: Any
+    ) -> WebSocketSession:
+        """Open a WebSocket to the app (ASGI clients only): ``with client.websocket_connect(...)``."""
+        if not self.asgi:
+            raise RuntimeError(
+                "WebSockets need the ASGI door: use app.test_client(asgi=True)."
+            )
+        environ = build_environ(path, environ_base=self.environ_base, **kwargs)
+        return WebSocketSession(self._asgi_runner(), environ, subprotocols or [])
+
+    def close(self) -> None:
+        """End a kept context and, for an ASGI client, run the app's lifespan shutdown."""
+        self._pop_preserved()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.close()
 
     def _pop_preserved(self) -> None:
         ctx, self._preserved = self._preserved, None
