@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from kettle import Kettle
-from kettle.testing import KettleClient
 
 DOORS = ["wsgi", "asgi"]
 

@@ -15,7 +15,8 @@ def test_every_benchmark_scenario_answers_correctly() -> None:
     pytest.importorskip("falcon")
     pytest.importorskip("bottle")
     pytest.importorskip("flask")
-    spec = importlib.util.spec_from_file_location("bench_inprocess", ROOT / "benchmarks" / "inprocess.py")
+    path = ROOT / "benchmarks" / "inprocess.py"
+    spec = importlib.util.spec_from_file_location("bench_inprocess", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

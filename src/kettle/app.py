@@ -14,8 +14,8 @@ import inspect
 import logging
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -212,7 +212,9 @@ class Kettle(Scaffold):
         self._check_setup_finished("adding a route")
         if endpoint is None:
             endpoint = endpoint_from_view_func(view_func)
-        serving = {key: options.pop(key) for key in ("stream", "inline") if key in options}
+        serving: dict[str, Any] = {
+            key: options.pop(key) for key in ("stream", "inline") if key in options
+        }
         if serving:
             self.view_options[endpoint] = serving
         methods = iter_methods(options.pop("methods", None))

@@ -30,7 +30,7 @@ from .websockets import WebSocket
 
 if TYPE_CHECKING:
     from .app import Kettle
-    from .types import Receive, Scope, Send
+    from .types import Message, Receive, Scope, Send
 
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -67,7 +67,7 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
 
 
 def _has_body(request: Request) -> bool:
-    length = request.headers.get("content-length")
+    length: str | None = request.headers.get("content-length")
     if length is not None:
         return length != "0"
     return request.method not in _NO_BODY_METHODS
@@ -116,6 +116,10 @@ async def read_body(request: Request, receive: Receive) -> None:
         raise
 
 
+async def _call(receive: Receive) -> Message:
+    return await receive()
+
+
 class _BodyStream:
     """``request.stream`` for ``stream=True`` routes: pulls ``receive()`` as the view reads."""
 
@@ -151,8 +155,7 @@ class _BodyStream:
                 "'async for chunk in request.iter_body()' in async views."
             )
         while not self._done and (size < 0 or len(self._buffer) < size):
-            future = asyncio.run_coroutine_threadsafe(self._receive(), self._loop)
-            message = future.result()
+            message = asyncio.run_coroutine_threadsafe(_call(self._receive), self._loop).result()
             if message["type"] == "http.disconnect":
                 self._done = True
                 break
@@ -220,16 +223,18 @@ async def handle_http(app: Kettle, scope: Scope, receive: Receive, send: Send) -
 async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request) -> Response:
     if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
         try:
+            view: Any = plan.view
+            args: Any = request.view_args
             if plan.view_is_async:
-                rv = await plan.view(**request.view_args)  # type: ignore[misc,arg-type]
+                rv = await view(**args)
             elif plan.inline:
-                rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
+                rv = view(**args)
             else:
-                rv = await run_sync(app, plan.view, (), request.view_args)  # type: ignore[arg-type]
+                rv = await run_sync(app, view, (), args)
         except Exception as exc:
-            return await drive_async(app, pipeline(app, ctx, plan, exc))  # type: ignore[no-any-return]
-        return await drive_async(app, finish_fast(app, ctx, plan, rv))  # type: ignore[no-any-return]
-    return await drive_async(app, pipeline(app, ctx, plan))  # type: ignore[no-any-return]
+            return await drive_async(app, pipeline(app, ctx, plan, exc))
+        return await drive_async(app, finish_fast(app, ctx, plan, rv))
+    return await drive_async(app, pipeline(app, ctx, plan))
 
 
 async def _finish(
@@ -319,7 +324,7 @@ async def handle_lifespan(app: Kettle, receive: Receive, send: Send) -> None:
                 await app.startup_async(from_lifespan=True)
             except BaseException as exc:
                 app.log_exception(exc)
-                await send({"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"})
+                await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
                 return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
@@ -327,7 +332,11 @@ async def handle_lifespan(app: Kettle, receive: Receive, send: Send) -> None:
                 await app.shutdown_async()
             except BaseException as exc:
                 app.log_exception(exc)
-                await send({"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"})
+                await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
                 return
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

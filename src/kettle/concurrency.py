@@ -10,6 +10,7 @@ pool with the current contextvars, so the event loop never blocks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -76,13 +77,11 @@ def is_async_callable(func: Any) -> bool:
     target = func
     while isinstance(target, functools.partial):
         target = target.func
-    result = inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(
-        getattr(target, "__call__", None)
+    result = inspect.iscoroutinefunction(target) or (
+        not inspect.isroutine(target) and inspect.iscoroutinefunction(type(target).__call__)
     )
-    try:
+    with contextlib.suppress(TypeError):  # unhashable callables are simply not cached
         _is_async_cache[func] = result
-    except TypeError:
-        pass
     return result
 
 

@@ -325,7 +325,7 @@ class KettleClient:
     def websocket_connect(
         self, path: str, subprotocols: list[str] | None = None, **kwargs: Any
     ) -> WebSocketSession:
-        """Open a WebSocket to the app (ASGI clients only): ``with client.websocket_connect(...)``."""
+        """Open a WebSocket to the app (ASGI clients only), to use in a ``with`` block."""
         if not self.asgi:
             raise RuntimeError(
                 "WebSockets need the ASGI door: use app.test_client(asgi=True)."

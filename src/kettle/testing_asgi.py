@@ -8,9 +8,10 @@ start-up runs before the first request; ``client.close()`` runs shut-down.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import queue
 import threading
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
@@ -36,6 +37,7 @@ def scope_from_environ(environ: dict[str, Any], kind: str = "http") -> dict[str,
             continue
         headers.append((name.encode("latin-1"), str(value).encode("latin-1")))
     raw_path = environ["PATH_INFO"].encode("latin-1")
+    port = int(environ.get("SERVER_PORT") or 80)
     scheme = environ.get("wsgi.url_scheme", "http")
     if kind == "websocket":
         scheme = "wss" if scheme == "https" else "ws"
@@ -51,7 +53,7 @@ def scope_from_environ(environ: dict[str, Any], kind: str = "http") -> dict[str,
         "root_path": environ.get("SCRIPT_NAME", ""),
         "headers": headers,
         "client": (environ.get("REMOTE_ADDR", "127.0.0.1"), 50000),
-        "server": (environ.get("SERVER_NAME", "localhost"), int(environ.get("SERVER_PORT") or 80)),
+        "server": (environ.get("SERVER_NAME", "localhost"), port),
         "state": {},
         "extensions": {},
     }
@@ -69,9 +71,10 @@ class ASGIRunner:
         self._lifespan_out: asyncio.Queue[Message] | None = None
         self._lifespan_task: asyncio.Future[Any] | None = None
 
-    def run(self, coro: Awaitable[T]) -> T:
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the loop and wait for it here (its exception is raised here)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(TIMEOUT)  # type: ignore[arg-type]
+        future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(TIMEOUT)
 
     async def _lifespan(self, kind: str) -> None:
         if self._lifespan_in is None:
@@ -94,9 +97,9 @@ class ASGIRunner:
     def close(self) -> None:
         """Send ``lifespan.shutdown`` if started, then stop the loop."""
         try:
-            if self._lifespan_in is not None and self._lifespan_task is not None:
-                if not self._lifespan_task.done():
-                    self.run(self._lifespan("shutdown"))
+            task = self._lifespan_task
+            if self._lifespan_in is not None and task is not None and not task.done():
+                self.run(self._lifespan("shutdown"))
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(5)
@@ -114,7 +117,7 @@ class ASGIRunner:
             scope["kettle.preserve_context"] = environ["kettle.preserve_context"]
         body = environ["wsgi.input"].read()
         declared = environ.get("CONTENT_LENGTH")
-        if declared and declared.isascii() and declared.isdigit():  # a server frames the body by Content-Length
+        if declared and declared.isascii() and declared.isdigit():  # servers frame by length
             body = body[: int(declared)]
         chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)] or [b""]
         finished = asyncio.Event()
@@ -161,7 +164,9 @@ class WebSocketClosed(Exception):
 class WebSocketSession:
     """A client end of a WebSocket to the app: ``with client.websocket_connect("/ws") as ws:``."""
 
-    def __init__(self, runner: ASGIRunner, environ: dict[str, Any], subprotocols: list[str]) -> None:
+    def __init__(
+        self, runner: ASGIRunner, environ: dict[str, Any], subprotocols: list[str]
+    ) -> None:
         self._runner = runner
         self._from_app: queue.Queue[Message] = queue.Queue()
         self._to_app: asyncio.Queue[Message] | None = None

@@ -114,7 +114,9 @@ class WebSocket:
         if "websocket.http.response" in self.scope.get("extensions", {}):
             from .response import wire_headers
 
-            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire_headers(response)]
+            headers = [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in wire_headers(response)
+            ]
             await self._send(
                 {"type": "websocket.http.response.start", "status": response.status_code,
                  "headers": headers}
