@@ -626,3 +626,86 @@ def test_client_disconnect_while_reading_is_a_400(
     )
     assert response.status_code == 400
     assert "disconnected" in response.text
+
+
+# -- routes that read the body themselves (``stream=True``) ------------------
+
+
+def test_stream_route_sync_view_reads_the_stream(app: Kettle, client: KettleClient) -> None:
+    @app.post("/", stream=True)
+    def index() -> dict[str, Any]:
+        first = request.stream.read(10)
+        rest = request.stream.read()
+        return {"first": first.decode(), "rest": len(rest), "length": request.content_length}
+
+    response = client.post("/", data=b"0123456789" + b"r" * 300_000)
+    assert response.json == {"first": "0123456789", "rest": 300_000, "length": 300_010}
+
+
+def test_stream_route_get_data(app: Kettle, client: KettleClient) -> None:
+    @app.post("/", stream=True)
+    def index() -> str:
+        return request.get_data(as_text=True)
+
+    assert client.post("/", data="stré").text == "stré"
+
+
+def test_stream_route_async_view_iterates_the_body(app: Kettle, client: KettleClient) -> None:
+    @app.post("/", stream=True)
+    async def index() -> dict[str, Any]:
+        size = 0
+        async for chunk in request.iter_body():
+            size += len(chunk)
+        return {"size": size}
+
+    assert client.post("/", data=b"q" * 250_000).json == {"size": 250_000}
+
+
+def test_stream_route_max_content_length_sync(app: Kettle, client: KettleClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+
+    @app.post("/", stream=True)
+    def index() -> str:
+        return str(len(request.stream.read()))
+
+    assert client.post("/", data=b"x" * 1000).text == "1000"
+    response = client.post("/", data=b"x" * 5000)
+    assert response.status_code == 413
+    assert "MAX_CONTENT_LENGTH" in response.text
+    assert client.post("/", data=b"x" * 5000, **CHUNKED).status_code == 413
+
+
+def test_stream_route_max_content_length_async(app: Kettle, client: KettleClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+
+    @app.post("/", stream=True)
+    async def index() -> str:
+        return str(sum([len(chunk) async for chunk in request.iter_body()]))
+
+    assert client.post("/", data=b"x" * 1000).text == "1000"
+    response = client.post("/", data=b"x" * 5000)
+    assert response.status_code == 413
+    assert "MAX_CONTENT_LENGTH" in response.text
+    assert client.post("/", data=b"x" * 200_000, **CHUNKED).status_code == 413
+
+
+def test_stream_route_form_is_parsed_on_demand(app: Kettle, client: KettleClient) -> None:
+    @app.post("/", stream=True)
+    def index() -> dict[str, Any]:
+        return request.form.to_dict()
+
+    assert client.post("/", data={"a": "1", "b": "é"}).json == {"a": "1", "b": "é"}
+
+
+def test_transfer_encoding_overrides_content_length(app: Kettle, client: KettleClient) -> None:
+    @app.post("/")
+    def index() -> dict[str, Any]:
+        return {"length": request.content_length, "data": request.get_data(as_text=True)}
+
+    response = client.post(
+        "/",
+        data=b"abc",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.json == {"length": None, "data": "abc"}

@@ -654,3 +654,17 @@ def test_headers_include_content_type_and_length(app: Kettle, client: KettleClie
 
     response = client.post("/", data=b"abc", content_type="text/plain")
     assert response.json == {"type": "text/plain", "length": "3", "count": True}
+
+
+def test_forwarded_host_drops_the_default_port(app: Kettle, client: KettleClient) -> None:
+    app.config["PROXY_FIX"] = {"x_proto": 1, "x_host": 1}
+    _echo(app, "scheme", "host", "url")
+
+    response = client.get(
+        "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "shop.example:443"}
+    )
+    assert response.json == {
+        "scheme": "https",
+        "host": "shop.example",
+        "url": "https://shop.example/",
+    }

@@ -1003,3 +1003,19 @@ def test_return_pydantic_model_is_json(app: Kettle, client: KettleClient) -> Non
     response = client.get("/")
     assert response.status_code == 201
     assert response.json == {"id": 1, "when": "2024-01-02T03:04:05Z"}
+
+
+@pytest.mark.parametrize("code", [204, 304])
+def test_no_content_statuses_send_no_body_and_no_content_headers(
+    app: Kettle, client: KettleClient, code: int
+) -> None:
+    @app.route("/")
+    def index() -> tuple[str, int]:
+        return "ignored body", code
+
+    response = client.get("/")
+    assert response.status_code == code
+    assert response.data == b""
+    assert "Content-Type" not in response.headers
+    assert "Content-Length" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

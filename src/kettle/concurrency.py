@@ -15,7 +15,7 @@ import contextvars
 import functools
 import inspect
 import threading
-from collections.abc import Coroutine, Generator
+from collections.abc import AsyncIterable, Coroutine, Generator, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,6 +34,25 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
         runner = _local.runner = asyncio.Runner()
     # A Runner's default context is the one copied when it started: the first request's.
     return runner.run(coro, context=contextvars.copy_context())
+
+
+def iterate_async(iterable: AsyncIterable[T]) -> Iterator[T]:
+    """Iterate an async iterable (an async generator body) from sync code, under WSGI."""
+    iterator = iterable.__aiter__()
+
+    async def step() -> T:
+        return await iterator.__anext__()
+
+    try:
+        while True:
+            try:
+                yield run_coroutine(step())
+            except StopAsyncIteration:
+                return
+    finally:
+        closer = getattr(iterator, "aclose", None)
+        if closer is not None:
+            run_coroutine(closer())
 
 
 def call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> Any:

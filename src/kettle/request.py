@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 import msgspec
 
-from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits
+from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits, too_large
 from .cookies import parse_cookie_header
 from .datastructures import CombinedMultiDict, EnvironHeaders, Headers, MultiDict
-from .errors import BadRequest, BadRequestKeyError, RequestEntityTooLarge, UnsupportedMediaType
+from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
 from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
 from .http import MIMEAccept, parse_accept_header, parse_options_header
 
@@ -101,7 +101,7 @@ class Request:
         self.limits = limits
         self.environ = environ
         self._input = body
-        self._stream: BodyReader | BufferedBody | Readable | None = None
+        self._stream: BodyReader | BufferedBody | None = None
         self._args: MultiDict | None = None
         self._form: MultiDict | None = None
         self._files: MultiDict | None = None
@@ -286,7 +286,7 @@ class Request:
 
     # -- body ----------------------------------------------------------------
     @property
-    def stream(self) -> BodyReader | BufferedBody | Readable:
+    def stream(self) -> BodyReader | BufferedBody:
         """The raw body as a bounded stream; after reading it, ``form`` and ``data`` are empty."""
         stream = self._stream
         if stream is None:
@@ -295,10 +295,7 @@ class Request:
                 stream = BufferedBody(source or b"")
                 limit = self.limits.max_content_length
                 if limit is not None and source and len(source) > limit:
-                    raise RequestEntityTooLarge(
-                        f"The request body is larger than the limit of {limit} bytes "
-                        "(MAX_CONTENT_LENGTH)."
-                    )
+                    raise too_large(limit)
             else:
                 stream = BodyReader(source, self.content_length, self.limits.max_content_length)
             self._stream = stream
@@ -378,8 +375,13 @@ class Request:
         self._stream = None
 
     def set_stream(self, stream: Readable) -> None:
-        """Install the door's live body stream, for views that read the body themselves."""
-        self._stream = stream
+        """Install the door's live body stream, for views that read the body themselves.
+
+        It is read through ``request.stream`` (or ``iter_body``), so ``MAX_CONTENT_LENGTH``
+        and ``Content-Length`` still bound it.
+        """
+        self._input = stream
+        self._stream = None
 
     async def iter_body(self) -> AsyncIterator[bytes]:
         """The body chunk by chunk, as it arrives: ``async for chunk in request.iter_body()``."""
@@ -387,13 +389,21 @@ class Request:
             if self._data:
                 yield self._data
             return
-        stream = self.stream
-        chunks = getattr(stream, "iter_chunks", None)  # the ASGI door's live stream
-        if chunks is not None:
-            async for chunk in chunks():
+        live = getattr(self._input, "iter_chunks", None) if self._stream is None else None
+        if live is None:
+            stream = self.stream
+            while chunk := stream.read(CHUNK_SIZE):
                 yield chunk
             return
-        while chunk := stream.read(CHUNK_SIZE):
+        limit = self.limits.max_content_length  # the ASGI door's stream: awaited, bounded here
+        length = self.content_length
+        if limit is not None and length is not None and length > limit:
+            raise too_large(limit)
+        seen = 0
+        async for chunk in live():
+            seen += len(chunk)
+            if limit is not None and seen > limit:
+                raise too_large(limit)
             yield chunk
 
     def close(self) -> None:

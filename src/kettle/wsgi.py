@@ -10,7 +10,7 @@ from types import CoroutineType
 from typing import TYPE_CHECKING
 
 from .body import RequestLimits
-from .concurrency import drive, run_coroutine
+from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
 from .datastructures import EnvironHeaders
 from .dispatch import finish_fast, pipeline
@@ -127,6 +127,9 @@ def _send(
     file_wrapper = environ.get("wsgi.file_wrapper")
     if file_wrapper is not None and hasattr(source, "read") and response._on_close is None:
         return file_wrapper(source, FILE_BLOCK_SIZE)  # type: ignore[no-any-return]
+    if hasattr(source, "__aiter__"):  # an async generator body, run on this thread's loop
+        chunks = (c.encode() if isinstance(c, str) else bytes(c) for c in iterate_async(source))
+        return _ClosingIterator(chunks, response, app)
     return _ClosingIterator(response.iter_encoded(), response, app)
 
 
