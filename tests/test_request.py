@@ -668,3 +668,23 @@ def test_forwarded_host_drops_the_default_port(app: Kettle, client: KettleClient
         "host": "shop.example",
         "url": "https://shop.example/",
     }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="testing.build_environ puts a non-ASCII query into QUERY_STRING as text; PEP 3333 "
+    "wants its UTF-8 bytes as latin-1 (query.encode().decode('latin-1')), as for PATH_INFO",
+)
+def test_raw_utf8_query_string(app: Kettle, client: KettleClient) -> None:
+    _echo(app, "url", "full_path")
+
+    @app.route("/args")
+    def args() -> dict[str, Any]:
+        return request.args.to_dict()
+
+    # Some clients (curl) send UTF-8 unescaped; it arrives as text, and URLs escape it.
+    assert client.get("/args?city=Zürich").json == {"city": "Zürich"}
+    assert client.get("/?city=Zürich").json == {
+        "url": "http://localhost/?city=Z%C3%BCrich",
+        "full_path": "/?city=Z%C3%BCrich",
+    }

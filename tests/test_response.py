@@ -1019,3 +1019,57 @@ def test_no_content_statuses_send_no_body_and_no_content_headers(
     assert "Content-Type" not in response.headers
     assert "Content-Length" not in response.headers
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_return_async_generator_is_streamed_whole(app: Kettle, client: KettleClient) -> None:
+    @app.route("/")
+    async def index() -> Any:
+        async def generate() -> Any:
+            for i in range(1000):
+                yield f"{i};"
+            yield b"end"
+
+        return generate()
+
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.text == "".join(f"{i};" for i in range(1000)) + "end"
+    assert "Content-Length" not in response.headers
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="wsgi._send and asgi._send_stream encode async chunks with bytes(c), which turns "
+    "5 into five NUL bytes; they should iterate Response.aiter_encoded()",
+)
+def test_async_generator_yielding_an_int_is_an_error(app: Kettle, client: KettleClient) -> None:
+    @app.route("/")
+    async def index() -> Any:
+        async def generate() -> Any:
+            yield b"ok"
+            yield 5
+
+        return generate()
+
+    with pytest.raises(TypeError, match="int"):
+        client.get("/")
+
+
+def test_aiter_encoded_encodes_async_chunks() -> None:
+    import asyncio
+
+    async def generate() -> Any:
+        yield "é"
+        yield b"b"
+        yield bytearray(b"c")
+
+    async def bad() -> Any:
+        yield 3
+
+    async def collect(response: Response) -> list[bytes]:
+        return [chunk async for chunk in response.aiter_encoded()]
+
+    assert asyncio.run(collect(Response(generate()))) == ["é".encode(), b"b", b"c"]
+    assert asyncio.run(collect(Response("body"))) == [b"body"]
+    with pytest.raises(TypeError, match="int"):
+        asyncio.run(collect(Response(bad())))

@@ -271,8 +271,7 @@ async def _send_stream(app: Kettle, response: Response, send: Send) -> None:
     source: Any = response.response
     try:
         if hasattr(source, "__aiter__"):
-            async for chunk in source:
-                data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+            async for data in response.aiter_encoded():
                 if data:
                     await send({"type": "http.response.body", "body": data, "more_body": True})
         else:

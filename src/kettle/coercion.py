@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -121,7 +121,7 @@ def _body_to_response(app: Kettle, rv: Any) -> Response:
         return app.json.response(rv)
     if hasattr(rv, "model_dump"):  # pydantic models
         return app.json.response(rv)
-    if isinstance(rv, Iterator):  # generators, file objects: streamed (Flask's rule)
+    if isinstance(rv, Iterator | AsyncIterator):  # generators, file objects: streamed
         return app.response_class(rv)
     raise TypeError(
         f"The view function did not return a valid response. The return type must be a string, "

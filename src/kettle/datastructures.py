@@ -198,6 +198,10 @@ def _check_header_name(name: str) -> str:
 class _HeaderReading:
     """The read side shared by ``Headers`` and ``EnvironHeaders``."""
 
+    def _first(self, key: str) -> Any:
+        """The first value of header ``key``, or ``_missing``."""
+        raise NotImplementedError
+
     def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
         raise NotImplementedError
 
@@ -205,22 +209,22 @@ class _HeaderReading:
         raise NotImplementedError
 
     def __getitem__(self, key: str) -> str:
-        values = self.getlist(key)
-        if not values:
+        value = self._first(key)
+        if value is _missing:
             raise BadRequestKeyError(key)
-        return str(values[0])
+        return str(value)
 
     def get(
         self, key: str, default: Any = None, type: Callable[[str], Any] | None = None
     ) -> Any:
         """The first value of header ``key`` (case-insensitive), optionally converted."""
-        values = self.getlist(key)
-        if not values:
+        value = self._first(key)
+        if value is _missing:
             return default
         if type is None:
-            return values[0]
+            return value
         try:
-            return type(values[0])
+            return type(value)
         except (ValueError, TypeError):
             return default
 
@@ -229,7 +233,7 @@ class _HeaderReading:
         return self.getlist(key)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and bool(self.getlist(key))
+        return isinstance(key, str) and self._first(key) is not _missing
 
     def keys(self) -> Iterator[str]:
         return (key for key, _ in self)
@@ -272,9 +276,19 @@ class Headers(_HeaderReading):
         if defaults is not None:
             self.extend(defaults)
 
+    def _first(self, key: str) -> Any:
+        """The first value of ``key``, or ``_missing``: one scan that stops at the match."""
+        lkey = key.lower()
+        size = len(lkey)  # comparing lengths first skips most lower() calls
+        for k, v in self._list:
+            if len(k) == size and (k == lkey or k.lower() == lkey):
+                return v
+        return _missing
+
     def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
         lkey = key.lower()
-        values = [v for k, v in self._list if k.lower() == lkey]
+        size = len(lkey)
+        values = [v for k, v in self._list if len(k) == size and k.lower() == lkey]
         if type is None:
             return values
         result = []
@@ -389,20 +403,20 @@ class EnvironHeaders(_HeaderReading):
     def __init__(self, environ: Mapping[str, Any]) -> None:
         self.environ = environ
 
-    def _value(self, key: str) -> str | None:
+    def _first(self, key: str) -> Any:
         env_key = _environ_key(key)
         if env_key is None:
-            return None
-        value: str | None = self.environ.get(env_key)
+            return _missing
+        value = self.environ.get(env_key, _missing)
         if not value and env_key in _CONTENT_KEYS:
-            return None  # servers set CONTENT_TYPE="" for "no header"
+            return _missing  # servers set CONTENT_TYPE="" for "no header"
         return value
 
     def get(
         self, key: str, default: Any = None, type: Callable[[str], Any] | None = None
     ) -> Any:
         """The value of header ``key`` (case-insensitive), optionally converted."""
-        env_key = _environ_keys.get(key, _missing)  # inlined _value(): the hot read
+        env_key = _environ_keys.get(key, _missing)  # _first() inlined: the hot read
         if env_key is _missing:
             env_key = _environ_key(key)
         value = self.environ.get(env_key) if env_key is not None else None
@@ -416,8 +430,8 @@ class EnvironHeaders(_HeaderReading):
             return default
 
     def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
-        value = self._value(key)
-        if value is None:
+        value = self._first(key)
+        if value is _missing:
             return []
         if type is None:
             return [value]

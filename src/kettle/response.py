@@ -6,7 +6,7 @@ or an iterable streamed chunk by chunk. The doors turn it into server calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
@@ -24,6 +24,18 @@ _STATUS_LINES: dict[int, str] = {
 _TEXT_TYPES_WITH_CHARSET = frozenset(
     {"application/javascript", "application/xml", "application/ecmascript", "image/svg+xml"}
 )
+
+
+def encode_chunk(chunk: Any) -> bytes:
+    """One chunk of a streamed body as bytes: ``str`` as UTF-8; anything else is an error.
+
+    ``bytes(5)`` would be five NUL bytes, not ``"5"``: ints are refused, not converted.
+    """
+    if isinstance(chunk, str):
+        return chunk.encode()
+    if isinstance(chunk, bytes | bytearray | memoryview):
+        return bytes(chunk)
+    raise TypeError(f"A streamed response must yield str or bytes, not {type(chunk).__name__}.")
 
 
 def status_line(code: int) -> str:
@@ -59,7 +71,7 @@ class Response:
 
     def __init__(
         self,
-        response: str | bytes | Iterable[Any] | None = None,
+        response: str | bytes | Iterable[Any] | AsyncIterable[Any] | None = None,
         status: int | str | None = None,
         headers: Headers | dict[str, Any] | Iterable[tuple[str, Any]] | None = None,
         mimetype: str | None = None,
@@ -87,7 +99,7 @@ class Response:
         self.direct_passthrough = direct_passthrough
         self._on_close: list[Callable[[], Any]] | None = None
         self._body: bytes | None = None
-        self.response: Iterable[Any] | None = None
+        self.response: Iterable[Any] | AsyncIterable[Any] | None = None
         if response is None:
             self._body = b""
         elif isinstance(response, str):
@@ -159,17 +171,16 @@ class Response:
         if self._body is not None:
             yield self._body
             return
-        for chunk in self.response or ():
-            if chunk.__class__ is bytes:
-                yield chunk
-            elif isinstance(chunk, str):
-                yield chunk.encode()
-            elif isinstance(chunk, bytes | bytearray | memoryview):
-                yield bytes(chunk)
-            else:  # bytes(5) would be five NUL bytes, not "5"
-                raise TypeError(
-                    f"A streamed response must yield str or bytes, not {type(chunk).__name__}."
-                )
+        for chunk in self.response or ():  # type: ignore[union-attr]
+            yield chunk if chunk.__class__ is bytes else encode_chunk(chunk)
+
+    async def aiter_encoded(self) -> AsyncIterator[bytes]:
+        """The body as bytes chunks when it is an async iterable (``async def`` generator)."""
+        if self._body is not None:
+            yield self._body
+            return
+        async for chunk in self.response:  # type: ignore[union-attr]
+            yield chunk if chunk.__class__ is bytes else encode_chunk(chunk)
 
     @property
     def content_length(self) -> int | None:

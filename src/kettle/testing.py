@@ -125,7 +125,7 @@ def build_environ(
         "SCRIPT_NAME": script_name,
         # Servers percent-decode the path and hand over its bytes as latin-1 (PEP 3333).
         "PATH_INFO": unquote_to_bytes(url.path or "/").decode("latin-1"),
-        "QUERY_STRING": query,
+        "QUERY_STRING": query.encode().decode("latin-1"),
         "SERVER_NAME": hostname,
         "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
         "SERVER_PROTOCOL": "HTTP/1.1",

@@ -15,13 +15,12 @@ from .context import Context, _cv_context
 from .datastructures import EnvironHeaders
 from .dispatch import finish_fast, pipeline
 from .request import Request
-from .response import Response, status_line
+from .response import Response, status_line, wire_headers
 
 if TYPE_CHECKING:
     from .app import Kettle
     from .types import StartResponse, WSGIEnvironment
 
-NOSNIFF = ("X-Content-Type-Options", "nosniff")
 FILE_BLOCK_SIZE = 64 * 1024
 
 
@@ -105,17 +104,9 @@ def _send(
     environ: WSGIEnvironment,
     start_response: StartResponse,
 ) -> Iterable[bytes]:
-    headers = response.headers
-    body = response._body
     code = response.status_code
-    if code in (204, 304):  # no content: no content headers either (RFC 9110 §6.4.1)
-        headers.remove("Content-Type")
-        headers.remove("Content-Length")
-    elif body is not None and "Content-Length" not in headers:
-        headers._list.append(("Content-Length", str(len(body))))
-    if "X-Content-Type-Options" not in headers:
-        headers._list.append(NOSNIFF)
-    start_response(status_line(code), headers._list)
+    start_response(status_line(code), wire_headers(response))
+    body = response._body
     if request.method == "HEAD" or code in (204, 304):
         response.close()
         return []
@@ -128,8 +119,7 @@ def _send(
     if file_wrapper is not None and hasattr(source, "read") and response._on_close is None:
         return file_wrapper(source, FILE_BLOCK_SIZE)  # type: ignore[no-any-return]
     if hasattr(source, "__aiter__"):  # an async generator body, run on this thread's loop
-        chunks = (c.encode() if isinstance(c, str) else bytes(c) for c in iterate_async(source))
-        return _ClosingIterator(chunks, response, app)
+        return _ClosingIterator(iterate_async(response.aiter_encoded()), response, app)
     return _ClosingIterator(response.iter_encoded(), response, app)
 
 

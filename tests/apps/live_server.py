@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
@@ -214,3 +214,217 @@ class InProcessClient:
 
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.client.delete(path, **kwargs)
+
+
+# -- any server, as a child process --------------------------------------------------------
+# ``serve_gunicorn`` above is the gunicorn special case; what follows starts any command
+# line (uvicorn, granian, hypercorn ...) the same way and exposes the process, so tests can
+# signal it and measure its workers.
+
+SERVER_STARTUP_TIMEOUT = 15.0
+SERVER_STOP_TIMEOUT = 10.0
+
+
+@dataclass
+class LiveServer:
+    """A server child process listening on ``127.0.0.1:port``."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def client(self) -> HTTPClient:
+        return HTTPClient(self.base_url)
+
+    def log_text(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+def wait_until_answering(server: LiveServer, timeout: float = SERVER_STARTUP_TIMEOUT) -> None:
+    """Return once ``GET /`` gets any HTTP answer; raise with the log if the server died or
+    did not answer within ``timeout`` seconds (a listening port alone proves nothing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"{server.name} exited with {server.process.returncode} before serving:\n"
+                f"{server.log_text()}"
+            )
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=1)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)
+        finally:
+            conn.close()
+    raise RuntimeError(
+        f"{server.name} did not answer on port {server.port} in {timeout}s:\n{server.log_text()}"
+    )
+
+
+def start_server(
+    name: str,
+    command: list[str],
+    *,
+    port: int,
+    cwd: Path,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = SERVER_STARTUP_TIMEOUT,
+) -> LiveServer:
+    """Start ``command`` (which must listen on ``port``) in its own session, wait until it
+    answers, and return it; on failure the process is stopped before raising."""
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: workers can be reaped with it
+        )
+    server = LiveServer(name, port, process, log)
+    try:
+        wait_until_answering(server, timeout)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server
+
+
+def stop_server(server: LiveServer, timeout: float = SERVER_STOP_TIMEOUT) -> int:
+    """SIGTERM to the server's PID (a graceful stop), then SIGKILL after ``timeout`` seconds.
+
+    After a SIGKILL, whatever is left of the server's own process group (orphaned workers)
+    is killed too. Returns the exit code."""
+    process = server.process
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, 9)  # only our session: the server was started as its leader
+    return process.returncode
+
+
+@contextmanager
+def serve_command(
+    name: str,
+    command: list[str],
+    *,
+    port: int,
+    cwd: Path,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """``start_server`` as a context manager that always stops the server."""
+    server = start_server(name, command, port=port, cwd=cwd, log=log, env=env)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The PIDs whose parent is ``pid`` (``/proc/<pid>/task/*/children``, else a /proc scan)."""
+    children: list[int] = []
+    tasks = Path(f"/proc/{pid}/task")
+    try:
+        for task in tasks.iterdir():
+            with suppress(OSError):
+                children.extend(int(c) for c in (task / "children").read_text().split())
+    except OSError:
+        pass
+    if children:
+        return sorted(set(children))
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        if int(fields[1]) == pid:  # fields: state, ppid, ...
+            children.append(int(entry.name))
+    return sorted(children)
+
+
+def proc_status_kib(pid: int, field: str) -> int:
+    """A ``kB`` field of ``/proc/<pid>/status`` such as ``VmRSS`` or ``VmHWM``, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise KeyError(f"{field} not in /proc/{pid}/status")
+
+
+def reset_peak_rss(pid: int) -> bool:
+    """Reset ``VmHWM`` (the peak RSS) of our own process ``pid``; False where not allowed."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def multipart_body(
+    fields: Mapping[str, str], files: Mapping[str, tuple[str, bytes]]
+) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body: ``fields`` and ``files`` (name -> (filename, content)).
+    Returns the body and its ``Content-Type`` (with the boundary)."""
+    boundary = f"kettle-{os.urandom(12).hex()}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    for name, (filename, content) in files.items():
+        parts.append(
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def request_allowing_early_answer(
+    client: HTTPClient,
+    method: str,
+    path: str,
+    body: bytes | Iterable[bytes],
+    headers: Mapping[str, str] | None = None,
+    *,
+    chunked: bool = False,
+) -> HTTPResponse:
+    """Send a (large) body and read the answer even when the server answered (a 413) and
+    closed the connection before it had the whole body: the answer waits in our receive
+    buffer although sending failed."""
+    all_headers = dict(headers or {})
+    if chunked:
+        all_headers["Transfer-Encoding"] = "chunked"
+    conn = client.connection()
+    try:
+        with suppress(BrokenPipeError, ConnectionResetError):
+            conn.request(method, path, body=body, headers=all_headers, encode_chunked=chunked)
+        response = conn.getresponse()
+        return HTTPResponse(response.status, response.headers, response.read())
+    finally:
+        conn.close()
