@@ -670,11 +670,6 @@ def test_forwarded_host_drops_the_default_port(app: Kettle, client: KettleClient
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="testing.build_environ puts a non-ASCII query into QUERY_STRING as text; PEP 3333 "
-    "wants its UTF-8 bytes as latin-1 (query.encode().decode('latin-1')), as for PATH_INFO",
-)
 def test_raw_utf8_query_string(app: Kettle, client: KettleClient) -> None:
     _echo(app, "url", "full_path")
 

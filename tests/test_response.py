@@ -1037,11 +1037,6 @@ def test_return_async_generator_is_streamed_whole(app: Kettle, client: KettleCli
     assert "Content-Length" not in response.headers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wsgi._send and asgi._send_stream encode async chunks with bytes(c), which turns "
-    "5 into five NUL bytes; they should iterate Response.aiter_encoded()",
-)
 def test_async_generator_yielding_an_int_is_an_error(app: Kettle, client: KettleClient) -> None:
     @app.route("/")
     async def index() -> Any:

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.message import Message
@@ -428,3 +428,68 @@ def request_allowing_early_answer(
         return HTTPResponse(response.status, response.headers, response.read())
     finally:
         conn.close()
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """One way to serve an app: a server's command line, and which door of the app it uses."""
+
+    name: str
+    door: str  # "wsgi" or "asgi"
+    argv: Callable[[int], list[str]]  # port -> command line
+
+    @property
+    def websockets(self) -> bool:
+        return self.door == "asgi"
+
+    def command(self, port: int) -> list[str]:
+        return self.argv(port)
+
+
+def server_configs(app_dir: Path, module: str = "app", attr: str = "app") -> dict[str, ServerConfig]:
+    """The documented command lines for serving ``module:attr`` from ``app_dir``, one worker
+    each. Where a server detects the interface itself (uvicorn, hypercorn) no flag is given,
+    so serving proves the detection; granian cannot detect and is told ``--interface``.
+
+    hypercorn 0.18 picks ASGI when ``inspect.iscoroutinefunction(app.__call__)``, which on
+    Python 3.11 ignores the ``_is_coroutine`` mark uvicorn honours: its default mode serves
+    a kettle app through the WSGI door there, and ``app.asgi`` through the ASGI door.
+    """
+    py = sys.executable
+    target = f"{module}:{attr}"
+    hypercorn_default = "asgi" if sys.version_info >= (3, 12) else "wsgi"
+
+    def gunicorn(*args: str) -> Callable[[int], list[str]]:
+        return lambda port: [
+            py, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+            "--chdir", str(app_dir), "--graceful-timeout", "5", *_quiet_options(), *args, target,
+        ]
+
+    def uvicorn(app: str) -> Callable[[int], list[str]]:
+        return lambda port: [
+            py, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
+            "--app-dir", str(app_dir), "--log-level", "warning", app,
+        ]
+
+    def granian(interface: str) -> Callable[[int], list[str]]:
+        return lambda port: [
+            py, "-m", "granian", "--interface", interface, "--host", "127.0.0.1",
+            "--port", str(port), "--workers", "1", "--working-dir", str(app_dir),
+            "--log-level", "warning", target,
+        ]
+
+    def hypercorn(app: str) -> Callable[[int], list[str]]:
+        # hypercorn imports the module relative to its working directory: run it in app_dir.
+        return lambda port: [py, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", app]
+
+    configs = [
+        ServerConfig("gunicorn-sync", "wsgi", gunicorn()),
+        ServerConfig("gunicorn-gthread", "wsgi", gunicorn("-k", "gthread", "--threads", "8")),
+        ServerConfig("uvicorn", "asgi", uvicorn(target)),
+        ServerConfig("uvicorn-app.asgi", "asgi", uvicorn(f"{target}.asgi")),
+        ServerConfig("granian-wsgi", "wsgi", granian("wsgi")),
+        ServerConfig("granian-asgi", "asgi", granian("asgi")),
+        ServerConfig("hypercorn", hypercorn_default, hypercorn(target)),
+        ServerConfig("hypercorn-app.asgi", "asgi", hypercorn(f"{target}.asgi")),
+    ]
+    return {config.name: config for config in configs}

@@ -16,18 +16,17 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apps.live_server import (
     HTTPClient,
     LiveServer,
-    free_port,
+    ServerConfig,
     multipart_body,
     request_allowing_early_answer,
-    start_server,
-    stop_server,
+    server_configs,
 )
-from conftest import CONFIGS, REALTIME, TEST_MAX_CONTENT_LENGTH, ServerConfig, base_env
 from websockets.exceptions import InvalidHandshake
 from websockets.sync.client import connect
 
@@ -35,6 +34,20 @@ pytestmark = pytest.mark.server
 
 MiB = 1024 * 1024
 UPLOAD_SIZE = 10 * MiB
+#: The body limit of the shared servers (``REALTIME_MAX_CONTENT_LENGTH``): above the upload,
+#: below hypercorn's own 16 MiB WSGI buffer (which answers 400 itself), so 413s come from kettle.
+TEST_MAX_CONTENT_LENGTH = 12 * MiB
+CONFIG_NAMES = list(server_configs(Path("examples/realtime")))
+
+
+@pytest.fixture(scope="module", params=CONFIG_NAMES)
+def live(
+    request: pytest.FixtureRequest, serve_realtime: Any, realtime_configs: dict[str, ServerConfig]
+) -> Iterator[tuple[ServerConfig, LiveServer]]:
+    """One server per configuration, shared by all the tests of this module but one."""
+    config = realtime_configs[str(request.param)]
+    with serve_realtime(config, REALTIME_MAX_CONTENT_LENGTH=str(TEST_MAX_CONTENT_LENGTH)) as srv:
+        yield config, srv
 
 
 @pytest.fixture
@@ -251,30 +264,18 @@ def test_websocket_handshake_is_refused_under_wsgi(
 
 
 # -- lifecycle -----------------------------------------------------------------------------
-@pytest.mark.parametrize("name", list(CONFIGS))
-def test_shutdown_hooks_run_on_sigterm(name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", CONFIG_NAMES)
+def test_shutdown_hooks_run_on_sigterm(name: str, tmp_path: Path, serve_realtime: Any) -> None:
     """``on_startup`` runs before serving (ASGI lifespan) or before the first request (WSGI);
     ``on_shutdown`` when SIGTERM stops the server (lifespan, or atexit in the WSGI worker)."""
-    config = CONFIGS[name]
     record = tmp_path / "lifecycle.txt"
-    port = free_port()
-    server = start_server(
-        name,
-        config.command(port),
-        port=port,
-        cwd=REALTIME,
-        log=tmp_path / "server.log",
-        env=base_env(REALTIME_LIFECYCLE_FILE=str(record)),
-    )
-    try:
+    with serve_realtime(name, REALTIME_LIFECYCLE_FILE=str(record)) as server:
         assert server.client().get("/").status_code == 200
         os.kill(server.pid, signal.SIGTERM)
         try:
             code = server.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             pytest.fail(f"{name} did not exit within 15 s of SIGTERM:\n{server.log_text()}")
-    finally:
-        stop_server(server)
     lines = record.read_text().splitlines() if record.exists() else []
     events = [line.split()[0] for line in lines]
     assert events.count("startup") == 1, (lines, server.log_text())
