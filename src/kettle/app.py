@@ -277,6 +277,7 @@ class Kettle(Scaffold):
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
+        self.json.freeze()
         self._frozen = True
 
     # -- per request ---------------------------------------------------------

@@ -73,6 +73,8 @@ def make_response(app: Kettle, rv: Any) -> Response:
     cls = rv.__class__
     if cls is str:
         return app.response_class(rv)
+    if cls is dict:
+        return app.json.response_for(rv)
     if isinstance(rv, Response):
         return rv
     status: Any = None
@@ -111,7 +113,7 @@ def _body_to_response(app: Kettle, rv: Any) -> Response:
     if isinstance(rv, str | bytes | bytearray):
         return app.response_class(rv)
     if isinstance(rv, dict | list):
-        return app.json.response(rv)
+        return app.json.response_for(rv)
     if isinstance(rv, HTTPException):
         ctx = current_context()
         return error_response(rv, ctx.request if ctx is not None else None)

@@ -53,29 +53,29 @@ class _AppGlobals:
 
 
 class Context:
-    """What is active now: the app, and the request when there is one."""
+    """What is active now: the app, and the request when there is one.
 
-    __slots__ = (
-        "_after_request", "_g", "_holds", "_popped", "_token", "app", "error", "plan", "request",
-        "session", "websocket",
-    )
+    Everything but the app and the request starts as a class-level default, so pushing a
+    context per request costs two assignments.
+    """
+
+    session: Any = None
+    plan: RoutePlan | None = None
+    websocket: WebSocket | None = None
+    #: The unhandled exception that ended the request (behind a 500 answer, or raised by a
+    #: streamed body), given to teardown functions.
+    error: BaseException | None = None
+    _g: _AppGlobals | None = None
+    _token: Token[Context | None] | None = None
+    _after_request: list[Callable[..., Any]] | None = None
+    #: Streams (``stream_with_context``) still using this context: while there are any,
+    #: ``pop`` leaves the teardown to the last of them.
+    _holds = 0
+    _popped = False
 
     def __init__(self, app: Kettle, request: Request | None = None) -> None:
         self.app = app
         self.request = request
-        self.session: Any = None
-        self.plan: RoutePlan | None = None
-        self.websocket: WebSocket | None = None
-        #: The unhandled exception that ended the request (behind a 500 answer, or raised by
-        #: a streamed body), given to teardown functions.
-        self.error: BaseException | None = None
-        self._g: _AppGlobals | None = None
-        self._token: Token[Context | None] | None = None
-        self._after_request: list[Callable[..., Any]] | None = None
-        # Streams (``stream_with_context``) still using this context: while there are any,
-        # ``pop`` leaves the teardown to the last of them.
-        self._holds = 0
-        self._popped = False
 
     def add_after_request_function(self, func: Callable[..., Any]) -> None:
         if self._after_request is None:

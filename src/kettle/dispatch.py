@@ -31,8 +31,8 @@ class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
     __slots__ = (
-        "after", "before", "endpoint", "fast", "inline", "preprocessors", "scopes",
-        "stream_body", "teardown", "view", "view_is_async",
+        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "preprocessors",
+        "scopes", "stream_body", "teardown", "view", "view_is_async",
     )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
@@ -59,6 +59,9 @@ class RoutePlan:
             f for scope in self.scopes for f in reversed(app.teardown_request_funcs.get(scope, ()))
         )
         self.fast = not (self.preprocessors or self.before or self.after) and view is not None
+        #: Whether ending the request runs any function: plans are built once registration
+        #: is over, so the app's ``teardown_appcontext`` list is final here.
+        self.needs_teardown = bool(self.teardown or app.teardown_appcontext_funcs)
         self.view_is_async = view is not None and is_async_callable(view)
         options = app.view_options.get(endpoint, {}) if endpoint else {}
         #: ASGI: call this sync view on the event loop (it is known not to block).

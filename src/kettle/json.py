@@ -58,6 +58,7 @@ class JSONProvider:
     def __init__(self, app: Kettle) -> None:
         self._app = app
         self._mimetype: str | None = None
+        self._frozen: tuple[msgspec.json.Encoder, str] | None = None
 
     @property
     def mimetype(self) -> str:
@@ -67,6 +68,7 @@ class JSONProvider:
     @mimetype.setter
     def mimetype(self, value: str) -> None:
         self._mimetype = value
+        self._frozen = None
 
     @property
     def sort_keys(self) -> bool:
@@ -83,12 +85,23 @@ class JSONProvider:
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """A JSON response of ``args`` (one value, or a list of several) or ``kwargs``."""
-        from .response import Response
-
         if args and kwargs:
             raise TypeError("jsonify() takes either positional or keyword arguments, not both")
         data: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs
-        return Response(self.dumpb(data), mimetype=self.mimetype)
+        return self.response_for(data)
+
+    def response_for(self, data: Any) -> Response:
+        """A JSON response of one value: what a view returning a dict or list gets."""
+        frozen = self._frozen
+        if frozen is not None:  # settings read once when the app started serving
+            encoder, mimetype = frozen
+            return self._app.response_class(encoder.encode(data), mimetype=mimetype)
+        return self._app.response_class(self.dumpb(data), mimetype=self.mimetype)
+
+    def freeze(self) -> None:
+        """Read the JSON settings once; the app calls this when it starts serving."""
+        if type(self).dumpb is JSONProvider.dumpb:
+            self._frozen = (_sorted_encoder if self.sort_keys else _encoder, self.mimetype)
 
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:

@@ -64,14 +64,26 @@ def _json_depth_exceeds(value: Any, limit: int) -> bool:
 
 
 class Request:
-    """What the client asked for. Only the attributes a view touches are ever parsed."""
+    """What the client asked for. Only the attributes a view touches are ever parsed.
 
-    __slots__ = (
-        "_args", "_cached_json", "_content_length", "_cookies", "_data", "_files", "_form",
-        "_host", "_input", "_mimetype", "_stream", "environ", "headers", "limits", "method",
-        "path", "query_string", "remote_addr", "root_path", "routing_exception", "scheme",
-        "server", "url_rule", "view_args",
-    )
+    No ``__slots__``: lazily computed values start as class-level defaults, so building a
+    request assigns only what the door knows (and extensions may set attributes, as on
+    Flask's request).
+    """
+
+    _args: MultiDict | None = None
+    _form: MultiDict | None = None
+    _files: MultiDict | None = None
+    _cookies: dict[str, str] | None = None
+    _data: bytes | None = None
+    _cached_json: Any = _unset
+    _mimetype: tuple[str, dict[str, str]] | None = None
+    _host: str | None = None
+    _stream: BodyReader | BufferedBody | Readable | None = None
+    _content_length: Any = _unset
+    url_rule: Rule | None = None
+    view_args: dict[str, Any] | None = None
+    routing_exception: Exception | None = None
 
     def __init__(
         self,
@@ -79,15 +91,14 @@ class Request:
         path: str,
         query_string: str = "",
         headers: Headers | EnvironHeaders | None = None,
-        *,
         scheme: str = "http",
         server: tuple[str, int | None] | None = None,
         root_path: str = "",
         remote_addr: str | None = None,
         body: Readable | bytes | None = None,
-        content_length: int | None = None,
         limits: RequestLimits = _DEFAULT_LIMITS,
         environ: dict[str, Any] | None = None,
+        content_length: int | None = None,
     ) -> None:
         self.method = method
         self.path = path
@@ -97,22 +108,11 @@ class Request:
         self.server = server
         self.root_path = root_path
         self.remote_addr = remote_addr
-        self._content_length = content_length if content_length is not None else _unset
+        if content_length is not None:
+            self._content_length = content_length
         self.limits = limits
         self.environ = environ
         self._input = body
-        self._stream: BodyReader | BufferedBody | None = None
-        self._args: MultiDict | None = None
-        self._form: MultiDict | None = None
-        self._files: MultiDict | None = None
-        self._cookies: dict[str, str] | None = None
-        self._data: bytes | None = None
-        self._cached_json: Any = _unset
-        self._mimetype: tuple[str, dict[str, str]] | None = None
-        self._host: str | None = None
-        self.url_rule: Rule | None = None
-        self.view_args: dict[str, Any] | None = None
-        self.routing_exception: Exception | None = None
 
     # -- routing -------------------------------------------------------------
     @property
@@ -238,10 +238,15 @@ class Request:
         if host is None:
             host = self.headers.get("Host")
             if not host:
-                name, port = self.server or ("localhost", None)
+                name, port = self.server or self._environ_server()
                 host = name if port is None else f"{name}:{port}"
             host = self._host = self._without_default_port(host)
         return host
+
+    def _environ_server(self) -> tuple[str, int | None]:
+        environ = self.environ or {}
+        port = environ.get("SERVER_PORT")
+        return environ.get("SERVER_NAME", "localhost"), int(port) if port and port.isdigit() else None
 
     @host.setter
     def host(self, value: str) -> None:

@@ -61,13 +61,33 @@ _HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 _NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
-class Response:
-    """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``."""
+_content_types: dict[str, str] = {"text/html": _HTML_CONTENT_TYPE}
 
-    __slots__ = ("_body", "_on_close", "direct_passthrough", "headers", "response", "status_code")
+
+def _content_type_header(mimetype: str) -> str:
+    """``content_type_for`` memoised: responses of the same mimetype share one checked value."""
+    value = _content_types.get(mimetype)
+    if value is None:
+        value = content_type_for(mimetype)
+        Headers().add("Content-Type", value)  # refuses CR/LF before the value is cached
+        if len(_content_types) < 256:
+            _content_types[mimetype] = value
+    return value
+
+
+class Response:
+    """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
+
+    No ``__slots__``: the rarely set attributes live on the class as defaults, so building
+    the common response assigns two attributes (extensions may also add their own).
+    """
 
     default_status = 200
     default_mimetype: str | None = "text/html"
+    status_code: int = 200
+    direct_passthrough = False
+    response: Iterable[Any] | AsyncIterable[Any] | None = None
+    _on_close: list[Callable[[], Any]] | None = None
 
     def __init__(
         self,
@@ -78,35 +98,43 @@ class Response:
         content_type: str | None = None,
         direct_passthrough: bool = False,
     ) -> None:
-        if headers is None:
-            self.headers = Headers()
-        elif isinstance(headers, Headers):
-            self.headers = headers
+        if headers is None and content_type is None:  # the common case, kept short
+            mimetype = mimetype or self.default_mimetype
+            new_headers = self.headers = Headers.__new__(Headers)
+            new_headers._list = (
+                [("Content-Type", _content_type_header(mimetype))] if mimetype else []
+            )
         else:
-            self.headers = Headers(headers)
-        if content_type is None:
-            if mimetype is None and "Content-Type" not in self.headers:
-                mimetype = self.default_mimetype
-            if mimetype is not None:
-                content_type = (
-                    _HTML_CONTENT_TYPE if mimetype == "text/html" else content_type_for(mimetype)
-                )
-        if content_type is not None:
-            self.headers.set("Content-Type", content_type)
-        self.status_code = self.default_status
+            if headers is None:
+                self.headers = Headers()
+            elif isinstance(headers, Headers):
+                self.headers = headers
+            else:
+                self.headers = Headers(headers)
+            if content_type is None:
+                if mimetype is None and "Content-Type" not in self.headers:
+                    mimetype = self.default_mimetype
+                if mimetype is not None:
+                    content_type = _content_type_header(mimetype)
+            if content_type is not None:
+                self.headers.set("Content-Type", content_type)
+        if self.default_status != 200:
+            self.status_code = self.default_status
         if status is not None:
             self.status = status
-        self.direct_passthrough = direct_passthrough
-        self._on_close: list[Callable[[], Any]] | None = None
-        self._body: bytes | None = None
-        self.response: Iterable[Any] | AsyncIterable[Any] | None = None
+        if direct_passthrough:
+            self.direct_passthrough = True
+        self._body: bytes | None
         if response is None:
             self._body = b""
+        elif response.__class__ is str:
+            self._body = response.encode()  # type: ignore[union-attr]
         elif isinstance(response, str):
             self._body = response.encode()
         elif isinstance(response, bytes | bytearray | memoryview):
             self._body = bytes(response)
         else:
+            self._body = None
             self.response = response
 
     # -- status --------------------------------------------------------------
@@ -293,6 +321,14 @@ def wire_headers(response: Response) -> list[tuple[str, str]]:
     """
     headers = response.headers
     body = response._body
+    items = headers._list
+    if (
+        len(items) == 1 and body is not None and items[0][0] == "Content-Type"
+        and response.status_code not in (204, 304)
+    ):  # the common case: one Content-Type header, a bytes body
+        items.append(("Content-Length", str(len(body))))
+        items.append(_NOSNIFF)
+        return items
     if response.status_code in (204, 304):
         headers.remove("Content-Type")
         headers.remove("Content-Length")

@@ -11,8 +11,10 @@ test function can run against both.
 from __future__ import annotations
 
 import http.client
+import io
 import json as jsonlib
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -413,21 +415,101 @@ def request_allowing_early_answer(
     headers: Mapping[str, str] | None = None,
     *,
     chunked: bool = False,
+    timeout: float = REQUEST_TIMEOUT,
 ) -> HTTPResponse:
-    """Send a (large) body and read the answer even when the server answered (a 413) and
-    closed the connection before it had the whole body: the answer waits in our receive
-    buffer although sending failed."""
-    all_headers = dict(headers or {})
+    """Send a (large) body while watching for an answer, as browsers do, and return the
+    answer as soon as it is complete, even if the server answered (a 413) before reading the
+    whole body: then the rest is not sent. A client that only reads after sending (such as
+    ``http.client``) hangs on a server that neither reads nor closes after such an answer.
+
+    ``body`` with ``chunked=False`` and a ``Content-Length`` header may be an iterable."""
+    all_headers = {"Host": f"{client.host}:{client.port}", **(headers or {})}
     if chunked:
         all_headers["Transfer-Encoding"] = "chunked"
-    conn = client.connection()
+    elif "Content-Length" not in all_headers:
+        if not isinstance(body, bytes):
+            raise ValueError("an iterable body needs chunked=True or a Content-Length header")
+        all_headers["Content-Length"] = str(len(body))
+    head = f"{method} {path} HTTP/1.1\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in all_headers.items()
+    )
+
+    def frames() -> Iterator[bytes]:
+        yield (head + "\r\n").encode("latin-1")
+        pieces = [body] if isinstance(body, bytes) else body
+        for piece in pieces:
+            for start in range(0, len(piece), 65536):  # small writes: check for an answer
+                part = piece[start : start + 65536]
+                yield b"%x\r\n%b\r\n" % (len(part), part) if chunked else part
+        if chunked:
+            yield b"0\r\n\r\n"
+
+    received = bytearray()
+    deadline = time.monotonic() + timeout
+    with socket.create_connection((client.host, client.port), timeout=timeout) as sock:
+        sock.setblocking(False)
+        outgoing = frames()
+        pending = b""
+        sending = True
+        while time.monotonic() < deadline:
+            if sending and not pending:
+                pending = next(outgoing, b"")
+                if not pending:
+                    sending = False
+            readable, writable, _ = select.select(
+                [sock], [sock] if sending else [], [], max(0.0, deadline - time.monotonic())
+            )
+            if readable:
+                try:
+                    data = sock.recv(65536)
+                except ConnectionResetError:
+                    data = b""
+                received += data
+                if not data or _complete_response(bytes(received), method):
+                    break
+            if writable and sending:
+                try:
+                    pending = pending[sock.send(pending) :]
+                except (BrokenPipeError, ConnectionResetError):
+                    sending = False  # the answer, if any, is in our receive buffer
+        else:
+            raise TimeoutError(f"no complete answer in {timeout}s; got {bytes(received[:300])!r}")
+    return _parse_response(bytes(received), method)
+
+
+def _parse_response(raw: bytes, method: str) -> HTTPResponse:
+    class _Replay:
+        def makefile(self, *args: Any, **kwargs: Any) -> Any:
+            return io.BytesIO(raw)
+
+    response = http.client.HTTPResponse(_Replay(), method=method)  # type: ignore[arg-type]
+    response.begin()
     try:
-        with suppress(BrokenPipeError, ConnectionResetError):
-            conn.request(method, path, body=body, headers=all_headers, encode_chunked=chunked)
-        response = conn.getresponse()
-        return HTTPResponse(response.status, response.headers, response.read())
-    finally:
-        conn.close()
+        content = response.read()
+    except http.client.IncompleteRead as exc:
+        content = exc.partial
+    return HTTPResponse(response.status, response.headers, content)
+
+
+def _complete_response(raw: bytes, method: str) -> bool:
+    """Whether ``raw`` holds a whole final response (by Content-Length or last chunk)."""
+    while True:
+        head_end = raw.find(b"\r\n\r\n")
+        if head_end < 0:
+            return False
+        head, rest = raw[:head_end].lower(), raw[head_end + 4 :]
+        if head.startswith(b"http/1.1 1"):  # 100 Continue: skip it
+            raw = rest
+            continue
+        break
+    if method == "HEAD":
+        return True
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return len(rest) >= int(line.split(b":", 1)[1])
+    if b"transfer-encoding: chunked" in head:
+        return rest.endswith(b"0\r\n\r\n")
+    return False
 
 
 @dataclass(frozen=True)
