@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -227,6 +227,9 @@ def _get_session() -> Any:
     return ctx.app.open_session_for(ctx)
 
 
+_PROXY_OWN = frozenset({"_get_current_object", "_resolve", "_LocalProxy__wrapped_name"})
+
+
 class LocalProxy(Generic[T]):
     """Forwards every operation to the object ``resolve()`` returns now (Flask's proxy idea)."""
 
@@ -238,10 +241,15 @@ class LocalProxy(Generic[T]):
 
     def _get_current_object(self) -> T:
         """The real object behind the proxy (to pass it to another thread, for example)."""
-        return cast(Callable[[], T], object.__getattribute__(self, "_resolve"))()
+        resolve: Callable[[], T] = object.__getattribute__(self, "_resolve")
+        return resolve()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._get_current_object(), name)
+    def __getattribute__(self, name: str) -> Any:
+        # Every attribute goes straight to the current object: ``request.args`` is one
+        # resolver call and one getattr, not a failed lookup on the proxy first.
+        if name in _PROXY_OWN:
+            return object.__getattribute__(self, name)
+        return getattr(object.__getattribute__(self, "_resolve")(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._get_current_object(), name, value)

@@ -1,6 +1,6 @@
 """``examples/realtime/app.py`` under every documented server, over real sockets on 127.0.0.1.
 
-One server per configuration (see ``conftest.CONFIGS``) serves all the tests of this
+One server per configuration (``apps.live_server.server_configs``) serves all the tests of this
 module; the lifecycle test starts its own, since it stops the server. Clients are
 ``http.client`` and, for WebSockets, ``websockets.sync.client``.
 """
@@ -134,14 +134,35 @@ def test_10_mib_multipart_upload(client: HTTPClient, upload_content: bytes) -> N
     }
 
 
+def xfail_chunked_under_hypercorn_wsgi(request: pytest.FixtureRequest, config: ServerConfig) -> None:
+    """hypercorn's WSGI mode buffers the body into ``wsgi.input`` but sets neither
+    ``CONTENT_LENGTH`` nor ``wsgi.input_terminated`` for a chunked request, so a PEP 3333
+    app (kettle, as Werkzeug) must treat the body as empty."""
+    if config.name.startswith("hypercorn") and config.door == "wsgi":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="hypercorn WSGI mode: chunked body without CONTENT_LENGTH or "
+                "wsgi.input_terminated reads as empty",
+            )
+        )
+
+
 @pytest.mark.parametrize("path", ["/raw-upload", "/raw-upload-sync"])
 @pytest.mark.parametrize("framing", ["content-length", "chunked"])
 def test_streamed_request_body(
-    client: HTTPClient, upload_content: bytes, path: str, framing: str
+    request: pytest.FixtureRequest,
+    config: ServerConfig,
+    client: HTTPClient,
+    upload_content: bytes,
+    path: str,
+    framing: str,
 ) -> None:
     """``stream=True`` routes count the body as it arrives (async ``iter_body`` / sync
     ``request.stream.read``), with a ``Content-Length`` or chunked."""
     chunked = framing == "chunked"
+    if chunked:
+        xfail_chunked_under_hypercorn_wsgi(request, config)
     data = (
         (upload_content[i : i + 65536] for i in range(0, UPLOAD_SIZE, 65536))
         if chunked
@@ -167,7 +188,10 @@ def test_body_over_the_limit_with_content_length_is_413(client: HTTPClient, path
 
 
 @pytest.mark.parametrize("path", ["/echo", "/raw-upload", "/raw-upload-sync"])
-def test_chunked_body_over_the_limit_is_413(client: HTTPClient, path: str) -> None:
+def test_chunked_body_over_the_limit_is_413(
+    request: pytest.FixtureRequest, config: ServerConfig, client: HTTPClient, path: str
+) -> None:
+    xfail_chunked_under_hypercorn_wsgi(request, config)
     headers = {"Content-Type": "application/json"} if path == "/echo" else {}
     response = request_allowing_early_answer(
         client, "POST", path, pieces(TOO_MUCH), headers, chunked=True
@@ -202,10 +226,9 @@ def test_streamed_response_arrives_in_pieces(client: HTTPClient, path: str) -> N
     assert b"".join(piece for _, piece in arrivals) == b"".join(
         f"chunk {i}\n".encode() for i in range(5)
     )
-    first, last = arrivals[0][0], arrivals[-1][0]
+    # Buffered, everything would arrive at once, after the generator ended (0.8 s).
     assert len(arrivals) >= 3, arrivals
-    assert last - first >= 0.6, arrivals
-    assert first < 0.4, arrivals  # the first chunk did not wait for the generator to end
+    assert arrivals[-1][0] - arrivals[0][0] >= 0.6, arrivals
 
 
 def test_server_sent_events(client: HTTPClient) -> None:
