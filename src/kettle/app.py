@@ -410,6 +410,8 @@ class Kettle(Scaffold):
         its body iterable directly.
         """
         if send is None:
+            if "wsgi_app" not in self.__dict__ and type(self).wsgi_app is Kettle.wsgi_app:
+                return wsgi.handle(self, environ, start_response)  # no middleware: go straight
             return self.wsgi_app(environ, start_response)
         return asgi.handle(self, environ, start_response, send)
 

@@ -233,7 +233,10 @@ async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request)
                 rv = await run_sync(app, view, (), args)
         except Exception as exc:
             return await drive_async(app, pipeline(app, ctx, plan, exc))
-        return await drive_async(app, finish_fast(app, ctx, plan, rv))
+        result = finish_fast(app, ctx, plan, rv)
+        if isinstance(result, Response):
+            return result
+        return await drive_async(app, result)  # type: ignore[no-any-return]
     return await drive_async(app, pipeline(app, ctx, plan))
 
 

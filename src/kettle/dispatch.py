@@ -108,15 +108,27 @@ def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
     return (yield plan.view, args, request.view_args)
 
 
-def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Steps:
-    """The fast path after its view returned: coerce, process, or answer a 500."""
+def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response | Steps:
+    """After a fast-path view returned: the response, or the steps still to run.
+
+    Most requests end here with a plain ``Response`` and never build a generator; the
+    session save, ``after_this_request`` functions or a failed coercion (a 500) return the
+    steps for the door to drive.
+    """
     try:
         response = app.make_response(rv)
-        if ctx.session is not None or ctx._after_request:
-            response = yield from process_response(app, ctx, plan, response)
     except Exception as exc:
-        response = yield from handle_exception(app, ctx, plan, exc)
-    return response
+        return handle_exception(app, ctx, plan, exc)
+    if ctx.session is None and not ctx._after_request:
+        return response
+    return _process_or_fail(app, ctx, plan, response)
+
+
+def _process_or_fail(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:
+    try:
+        return (yield from process_response(app, ctx, plan, response))
+    except Exception as exc:
+        return (yield from handle_exception(app, ctx, plan, exc))
 
 
 def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:

@@ -73,7 +73,9 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             except Exception as exc:
                 response = drive(pipeline(app, ctx, plan, exc))
             else:
-                response = drive(finish_fast(app, ctx, plan, rv))
+                response = finish_fast(app, ctx, plan, rv)  # type: ignore[assignment]
+                if not isinstance(response, Response):
+                    response = drive(response)
         else:
             response = drive(pipeline(app, ctx, plan))
         return _send(app, request, response, environ, start_response)

@@ -143,3 +143,32 @@ def test_100_mib_upload_keeps_memory_flat(
         f"peak {peak / MiB:.1f} MiB, after {after / MiB:.1f} MiB, in {elapsed:.1f}s"
     )
     assert after - before < MAX_GROWTH
+
+
+def test_a_rejected_body_is_freed_with_its_request(memory_server: LiveServer) -> None:
+    """A 60 MiB malformed JSON body read by ``request.json`` (400): once the answer is
+    out, the request and its body are gone, without waiting for the cyclic GC."""
+    pid = worker_pid(memory_server)
+    client = HTTPClient(memory_server.base_url)
+    size = 60 * MiB
+    assert client.post("/echo", data=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+    before = rss(pid)
+    conn = client.connection()
+    conn.timeout = UPLOAD_TIMEOUT
+    try:
+        conn.request(
+            "POST", "/echo", body=body(size, hashlib.sha256()),
+            headers={"Content-Type": "application/json", "Content-Length": str(size)},
+        )
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 400
+    finally:
+        conn.close()
+    for _ in range(3):  # a few ordinary requests after it
+        assert client.get("/").status_code == 200
+    after = rss(pid)
+    assert after - before < MAX_GROWTH, (
+        f"{memory_server.name}: RSS {before / MiB:.1f} MiB before a rejected {size // MiB} MiB "
+        f"body, {after / MiB:.1f} MiB after it: the request is kept alive (a reference cycle)"
+    )

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..errors import MethodNotAllowed, NotFound, RequestRedirect
-from .converters import BaseConverter, ValidationError
+from .converters import BaseConverter, IntegerConverter, ValidationError
 from .rules import ConverterKey, Piece, Rule, Variable
 
 _NO_SLASH: tuple[str, ...] = ()
@@ -81,13 +81,18 @@ class _Segment:
 class _ConverterSegment(_Segment):
     """A whole segment is one variable: ``/<int:id>``."""
 
-    __slots__ = ("fullmatch", "to_python")
+    __slots__ = ("fullmatch", "plain_int", "to_python")
 
     def __init__(self, key: tuple[Any, ...], pieces: Sequence[Piece]) -> None:
         super().__init__(key, pieces)
         variable = pieces[0]
         assert isinstance(variable, Variable)
         converter = variable.converter
+        # ``<int:x>`` without options, the most common converter: checked without a regex.
+        self.plain_int = type(converter) is IntegerConverter and not (
+            converter.signed or converter.fixed_digits
+            or converter.min is not None or converter.max is not None
+        )
         self.to_python: Callable[[str], Any] | None = None
         if type(converter).to_python is not BaseConverter.to_python:
             self.to_python = converter.to_python
@@ -98,6 +103,11 @@ class _ConverterSegment(_Segment):
         )
 
     def match(self, text: str, values: list[Any]) -> bool:
+        if self.plain_int:
+            if text.isdigit() and text.isascii():
+                values.append(int(text))
+                return True
+            return False
         if self.fullmatch is None:
             if not text:
                 return False
