@@ -104,6 +104,12 @@ def square(value: str) -> dict[str, int]:
     return {"square": number * number}
 
 
+@app.route("/whoami")
+def whoami() -> dict[str, Any]:
+    """Where the request says it went (from ``Host``, else the server's address)."""
+    return {"host": request.host, "url": request.url, "remote_addr": request.remote_addr}
+
+
 # -- request bodies ------------------------------------------------------------
 @app.post("/echo")
 async def echo() -> dict[str, Any]:
@@ -115,7 +121,8 @@ async def echo() -> dict[str, Any]:
 def upload() -> dict[str, Any]:
     storage = request.files["file"]
     data = storage.read()
-    return {"filename": storage.filename, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    digest = hashlib.sha256(data).hexdigest()
+    return {"filename": storage.filename, "bytes": len(data), "sha256": digest}
 
 
 @app.post("/raw-upload", stream=True)

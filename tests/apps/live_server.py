@@ -6,6 +6,13 @@ always terminates the process by its PID. ``HTTPClient`` sends one request per
 connection with ``http.client`` and returns a small ``HTTPResponse``;
 ``InProcessClient`` offers the same ``API`` over a kettle test client, so one
 test function can run against both.
+
+For any server: ``server_configs(app_dir)`` lists the documented command lines
+(gunicorn, uvicorn, granian, hypercorn), ``start_server``/``serve_command`` run one
+in its own session and wait until it answers, ``stop_server`` ends it by its PID
+(SIGTERM, then SIGKILL). ``child_pids``, ``proc_status_kib`` and ``reset_peak_rss``
+read ``/proc`` to find and measure workers; ``request_allowing_early_answer`` sends a
+large body while watching for an early answer (a 413).
 """
 
 from __future__ import annotations
@@ -528,7 +535,9 @@ class ServerConfig:
         return self.argv(port)
 
 
-def server_configs(app_dir: Path, module: str = "app", attr: str = "app") -> dict[str, ServerConfig]:
+def server_configs(
+    app_dir: Path, module: str = "app", attr: str = "app"
+) -> dict[str, ServerConfig]:
     """The documented command lines for serving ``module:attr`` from ``app_dir``, one worker
     each. Where a server detects the interface itself (uvicorn, hypercorn) no flag is given,
     so serving proves the detection; granian cannot detect and is told ``--interface``.

@@ -151,7 +151,8 @@ def test_a_rejected_body_is_freed_with_its_request(memory_server: LiveServer) ->
     pid = worker_pid(memory_server)
     client = HTTPClient(memory_server.base_url)
     size = 60 * MiB
-    assert client.post("/echo", data=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+    json_type = {"Content-Type": "application/json"}
+    assert client.post("/echo", data=b"{", headers=json_type).status_code == 400
     before = rss(pid)
     conn = client.connection()
     conn.timeout = UPLOAD_TIMEOUT

@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ UPLOAD_SIZE = 10 * MiB
 #: The body limit of the shared servers (``REALTIME_MAX_CONTENT_LENGTH``): above the upload,
 #: below hypercorn's own 16 MiB WSGI buffer (which answers 400 itself), so 413s come from kettle.
 TEST_MAX_CONTENT_LENGTH = 12 * MiB
-CONFIG_NAMES = list(server_configs(Path("examples/realtime")))
+CONFIG_NAMES = list(server_configs(Path(__file__).resolve().parents[2] / "examples" / "realtime"))
 
 
 @pytest.fixture(scope="module", params=CONFIG_NAMES)
@@ -115,6 +116,27 @@ def test_sync_value_error_handler_answers_400(client: HTTPClient) -> None:
     assert response.headers["X-Served-By"] == "kettle"
 
 
+def test_request_url_from_the_host_header(server: LiveServer, client: HTTPClient) -> None:
+    response = client.get("/whoami?x=1")
+    assert response.status_code == 200
+    assert response.json == {
+        "host": f"127.0.0.1:{server.port}",
+        "url": f"http://127.0.0.1:{server.port}/whoami?x=1",
+        "remote_addr": "127.0.0.1",
+    }
+
+
+def test_http_1_0_request_without_host_uses_the_server_address(server: LiveServer) -> None:
+    """No ``Host`` header: ``request.host`` comes from the server's address (WSGI
+    ``SERVER_NAME``/``SERVER_PORT``, ASGI ``scope["server"]``)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /whoami HTTP/1.0\r\n\r\n")
+        received = b"".join(iter(lambda: sock.recv(65536), b""))
+    head, _, content = received.partition(b"\r\n\r\n")
+    assert head.split(b" ", 2)[1] == b"200", received[:500]
+    assert json.loads(content)["host"] == f"127.0.0.1:{server.port}"
+
+
 # -- request bodies ------------------------------------------------------------------------
 def test_json_post_is_echoed(client: HTTPClient) -> None:
     payload = {"name": "kettle", "nested": {"list": [1, 2.5, None, True]}, "text": "héllo ☕"}
@@ -134,7 +156,9 @@ def test_10_mib_multipart_upload(client: HTTPClient, upload_content: bytes) -> N
     }
 
 
-def xfail_chunked_under_hypercorn_wsgi(request: pytest.FixtureRequest, config: ServerConfig) -> None:
+def xfail_chunked_under_hypercorn_wsgi(
+    request: pytest.FixtureRequest, config: ServerConfig
+) -> None:
     """hypercorn's WSGI mode buffers the body into ``wsgi.input`` but sets neither
     ``CONTENT_LENGTH`` nor ``wsgi.input_terminated`` for a chunked request, so a PEP 3333
     app (kettle, as Werkzeug) must treat the body as empty."""
@@ -201,7 +225,10 @@ def test_chunked_body_over_the_limit_is_413(
 
 
 # -- streamed responses --------------------------------------------------------------------
-def read_timed(client: HTTPClient, path: str) -> tuple[http.client.HTTPResponse, list[tuple[float, bytes]]]:
+Arrivals = list[tuple[float, bytes]]
+
+
+def read_timed(client: HTTPClient, path: str) -> tuple[http.client.HTTPResponse, Arrivals]:
     """GET ``path`` and read the body piece by piece as it arrives: ``[(seconds, bytes)]``,
     the seconds counted from sending the request."""
     conn = client.connection()
@@ -281,9 +308,11 @@ def test_websocket_handshake_is_refused_under_wsgi(
 ) -> None:
     if config.websockets:
         pytest.skip("served through the ASGI door")
-    with pytest.raises(InvalidHandshake):
-        with connect(f"ws://127.0.0.1:{server.port}/ws/echo", open_timeout=5):
-            pass
+    with (
+        pytest.raises(InvalidHandshake),
+        connect(f"ws://127.0.0.1:{server.port}/ws/echo", open_timeout=5),
+    ):
+        pass
 
 
 # -- lifecycle -----------------------------------------------------------------------------

@@ -61,12 +61,17 @@ class _Node:
             seg.child.finish()
 
 
+_PLAIN_INT = 1  # ``<int:x>`` without options
+_PLAIN_STRING = 2  # ``<x>`` / ``<string:x>`` without options
+
+
 class _Segment:
     """A variable edge out of a node; ``match`` appends the converted values if the text fits."""
 
-    __slots__ = ("child", "key", "order")
+    __slots__ = ("child", "key", "order", "plain")
 
     def __init__(self, key: tuple[Any, ...], pieces: Sequence[Piece]) -> None:
+        self.plain = 0
         self.key = key
         self.child = _Node()
         # More static text first (more specific), then by the converters' weights.
@@ -81,7 +86,7 @@ class _Segment:
 class _ConverterSegment(_Segment):
     """A whole segment is one variable: ``/<int:id>``."""
 
-    __slots__ = ("fullmatch", "plain_int", "to_python")
+    __slots__ = ("fullmatch", "to_python")
 
     def __init__(self, key: tuple[Any, ...], pieces: Sequence[Piece]) -> None:
         super().__init__(key, pieces)
@@ -89,10 +94,11 @@ class _ConverterSegment(_Segment):
         assert isinstance(variable, Variable)
         converter = variable.converter
         # ``<int:x>`` without options, the most common converter: checked without a regex.
-        self.plain_int = type(converter) is IntegerConverter and not (
+        if type(converter) is IntegerConverter and not (
             converter.signed or converter.fixed_digits
             or converter.min is not None or converter.max is not None
-        )
+        ):
+            self.plain = _PLAIN_INT
         self.to_python: Callable[[str], Any] | None = None
         if type(converter).to_python is not BaseConverter.to_python:
             self.to_python = converter.to_python
@@ -101,9 +107,11 @@ class _ConverterSegment(_Segment):
         self.fullmatch: Callable[[str], object] | None = (
             None if regex == "[^/]+" else re.compile(regex).fullmatch
         )
+        if self.fullmatch is None and self.to_python is None:
+            self.plain = _PLAIN_STRING
 
     def match(self, text: str, values: list[Any]) -> bool:
-        if self.plain_int:
+        if self.plain == _PLAIN_INT:
             if text.isdigit() and text.isascii():
                 values.append(int(text))
                 return True
@@ -280,6 +288,44 @@ def _search(
     return None
 
 
+def _first_choice(root: _Node, parts: Sequence[str], method: str) -> tuple[Rule, list[Any]] | None:
+    """The path the search would try first, walked without recursion; ``None`` if it fails.
+
+    At each segment the search tries the static child first, then the variable edges in
+    order, and only backtracks when a branch fails. So when this straight walk reaches a
+    rule for ``method``, it is exactly what the full search would return; otherwise the
+    full search runs (backtracking, trailing slashes, ``path`` converters, 405s).
+    """
+    node = root
+    values: list[Any] = []
+    for part in parts[1:]:
+        child = node.static.get(part)
+        if child is None:
+            for seg in node.dynamic:
+                plain = seg.plain  # the two commonest converters, checked inline
+                if plain == _PLAIN_INT:
+                    if part.isdigit() and part.isascii():
+                        values.append(int(part))
+                        child = seg.child
+                        break
+                elif plain == _PLAIN_STRING:
+                    if part:
+                        values.append(part)
+                        child = seg.child
+                        break
+                elif seg.match(part, values):
+                    child = seg.child
+                    break
+            else:
+                return None
+        node = child
+    methods = node.methods
+    if methods is None:
+        return None
+    rule = methods.get(method)
+    return None if rule is None else (rule, values)
+
+
 def _one_leading_slash(path: str) -> str:
     """``//a`` is routed as ``/a``, as Werkzeug does; so a redirect never says ``//host``."""
     return "/" + path.lstrip("/") if path.startswith("//") else path
@@ -314,11 +360,17 @@ class Matcher:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
-        path = _one_leading_slash(path)
+        if path.startswith("//"):
+            path = _one_leading_slash(path)
         parts = path.split("/")
-        values: list[Any] = []
+        first = _first_choice(self.root, parts, method)
+        if first is not None and not first[0]._redirects:
+            rule, values = first
+            args = dict(zip(rule._names, values))  # noqa: B905 - same length by construction
+            return rule, {**rule.defaults, **args} if rule.defaults else args
         allowed: set[str] = set()
-        rule = _search(self.root, parts, 1, values, method, allowed)
+        values = []
+        rule = _search(self.root, parts, 1, values, method, allowed)  # type: ignore[assignment]
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
                 raise RequestRedirect(path + "/")
