@@ -81,6 +81,7 @@ class Kettle(Scaffold):
         )
         self.json = self.json_provider_class(self)
         self.url_map = Map()
+        self._match: Callable[[str, str], tuple[Rule, dict[str, Any]]] = self.url_map.match
         self.blueprints: dict[str, Blueprint] = {}
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
         self.extensions: dict[str, Any] = {}
@@ -272,12 +273,13 @@ class Kettle(Scaffold):
         # after_request hooks are skipped too, as they may rely on what before hooks set up.
         untrusted = self._untrusted_plan = RoutePlan(self, None, None)
         untrusted.preprocessors = untrusted.before = untrusted.after = ()
-        self.url_map.compile()
+        self._match = self.url_map.compile()
         self._limits = RequestLimits.from_config(self.config)
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
         self.json.freeze()
+        self._plain_make_response = type(self).make_response is Kettle.make_response
         self._frozen = True
 
     # -- per request ---------------------------------------------------------
@@ -293,9 +295,7 @@ class Kettle(Scaffold):
             assert self._untrusted_plan is not None
             return self._untrusted_plan
         try:
-            rule, args = self.url_map.match(
-                request.path, "WEBSOCKET" if websocket else request.method
-            )
+            rule, args = self._match(request.path, "WEBSOCKET" if websocket else request.method)
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
             # Drop the traceback: it holds this frame, which holds the request (a cycle per 404).
             request.routing_exception = self._redirect_with_query(request, exc.with_traceback(None))
@@ -402,6 +402,19 @@ class Kettle(Scaffold):
         """The WSGI application; wrap this (not ``app``) with WSGI middleware."""
         return wsgi.handle(self, environ, start_response)
 
+    #: Whether ``wsgi_app`` was replaced (middleware) or overridden: then calls go through it.
+    _wsgi_wrapped = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "wsgi_app":
+            object.__setattr__(self, "_wsgi_wrapped", True)
+        object.__setattr__(self, name, value)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.wsgi_app is not Kettle.wsgi_app:
+            cls._wsgi_wrapped = True
+
     def __call__(self, environ: Any, start_response: Any, send: Any = None) -> Any:
         """WSGI ``(environ, start_response)``, or ASGI ``(scope, receive, send)``.
 
@@ -410,9 +423,9 @@ class Kettle(Scaffold):
         its body iterable directly.
         """
         if send is None:
-            if "wsgi_app" not in self.__dict__ and type(self).wsgi_app is Kettle.wsgi_app:
-                return wsgi.handle(self, environ, start_response)  # no middleware: go straight
-            return self.wsgi_app(environ, start_response)
+            if self._wsgi_wrapped:
+                return self.wsgi_app(environ, start_response)
+            return wsgi.handle(self, environ, start_response)  # no middleware: go straight
         return asgi.handle(self, environ, start_response, send)
 
     # -- lifespan ------------------------------------------------------------
@@ -429,6 +442,11 @@ class Kettle(Scaffold):
     @property
     def _started(self) -> bool:
         return self.lifespan.started
+
+    #: Frozen and started: the one check the WSGI door makes per request.
+    _ready = False
+    #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call (set at freeze).
+    _plain_make_response = False
 
     def startup(self) -> None:
         """Run the start-up functions now, if they have not run (WSGI does this by itself)."""

@@ -18,6 +18,20 @@ if TYPE_CHECKING:
     from .request import Request
 
 
+_default_pages: dict[type[HTTPException], bytes] = {}
+
+
+def _html_page(exc: HTTPException) -> bytes | str:
+    """The error page; built once per class while the description is the class default."""
+    cls = type(exc)
+    if exc.description is not cls.description or cls.get_body is not HTTPException.get_body:
+        return exc.get_body()
+    page = _default_pages.get(cls)
+    if page is None:
+        page = _default_pages[cls] = exc.get_body().encode()
+    return page
+
+
 def error_response(exc: HTTPException, request: Request | None) -> Response:
     """The page for an HTTP error: JSON for clients that prefer it, escaped HTML otherwise."""
     if exc.response is not None:
@@ -34,7 +48,7 @@ def error_response(exc: HTTPException, request: Request | None) -> Response:
         body = msgspec.json.encode(exc.get_json())
         response = Response(body, exc.code, mimetype="application/json")
     else:
-        response = Response(exc.get_body(), exc.code, mimetype="text/html")
+        response = Response(_html_page(exc), exc.code, mimetype="text/html")
     for name, value in exc.get_headers():
         response.headers.add(name, value)
     return response

@@ -116,7 +116,10 @@ def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response
     steps for the door to drive.
     """
     try:
-        response = app.make_response(rv)
+        if rv.__class__ is str and app._plain_make_response:
+            response = app.response_class(rv)
+        else:
+            response = app.make_response(rv)
     except Exception as exc:
         return handle_exception(app, ctx, plan, exc)
     if ctx.session is None and not ctx._after_request:
@@ -129,6 +132,18 @@ def _process_or_fail(app: Kettle, ctx: Context, plan: RoutePlan, response: Respo
         return (yield from process_response(app, ctx, plan, response))
     except Exception as exc:
         return (yield from handle_exception(app, ctx, plan, exc))
+
+
+def answer_routing_error(app: Kettle, ctx: Context, plan: RoutePlan) -> Response | Steps:
+    """A request no route took (404, 405, a slash redirect): answered directly when no hook
+    or error handler would see it, else the full pipeline's steps."""
+    exc = ctx.request.routing_exception  # type: ignore[union-attr]
+    if (
+        plan.before or plan.preprocessors or plan.after or ctx.session is not None
+        or (app.error_handler_spec and find_error_handler(app, exc, plan.scopes) is not None)  # type: ignore[arg-type]
+    ):
+        return pipeline(app, ctx, plan)
+    return app.make_response(exc)
 
 
 def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:

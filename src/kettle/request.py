@@ -81,6 +81,7 @@ class Request:
     _host: str | None = None
     _stream: BodyReader | BufferedBody | Readable | None = None
     _content_length: Any = _unset
+    _headers: Headers | EnvironHeaders | None = None
     url_rule: Rule | None = None
     view_args: dict[str, Any] | None = None
     routing_exception: Exception | None = None
@@ -103,7 +104,8 @@ class Request:
         self.method = method
         self.path = path
         self.query_string = query_string
-        self.headers = headers if headers is not None else Headers()
+        if headers is not None:
+            self._headers = headers
         self.scheme = scheme
         self.server = server
         self.root_path = root_path
@@ -137,6 +139,15 @@ class Request:
         return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
     # -- query, cookies, headers ---------------------------------------------
+    @property
+    def headers(self) -> Headers | EnvironHeaders:
+        """Case-insensitive request headers (under WSGI, read in place from the environ)."""
+        headers = self._headers
+        if headers is None:
+            environ = self.environ
+            headers = self._headers = EnvironHeaders(environ) if environ is not None else Headers()
+        return headers
+
     @property
     def args(self) -> MultiDict:
         """The parsed query string; a missing key is a 400 naming it."""

@@ -98,12 +98,29 @@ class Response:
         content_type: str | None = None,
         direct_passthrough: bool = False,
     ) -> None:
+        cls = response.__class__
+        if cls is str:
+            self._body: bytes | None = response.encode()  # type: ignore[union-attr]
+        elif cls is bytes:
+            self._body = response  # type: ignore[assignment]
+        elif response is None:
+            self._body = b""
+        elif isinstance(response, str):
+            self._body = response.encode()
+        elif isinstance(response, bytes | bytearray | memoryview):
+            self._body = bytes(response)
+        else:
+            self._body = None
+            self.response = response
         if headers is None and content_type is None:  # the common case, kept short
-            mimetype = mimetype or self.default_mimetype
+            if mimetype is None:
+                mimetype = self.default_mimetype
             new_headers = self.headers = Headers.__new__(Headers)
-            new_headers._list = (
-                [("Content-Type", _content_type_header(mimetype))] if mimetype else []
-            )
+            if mimetype:
+                value = _content_types.get(mimetype) or _content_type_header(mimetype)
+                new_headers._list = [("Content-Type", value)]
+            else:
+                new_headers._list = []
         else:
             if headers is None:
                 self.headers = Headers()
@@ -118,24 +135,12 @@ class Response:
                     content_type = _content_type_header(mimetype)
             if content_type is not None:
                 self.headers.set("Content-Type", content_type)
-        if self.default_status != 200:
-            self.status_code = self.default_status
         if status is not None:
             self.status = status
+        elif self.default_status != 200:
+            self.status_code = self.default_status
         if direct_passthrough:
             self.direct_passthrough = True
-        self._body: bytes | None
-        if response is None:
-            self._body = b""
-        elif response.__class__ is str:
-            self._body = response.encode()  # type: ignore[union-attr]
-        elif isinstance(response, str):
-            self._body = response.encode()
-        elif isinstance(response, bytes | bytearray | memoryview):
-            self._body = bytes(response)
-        else:
-            self._body = None
-            self.response = response
 
     # -- status --------------------------------------------------------------
     @property

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 from .body import RequestLimits
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
-from .datastructures import EnvironHeaders
-from .dispatch import RoutePlan, finish_fast, pipeline
+from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline
 from .request import Request
-from .response import Response, status_line, wire_headers
+from .response import _STATUS_LINES, Response, status_line, wire_headers
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -42,7 +41,7 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
         query = query.encode("latin-1").decode("utf-8", "replace")
     # The server address is read from the environ only if ``request.host`` needs it.
     return Request(  # positional: measurably cheaper than keywords on this path
-        environ["REQUEST_METHOD"], path, query, EnvironHeaders(environ),
+        environ["REQUEST_METHOD"], path, query, None,  # headers: read from environ when asked
         get("wsgi.url_scheme", "http"), None, get("SCRIPT_NAME", ""), get("REMOTE_ADDR"),
         body, limits, environ,
     )
@@ -50,10 +49,10 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
 
 def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """Serve one WSGI request."""
-    if not app._frozen:
+    if not app._ready:
         app.freeze()
-    if not app.lifespan.started:
         app.startup()
+        app._ready = True
     request = request_from_environ(environ, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
@@ -76,6 +75,10 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 response = finish_fast(app, ctx, plan, rv)  # type: ignore[assignment]
                 if not isinstance(response, Response):
                     response = drive(response)
+        elif request.routing_exception is not None:
+            response = answer_routing_error(app, ctx, plan)  # type: ignore[assignment]
+            if not isinstance(response, Response):
+                response = drive(response)
         else:
             response = drive(pipeline(app, ctx, plan))
         return _send(app, request, response, environ, start_response)
@@ -101,7 +104,7 @@ def _send(
     start_response: StartResponse,
 ) -> Iterable[bytes]:
     code = response.status_code
-    start_response(status_line(code), wire_headers(response))
+    start_response(_STATUS_LINES.get(code) or status_line(code), wire_headers(response))
     body = response._body
     if request.method == "HEAD" or code in (204, 304):
         response.close()

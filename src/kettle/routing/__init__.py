@@ -8,7 +8,7 @@ never pays for a route table it does not need.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -163,9 +163,9 @@ class Map:
     def __repr__(self) -> str:
         return f"<Map {len(self._rules)} rules>"
 
-    def compile(self) -> None:
-        """Build the matcher now (the app does this at start-up, not on its first request)."""
-        self._compile()
+    def compile(self) -> Callable[[str, str], tuple[Rule, dict[str, Any]]]:
+        """Build the matcher now; returns its ``match`` (the app calls it directly per request)."""
+        return self._compile().match
 
     def _compile(self) -> Matcher:
         """Make the matcher for the current rules (again if rules were added since)."""

@@ -1,0 +1,68 @@
+"""The benchmark app in Falcon's ASGI ``falcon.asgi.App``: resources with ``async`` responders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+import falcon.asgi
+
+from . import HELLO, ROUTES, render, route_text
+
+VERSION = falcon.__version__
+
+
+class Plaintext:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.text = HELLO
+
+
+class Message:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.media = {"message": HELLO}
+
+
+class User:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response, id: int) -> None:
+        resp.media = {"id": id}
+
+
+class Search:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.media = {"q": req.get_param("q"), "limit": req.get_param_as_int("limit")}
+
+
+class Echo:
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.media = await req.get_media()
+
+
+def create_app() -> falcon.asgi.App:
+    app = falcon.asgi.App()
+    app.add_route("/plaintext", Plaintext())
+    app.add_route("/json", Message())
+    app.add_route("/user/{id:int}", User())
+    app.add_route("/search", Search())
+    app.add_route("/echo", Echo())
+    return app
+
+
+class RouteResource:
+    """One resource per route of the table; answers with its label and parameters."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    async def on_get(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, **params: Any
+    ) -> None:
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.text = route_text(self.label, params)
+
+
+def create_routing_app() -> falcon.asgi.App:
+    app = falcon.asgi.App()
+    for label, segments in ROUTES:
+        app.add_route(render(segments, "{{{}:int}}", "{{{}}}"), RouteResource(label))
+    return app

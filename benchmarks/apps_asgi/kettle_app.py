@@ -1,0 +1,58 @@
+"""The benchmark app in kettle with ``async def`` views, as its ASGI peers write theirs.
+
+The same ``Kettle`` object is the ASGI app (``await app(scope, receive, send)``). Sync views
+(``kettle_sync_app``) run in the app's thread pool under ASGI; these run on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import kettle
+from kettle import Kettle, request
+
+from . import HELLO, ROUTES, render, route_text
+
+VERSION = kettle.__version__
+
+
+def create_app() -> Kettle:
+    app = Kettle(__name__)
+
+    @app.route("/plaintext")
+    async def plaintext() -> str:
+        return HELLO
+
+    @app.route("/json")
+    async def json() -> dict[str, Any]:
+        return {"message": HELLO}
+
+    @app.route("/user/<int:id>")
+    async def user(id: int) -> dict[str, Any]:
+        return {"id": id}
+
+    @app.route("/search")
+    async def search() -> dict[str, Any]:
+        return {"q": request.args.get("q"), "limit": request.args.get("limit", type=int)}
+
+    @app.post("/echo")
+    async def echo() -> Any:
+        return request.get_json()
+
+    return app
+
+
+def _view(label: str) -> Callable[..., Coroutine[Any, Any, str]]:
+    async def view(**params: Any) -> str:
+        return route_text(label, params)
+
+    return view
+
+
+def create_routing_app() -> Kettle:
+    app = Kettle(__name__)
+    for label, segments in ROUTES:
+        rule = render(segments, "<int:{}>", "<{}>")
+        app.add_url_rule(rule, label.replace(".", "_"), _view(label))
+    return app

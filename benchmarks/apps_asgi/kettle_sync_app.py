@@ -1,0 +1,17 @@
+"""kettle with plain ``def`` views served over ASGI: the WSGI benchmark's app, unchanged.
+
+Under ASGI kettle runs a sync view in its thread pool (the event loop never blocks), so this
+column shows what that hop costs next to ``kettle_app``'s ``async def`` views.
+"""
+
+from __future__ import annotations
+
+from . import APPS_PACKAGE, common  # noqa: F401 - loads benchmarks/apps as APPS_PACKAGE
+
+import importlib
+
+_wsgi_app = importlib.import_module(f"{APPS_PACKAGE}.kettle_app")
+
+VERSION = _wsgi_app.VERSION
+create_app = _wsgi_app.create_app
+create_routing_app = _wsgi_app.create_routing_app

@@ -1,0 +1,53 @@
+"""The benchmark app in Litestar: ``@get``/``@post`` handlers, parameters bound by signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from importlib.metadata import version
+
+from litestar import Litestar, MediaType, get, post
+
+from . import HELLO, ROUTES, render, typed_view
+
+VERSION = version("litestar")
+
+
+@get("/plaintext", media_type=MediaType.TEXT)
+async def plaintext() -> str:
+    return HELLO
+
+
+@get("/json")
+async def json() -> dict[str, Any]:
+    return {"message": HELLO}
+
+
+@get("/user/{id:int}")
+async def user(id: int) -> dict[str, Any]:
+    return {"id": id}
+
+
+@get("/search")
+async def search(q: str, limit: int) -> dict[str, Any]:
+    return {"q": q, "limit": limit}
+
+
+@post("/echo", status_code=200)
+async def echo(data: dict[str, Any]) -> dict[str, Any]:
+    return data
+
+
+def create_app() -> Litestar:
+    return Litestar(route_handlers=[plaintext, json, user, search, echo])
+
+
+def create_routing_app() -> Litestar:
+    handlers = []
+    for label, segments in ROUTES:
+        view = typed_view(label, segments, {"int": "int", "str": "str"})
+        handlers.append(
+            get(render(segments, "{{{}:int}}", "{{{}:str}}"), media_type=MediaType.TEXT,
+                name=label)(view)
+        )
+    return Litestar(route_handlers=handlers)
