@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import multiprocessing
+import multiprocessing.util
 import threading
 from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,14 @@ from .concurrency import drive, drive_async
 
 if TYPE_CHECKING:
     from .app import Kettle
+
+
+def _at_exit(func: Callable[[Kettle], None], app: Kettle) -> None:
+    """Run ``func(app)`` when the process ends: at interpreter exit, and also when a
+    ``multiprocessing`` worker (granian's) ends with ``os._exit``, which skips ``atexit``."""
+    atexit.register(func, app)
+    if multiprocessing.parent_process() is not None:
+        multiprocessing.util.Finalize(None, func, (app,), exitpriority=10)
 
 
 def _steps(funcs: Iterable[Callable[..., Any]]) -> Generator[Any, Any, None]:
@@ -45,7 +55,7 @@ class Lifespan:
                 with app.app_context():
                     drive(_steps(self.startup_funcs))
             self.started = True
-            atexit.register(self.stop_sync, app)
+            _at_exit(self.stop_sync, app)
 
     def stop_sync(self, app: Kettle) -> None:
         """Run shut-down functions once (WSGI: at interpreter exit)."""
@@ -69,7 +79,7 @@ class Lifespan:
                     await drive_async(app, _steps(self.startup_funcs))
             self.started = True
             if not from_lifespan:  # the server will not tell us when it stops
-                atexit.register(self.stop_sync, app)
+                _at_exit(self.stop_sync, app)
 
     async def stop_async(self, app: Kettle) -> None:
         """Run shut-down functions once (ASGI lifespan shutdown)."""

@@ -256,8 +256,8 @@ class Request:
 
     def _environ_server(self) -> tuple[str, int | None]:
         environ = self.environ or {}
-        port = environ.get("SERVER_PORT")
-        return environ.get("SERVER_NAME", "localhost"), int(port) if port and port.isdigit() else None
+        port = str(environ.get("SERVER_PORT") or "")  # hypercorn passes an int
+        return environ.get("SERVER_NAME", "localhost"), int(port) if port.isdigit() else None
 
     @host.setter
     def host(self, value: str) -> None:
@@ -423,12 +423,19 @@ class Request:
             yield chunk
 
     def close(self) -> None:
-        """Free uploaded files' temporary storage."""
+        """Free what the body took: uploaded files' temporary storage and the buffered body.
+
+        An error's traceback can keep the request alive until the garbage collector runs;
+        dropping the body here keeps a 60 MiB upload from living on with it.
+        """
         files = self._files
         if files:
             for _, storage in files.items(multi=True):
                 if isinstance(storage, FileStorage):
                     storage.close()
+        if self._data is not None or self._input is not None:
+            self._data = self._input = self._stream = None
+            self.__dict__.pop("_cached_json", None)
 
     # -- JSON ----------------------------------------------------------------
     @property

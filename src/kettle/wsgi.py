@@ -50,6 +50,11 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
 def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """Serve one WSGI request."""
     if not app._ready:
+        if not isinstance(environ, dict):  # granian's default interface is RSGI
+            raise TypeError(
+                "kettle apps speak WSGI and ASGI; this server called the app another way. "
+                "With granian, pass '--interface wsgi' or '--interface asgi'."
+            )
         app.freeze()
         app.startup()
         app._ready = True
@@ -90,7 +95,10 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         if preserve is not None:
             ctx.deactivate()
             preserve(ctx)
-        elif plan is None or plan.needs_teardown or ctx._holds or request._files:
+        elif (
+            plan is None or plan.needs_teardown or ctx._holds or request._files
+            or request._data is not None
+        ):
             ctx.pop(error)
         else:  # nothing to tear down: just leave the context
             _cv_context.reset(ctx._token)  # type: ignore[arg-type]

@@ -1,0 +1,674 @@
+#!/usr/bin/env python
+"""In-process ASGI benchmark: kettle against Starlette, BlackSheep, Litestar, FastAPI and Falcon.
+
+Each framework's ASGI app is called directly, as a server calls it: ``await app(scope,
+receive, send)`` with a fresh copy of a uvicorn-like scope per request, a ``receive`` that
+returns the one ``http.request`` message (then waits, as a connection with no more to say
+does) and a ``send`` that collects the messages; the status and body of every response are
+checked against the values that framework gave (and that were validated) at start-up.
+
+All apps live on one event loop (an ``asyncio.Runner``) for the whole run: each app's ASGI
+``lifespan`` is started once before its first request (BlackSheep's ``Application.start()``
+runs there) and shut down at the end. A batch of N requests is one ``runner.run(batch(N))``.
+The scenarios, batch calibration and interleaved-median method are ``inprocess.py``'s.
+
+    python benchmarks/asgi_inprocess.py                 # full run (about 2 minutes)
+    python benchmarks/asgi_inprocess.py --quick         # ~15 s smoke run
+    python benchmarks/asgi_inprocess.py --write         # ...and update benchmarks/README.md
+    python benchmarks/asgi_inprocess.py --profile --scenarios plaintext,post-json
+
+``check()`` runs every scenario once per framework and raises ``AssertionError`` on a
+wrong answer; tests load this file by path and call it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import datetime
+import gc
+import importlib
+import importlib.util
+import json
+import logging
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NamedTuple
+
+HERE = Path(__file__).resolve().parent
+README = HERE / "README.md"
+START_MARKER = "<!-- asgi-results:start -->"
+END_MARKER = "<!-- asgi-results:end -->"
+
+#: Framework key -> display name, in table order.
+FRAMEWORKS: dict[str, str] = {
+    "kettle": "kettle",
+    "kettle-sync": "kettle (sync views)",
+    "starlette": "Starlette",
+    "blacksheep": "BlackSheep",
+    "litestar": "Litestar",
+    "fastapi": "FastAPI",
+    "falcon": "Falcon (ASGI)",
+}
+#: Framework key -> module of ``benchmarks/apps_asgi``.
+MODULES = {key: key.replace("-", "_") + "_app" for key in FRAMEWORKS}
+
+#: What the lead's target compares kettle (async views) with: kettle >= each on every scenario.
+TARGET_PEERS = ("blacksheep", "starlette")
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+                   Awaitable[None]]
+
+#: ``benchmarks/apps_asgi`` and ``inprocess.py`` are loaded from their paths under these names,
+#: so nothing here shadows, or is shadowed by, another ``apps`` package.
+APPS_ASGI_PACKAGE = "kettle_benchmark_apps_asgi"
+INPROCESS_MODULE = "kettle_benchmark_inprocess"
+
+
+def _load_inprocess() -> ModuleType:
+    module = sys.modules.get(INPROCESS_MODULE)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(INPROCESS_MODULE, HERE / "inprocess.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[INPROCESS_MODULE] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[INPROCESS_MODULE]
+            raise
+    return module
+
+
+def _apps_package() -> ModuleType:
+    package = sys.modules.get(APPS_ASGI_PACKAGE)
+    if package is None:
+        folder = HERE / "apps_asgi"
+        spec = importlib.util.spec_from_file_location(
+            APPS_ASGI_PACKAGE, folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        assert spec is not None and spec.loader is not None
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[APPS_ASGI_PACKAGE] = package
+        try:
+            spec.loader.exec_module(package)
+        except BaseException:
+            del sys.modules[APPS_ASGI_PACKAGE]
+            raise
+    return package
+
+
+def _import_app_module(name: str) -> ModuleType:
+    _apps_package()
+    return importlib.import_module(f"{APPS_ASGI_PACKAGE}.{name}")
+
+
+# The scenarios (and the batch method) are the WSGI benchmark's, shared, not copied.
+inprocess = _load_inprocess()
+Scenario = inprocess.Scenario
+SCENARIOS: dict[str, Any] = inprocess.SCENARIOS
+Cell = inprocess.Cell
+calibrate = inprocess.calibrate
+
+#: The headers of a curl-like client, as uvicorn puts them in the scope: lower-case names,
+#: byte strings, in arrival order (the same client as ``inprocess.make_environ``).
+CLIENT_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"host", b"127.0.0.1:8000"),
+    (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
+    (b"accept", b"*/*"),
+    (b"accept-encoding", b"gzip, deflate, br"),
+    (b"accept-language", b"en-US,en;q=0.5"),
+    (b"connection", b"keep-alive"),
+]
+
+
+def make_scope(scenario: Any) -> Scope:
+    """The scope template of a scenario: what uvicorn hands an app for a curl-like client."""
+    headers = list(CLIENT_HEADERS)
+    if scenario.body is not None:
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(scenario.body)).encode()),
+        ]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50412),
+        "scheme": "http",
+        "method": scenario.method,
+        "root_path": "",
+        "path": scenario.path,
+        "raw_path": scenario.path.encode(),
+        "query_string": scenario.query.encode(),
+        "headers": headers,
+        "state": {},
+    }
+
+
+class Receive:
+    """``receive`` for one request: the whole body in one ``http.request`` message, then it
+    waits (the client has nothing more to say and stays connected) for ever."""
+
+    __slots__ = ("_message",)
+
+    def __init__(self, body: bytes) -> None:
+        self._message: Message | None = {"type": "http.request", "body": body, "more_body": False}
+
+    async def __call__(self) -> Message:
+        message = self._message
+        if message is not None:
+            self._message = None
+            return message
+        await asyncio.get_running_loop().create_future()  # never set
+        raise AssertionError("unreachable")
+
+
+# -- apps and their lifespans ----------------------------------------------------------------
+class Lifespan:
+    """The server's side of an app's ASGI ``lifespan`` scope: start-up now, shut-down later."""
+
+    def __init__(self, app: ASGIApp, name: str) -> None:
+        self.app = app
+        self.name = name
+        self.state: dict[str, Any] = {}
+        self._inbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._outbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _send(self, message: Message) -> None:
+        await self._outbox.put(message)
+
+    async def _answer(self, expected: str) -> None:
+        assert self._task is not None
+        reply = asyncio.ensure_future(self._outbox.get())
+        done, _ = await asyncio.wait({reply, self._task}, timeout=30,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if reply not in done:
+            reply.cancel()
+            if self._task in done:
+                self._task.result()  # raises the app's error
+            raise AssertionError(f"{self.name}: no answer to lifespan {expected!r}")
+        message = reply.result()
+        if message["type"] != f"lifespan.{expected}.complete":
+            raise AssertionError(f"{self.name}: lifespan {expected}: {message!r}")
+
+    async def startup(self) -> None:
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
+                 "state": self.state}
+        self._task = asyncio.ensure_future(self.app(scope, self._inbox.get, self._send))
+        await self._inbox.put({"type": "lifespan.startup"})
+        await self._answer("startup")
+
+    async def shutdown(self) -> None:
+        if self._task is None or self._task.done():
+            return
+        await self._inbox.put({"type": "lifespan.shutdown"})
+        await self._answer("shutdown")
+        await self._task
+
+
+class Harness:
+    """One event loop for every app, each app's lifespan started before its first request.
+
+    Litestar's start-up installs a root logging handler (its default ``logging_config``); the
+    root logger is restored after every start-up so no framework's logging set-up taxes
+    another's requests (BlackSheep logs each 404 at INFO, which would then be formatted).
+    """
+
+    def __init__(self) -> None:
+        self.runner = asyncio.Runner()
+        root = logging.getLogger()
+        self._root_logging = (root.level, list(root.handlers))
+        self._modules: dict[str, ModuleType] = {}
+        self._apps: dict[tuple[str, bool], tuple[ASGIApp, Lifespan]] = {}
+
+    def __enter__(self) -> Harness:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def run(self, coro: Awaitable[Any]) -> Any:
+        return self.runner.run(coro)  # type: ignore[arg-type]
+
+    def module(self, framework: str) -> ModuleType:
+        if framework not in FRAMEWORKS:
+            raise ValueError(f"unknown framework {framework!r}; choose from {', '.join(FRAMEWORKS)}")
+        module = self._modules.get(framework)
+        if module is None:
+            module = self._modules[framework] = _import_app_module(MODULES[framework])
+        return module
+
+    def app(self, framework: str, scenario: Any) -> tuple[ASGIApp, Lifespan]:
+        """The framework's started app for ``scenario`` (made once, shared between scenarios)."""
+        key = (framework, scenario.routing_app)
+        entry = self._apps.get(key)
+        if entry is None:
+            module = self.module(framework)
+            app = module.create_routing_app() if scenario.routing_app else module.create_app()
+            lifespan = Lifespan(app, FRAMEWORKS[framework])
+            try:
+                self.run(lifespan.startup())
+            finally:
+                self._restore_logging()
+            entry = self._apps[key] = (app, lifespan)
+        return entry
+
+    def _restore_logging(self) -> None:
+        root = logging.getLogger()
+        level, handlers = self._root_logging
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+    def close(self) -> None:
+        try:
+            for _, lifespan in self._apps.values():
+                self.run(lifespan.shutdown())
+        finally:
+            self._apps.clear()
+            self.runner.close()
+
+
+# -- one request, checked --------------------------------------------------------------------
+class Expected(NamedTuple):
+    status: int
+    body: bytes
+
+
+async def call_once(
+    app: ASGIApp, scenario: Any, state: dict[str, Any]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """One request as a server makes it: status, headers and the whole body."""
+    scope = make_scope(scenario)
+    scope["state"] = state.copy()
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await asyncio.wait_for(app(scope, Receive(scenario.body or b""), send), timeout=10)
+    assert sent and sent[0]["type"] == "http.response.start", f"bad first message {sent[:1]!r}"
+    assert all(m["type"] == "http.response.body" for m in sent[1:]), f"bad messages {sent!r}"
+    assert len(sent) >= 2 and not sent[-1].get("more_body", False), "the body never ended"
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return sent[0]["status"], list(sent[0].get("headers", [])), body
+
+
+def validate(harness: Harness, framework: str, scenario: Any) -> Expected:
+    """Check one response semantically; return what every later response must equal bytewise."""
+    app, lifespan = harness.app(framework, scenario)
+    where = f"{FRAMEWORKS[framework]} {scenario.key} ({scenario.method} {scenario.path})"
+    status, headers, body = harness.run(call_once(app, scenario, lifespan.state))
+    head = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in headers}
+    shown = body[:300]
+    assert status == scenario.status, f"{where}: status {status!r}: {shown!r}"
+    if "content-length" in head:
+        assert int(head["content-length"]) == len(body), f"{where}: Content-Length mismatch"
+    if scenario.json_body is not None:
+        ctype = head.get("content-type", "")
+        assert ctype.startswith("application/json"), f"{where}: Content-Type {ctype!r}"
+        assert json.loads(body) == scenario.json_body, f"{where}: body {shown!r}"
+    if scenario.text is not None:
+        ctype = head.get("content-type", "")
+        assert ctype.startswith("text/"), f"{where}: Content-Type {ctype!r}"
+        assert body == scenario.text.encode(), f"{where}: body {shown!r}"
+    if scenario.status >= 400:
+        assert body, f"{where}: empty error body"
+    again = harness.run(call_once(app, scenario, lifespan.state))
+    assert (again[0], again[2]) == (status, body), f"{where}: the response is not deterministic"
+    return Expected(status, body)
+
+
+def _check(
+    harness: Harness, frameworks: Iterable[str], scenarios: Iterable[str]
+) -> dict[tuple[str, str], Expected]:
+    results: dict[tuple[str, str], Expected] = {}
+    for framework in frameworks:
+        for key in scenarios:
+            results[(framework, key)] = validate(harness, framework, SCENARIOS[key])
+    return results
+
+
+def check(
+    frameworks: Sequence[str] | None = None, scenarios: Sequence[str] | None = None
+) -> dict[tuple[str, str], Expected]:
+    """Run each scenario once (twice) per framework, asserting status, content type and body."""
+    with Harness() as harness:
+        return _check(harness, frameworks or list(FRAMEWORKS), scenarios or list(SCENARIOS))
+
+
+# -- timed batches ---------------------------------------------------------------------------
+class WrongResponse(AssertionError):
+    pass
+
+
+def make_runner(
+    harness: Harness, app: ASGIApp, lifespan: Lifespan, scenario: Any, expected: Expected
+) -> Callable[[int], float]:
+    """``runner(n)``: the seconds ``n`` checked requests take. The same code for every app."""
+    template = make_scope(scenario)
+    payload = scenario.body or b""
+    state = lifespan.state
+    want_status, want_body = expected.status, expected.body
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    def fail(messages: list[Message]) -> WrongResponse:
+        return WrongResponse(
+            f"{scenario.key}: got {messages[:3]!r}, expected {want_status!r} {want_body[:200]!r}"
+        )
+
+    async def batch(n: int) -> float:
+        copy, copy_state, perf, clear = template.copy, state.copy, time.perf_counter, sent.clear
+        start = perf()
+        for _ in range(n):
+            clear()
+            scope = copy()
+            scope["state"] = copy_state()
+            await app(scope, Receive(payload), send)
+            if len(sent) == 2:
+                body = sent[1].get("body", b"")
+            else:
+                body = b"".join(m.get("body", b"") for m in sent[1:])
+            if body != want_body or sent[0].get("status") != want_status:
+                raise fail(sent)
+        return perf() - start
+
+    def runner(n: int) -> float:
+        return harness.run(batch(n))  # type: ignore[no-any-return]
+
+    return runner
+
+
+def run(
+    harness: Harness,
+    frameworks: Sequence[str],
+    scenarios: Sequence[str],
+    rounds: int,
+    batch_time: float,
+    log: Callable[[str], None] = print,
+) -> dict[tuple[str, str], Any]:
+    """Interleaved rounds; returns the batch times of every (scenario, framework)."""
+    expected = _check(harness, frameworks, scenarios)
+    runners: dict[tuple[str, str], Callable[[int], float]] = {}
+    cells: dict[tuple[str, str], Any] = {}
+    for key in scenarios:
+        scenario = SCENARIOS[key]
+        for fw in frameworks:
+            app, lifespan = harness.app(fw, scenario)
+            runner = make_runner(harness, app, lifespan, scenario, expected[(fw, key)])
+            runners[(key, fw)] = runner
+            cells[(key, fw)] = Cell(calibrate(runner, batch_time))
+    log(f"calibrated {len(cells)} cells; running {rounds} rounds")
+    started = time.perf_counter()
+    for r in range(rounds):
+        for key in scenarios:
+            order = [*frameworks[r % len(frameworks):], *frameworks[: r % len(frameworks)]]
+            for fw in order:
+                cell = cells[(key, fw)]
+                gc.collect()
+                cell.times.append(runners[(key, fw)](cell.n))
+        log(f"  round {r + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)")
+    return cells
+
+
+def harness_ceiling(harness: Harness, batch_time: float, rounds: int = 5) -> float:
+    """Requests per second of the harness around a bare ASGI app answering a constant."""
+    bare = _import_app_module("bare_app").asgi_app
+    scenario = SCENARIOS["plaintext"]
+    lifespan = Lifespan(bare, "bare ASGI")
+    harness.run(lifespan.startup())
+    runner = make_runner(harness, bare, lifespan, scenario, Expected(200, b"Hello, World!"))
+    cell = Cell(calibrate(runner, batch_time))
+    for _ in range(rounds):
+        gc.collect()
+        cell.times.append(runner(cell.n))
+    harness.run(lifespan.shutdown())
+    return cell.rate  # type: ignore[no-any-return]
+
+
+# -- report ----------------------------------------------------------------------------------
+def environment_notes(harness: Harness, frameworks: Sequence[str]) -> list[str]:
+    lines = inprocess.environment_notes([])[:1]  # the machine line
+    lines[0] = lines[0][:-1] + f"; asyncio event loop ({_loop_name(harness)})."
+    versions = []
+    for fw in frameworks:
+        if fw == "kettle-sync":
+            continue
+        text = f"{FRAMEWORKS[fw]} {harness.module(fw).VERSION}"
+        if fw == "kettle":
+            text += f" (msgspec {inprocess._version('msgspec')})"
+        elif fw == "falcon":
+            text = f"Falcon {harness.module(fw).VERSION} ({inprocess._falcon_build()})"
+        elif fw == "fastapi":
+            text += f" (pydantic {inprocess._version('pydantic')})"
+        elif fw == "blacksheep":
+            text += " (Cython-compiled)"
+        versions.append(text)
+    lines.append("Versions: " + ", ".join(versions) + ".")
+    return lines
+
+
+def _loop_name(harness: Harness) -> str:
+    loop = harness.runner.get_loop()
+    return f"{type(loop).__module__}.{type(loop).__name__}"
+
+
+Cells = dict[tuple[str, str], Any]
+
+
+def render_table(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells) -> str:
+    ratio_to = [fw for fw in TARGET_PEERS if fw in frameworks and "kettle" in frameworks]
+    header = ["Scenario", *(f"{FRAMEWORKS[fw]} req/s" for fw in frameworks)]
+    header += [f"kettle/{FRAMEWORKS[fw]}" for fw in ratio_to]
+    rows = [header, ["---", *("---:" for _ in header[1:])]]
+    for key in scenarios:
+        row = [SCENARIOS[key].title]
+        row += [f"{cells[(key, fw)].rate:,.0f}" for fw in frameworks]
+        row += [
+            f"{cells[(key, 'kettle')].rate / cells[(key, fw)].rate:.2f}x" for fw in ratio_to
+        ]
+        rows.append(row)
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def report(
+    harness: Harness,
+    frameworks: Sequence[str],
+    scenarios: Sequence[str],
+    cells: Cells,
+    rounds: int,
+    batch_time: float,
+    ceiling: float | None,
+    command: str,
+) -> str:
+    worst = max(cells, key=lambda k: cells[k].spread)
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    notes = [
+        *environment_notes(harness, frameworks),
+        f"Method: median of {rounds} interleaved rounds per cell, batches of ~{batch_time:g} s "
+        f"(the largest interquartile spread of a cell's batch rates was "
+        f"{cells[worst].spread:.1%}, {worst[0]} on {FRAMEWORKS[worst[1]]}).",
+    ]
+    if ceiling is not None:
+        notes.append(
+            f"Harness alone (a bare ASGI app sending a constant): {ceiling:,.0f} req/s, "
+            "the ceiling of any cell above."
+        )
+    notes.append(f"Run {today}: `{command}`.")
+    return render_table(frameworks, scenarios, cells) + "\n\n" + "\n".join(
+        f"- {line}" for line in notes
+    )
+
+
+def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells) -> list[str]:
+    """Where kettle stands against the goal: >= BlackSheep and >= Starlette on every scenario."""
+    lines = []
+    if "kettle" not in frameworks:
+        return lines
+    for key in scenarios:
+        kettle = cells[(key, "kettle")].rate
+        parts = []
+        missed = False
+        for fw in TARGET_PEERS:
+            if fw in frameworks:
+                ratio = kettle / cells[(key, fw)].rate
+                missed |= ratio < 1
+                parts.append(f"{ratio:.2f}x {FRAMEWORKS[fw]}")
+        lines.append(f"{key}: {'MISS' if missed else 'ok'} ({', '.join(parts)})")
+    return lines
+
+
+def write_readme(block: str, path: Path = README) -> None:
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(START_MARKER), text.find(END_MARKER)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path} lacks the {START_MARKER} ... {END_MARKER} markers")
+    new = text[: start + len(START_MARKER)] + "\n" + block + "\n" + text[end:]
+    path.write_text(new, encoding="utf-8")
+
+
+# -- profiling -------------------------------------------------------------------------------
+#: kettle functions whose cumulative time makes up a request, in pipeline order: (part, where).
+KETTLE_PARTS: tuple[tuple[str, str, str], ...] = (
+    ("the whole request (`asgi.handle`)", "kettle/asgi.py", "handle"),
+    ("  `handle_http`", "kettle/asgi.py", "handle_http"),
+    ("    `_prepare` (frozen/started checks)", "kettle/asgi.py", "_prepare"),
+    ("    `request_from_scope` (Request + Headers)", "kettle/asgi.py", "request_from_scope"),
+    ("    `Context()`", "kettle/context.py", "__init__"),
+    ("    `match_request` (routing)", "kettle/app.py", "match_request"),
+    ("    `_has_body`", "kettle/asgi.py", "_has_body"),
+    ("    `read_body`", "kettle/asgi.py", "read_body"),
+    ("    `_respond` (view + make_response)", "kettle/asgi.py", "_respond"),
+    ("      `run_sync` (thread pool hop)", "kettle/concurrency.py", "run_sync"),
+    ("      `finish_fast`", "kettle/dispatch.py", "finish_fast"),
+    ("      `make_response`", "kettle/app.py", "make_response"),
+    ("    `_finish` (context pop)", "kettle/asgi.py", "_finish"),
+    ("    `send_response`", "kettle/asgi.py", "send_response"),
+    ("      `wire_headers`", "kettle/response.py", "wire_headers"),
+)
+
+
+def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
+    """cProfile ``requests`` checked requests: kettle's parts, then the top functions by own time."""
+    scenario = SCENARIOS[key]
+    with Harness() as harness:
+        expected = validate(harness, framework, scenario)
+        app, lifespan = harness.app(framework, scenario)
+        runner = make_runner(harness, app, lifespan, scenario, expected)
+        runner(500)
+        walls = sorted(runner(requests) for _ in range(3))  # unprofiled, for scale
+        bare = _import_app_module("bare_app").asgi_app
+        bare_runner = make_runner(harness, bare, lifespan, SCENARIOS["plaintext"],
+                                  Expected(200, b"Hello, World!"))
+        bare_runner(500)
+        bare_wall = min(bare_runner(requests) for _ in range(3))
+        profiler = cProfile.Profile()
+        gc.collect()
+        profiler.enable()
+        runner(requests)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in entries.values())
+    per = 1e6 / requests
+    lines = [
+        f"### {FRAMEWORKS[framework]} {key}: {walls[1] * per:.2f} µs/request unprofiled "
+        f"(the harness around a bare ASGI app: {bare_wall * per:.2f} µs), "
+        f"{total * per:.2f} µs/request under cProfile ({requests} requests)",
+        "",
+    ]
+    if framework.startswith("kettle"):
+        lines += ["| part (cumulative, under cProfile) | µs/req | calls/req |", "| --- | ---: | ---: |"]
+        for label, file_suffix, name in KETTLE_PARTS:
+            found = [
+                (calls, ct) for (filename, _, fname), (_, calls, _, ct, _) in entries.items()
+                if fname == name and filename.endswith(file_suffix)
+            ]
+            if name == "__init__":  # only Context.__init__ in context.py is meant
+                found = found[:1]
+            if found:
+                calls, ct = max(found, key=lambda item: item[1])
+                lines.append(f"| {label} | {ct * per:.2f} | {calls / requests:g} |")
+        lines.append("")
+    lines += [
+        "| own µs/req | cum µs/req | calls/req | function |",
+        "| ---: | ---: | ---: | --- |",
+    ]
+    ranked = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    for (filename, line, name), (_, calls, tt, ct, _) in ranked:
+        where = inprocess._short(filename)
+        label = f"{where}:{line} {name}" if line else f"{name}"
+        lines.append(f"| {tt * per:.2f} | {ct * per:.2f} | {calls / requests:g} | `{label}` |")
+    return "\n".join(lines)
+
+
+# -- command line ----------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (15)")
+    parser.add_argument(
+        "--batch-time", type=float, default=None, help="seconds per batch (0.12)"
+    )
+    parser.add_argument("--scenarios", help=f"comma-separated, from: {', '.join(SCENARIOS)}")
+    parser.add_argument("--frameworks", help=f"comma-separated, from: {', '.join(FRAMEWORKS)}")
+    parser.add_argument("--quick", action="store_true", help="a ~15 s smoke run")
+    parser.add_argument("--write", action="store_true", help=f"write the table into {README}")
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="cProfile the chosen scenarios (default framework: kettle) instead of benchmarking",
+    )
+    parser.add_argument("--requests", type=int, default=20000, help="requests to profile")
+    args = parser.parse_args(argv)
+
+    scenarios = inprocess._choices(args.scenarios, SCENARIOS, "scenarios")
+    if args.profile:
+        frameworks = inprocess._choices(args.frameworks or "kettle", FRAMEWORKS, "frameworks")
+        for fw in frameworks:
+            for key in scenarios:
+                print(profile(fw, key, args.requests), end="\n\n")
+        return 0
+
+    frameworks = inprocess._choices(args.frameworks, FRAMEWORKS, "frameworks")
+    rounds = args.rounds or (3 if args.quick else 15)
+    batch_time = args.batch_time or (0.02 if args.quick else 0.12)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with Harness() as harness:
+        cells = run(harness, frameworks, scenarios, rounds, batch_time, log)
+        ceiling = harness_ceiling(harness, batch_time)
+        command = "python benchmarks/asgi_inprocess.py " + " ".join(
+            argv if argv is not None else sys.argv[1:]
+        )
+        block = report(harness, frameworks, scenarios, cells, rounds, batch_time, ceiling,
+                       command.strip())
+    print(block)
+    if "kettle" in frameworks and set(TARGET_PEERS) & set(frameworks):
+        print("\nTarget (kettle >= BlackSheep and >= Starlette):", file=sys.stderr)
+        for line in target_summary(frameworks, scenarios, cells):
+            print(f"  {line}", file=sys.stderr)
+    if args.write:
+        if args.quick:
+            print("(not writing the README from a --quick run)", file=sys.stderr)
+        else:
+            write_readme(block)
+            print(f"wrote {README}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
