@@ -33,7 +33,6 @@ import importlib.util
 import json
 import logging
 import pstats
-import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence

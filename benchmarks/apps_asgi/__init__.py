@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -67,7 +67,7 @@ def typed_view(
     namespace: dict[str, Any] = {
         "__name__": __name__, "route_text": route_text, "label": label, "wrap": wrap,
     }
-    exec(source, namespace)  # noqa: S102 - a fixed template over the shared route table
+    exec(source, namespace)
     view: Callable[..., Any] = namespace["view"]
     view.__name__ = view.__qualname__ = label.replace(".", "_")
     return view

@@ -6,9 +6,9 @@ column shows what that hop costs next to ``kettle_app``'s ``async def`` views.
 
 from __future__ import annotations
 
-from . import APPS_PACKAGE, common  # noqa: F401 - loads benchmarks/apps as APPS_PACKAGE
-
 import importlib
+
+from . import APPS_PACKAGE, common  # noqa: F401 - loads benchmarks/apps as APPS_PACKAGE
 
 _wsgi_app = importlib.import_module(f"{APPS_PACKAGE}.kettle_app")
 

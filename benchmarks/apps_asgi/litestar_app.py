@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from importlib.metadata import version
+from typing import Any
 
 from litestar import Litestar, MediaType, get, post
 

@@ -236,7 +236,7 @@ async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request)
         result = finish_fast(app, ctx, plan, rv)
         if isinstance(result, Response):
             return result
-        return await drive_async(app, result)  # type: ignore[no-any-return]
+        return await drive_async(app, result)
     return await drive_async(app, pipeline(app, ctx, plan))
 
 

@@ -171,7 +171,7 @@ class Request:
         A value that is not a plain decimal number is a 400: guessing a length is
         how request smuggling starts.
         """
-        length = self._content_length
+        length: int | None = self._content_length
         if length is _unset:
             length = self._content_length = self._parse_content_length()
         return length
@@ -239,6 +239,11 @@ class Request:
         return self.scheme in ("https", "wss")
 
     # -- URLs ----------------------------------------------------------------
+    def _environ_server(self) -> tuple[str, int | None]:
+        environ = self.environ or {}
+        port = str(environ.get("SERVER_PORT") or "")  # hypercorn passes an int
+        return environ.get("SERVER_NAME", "localhost"), int(port) if port.isdigit() else None
+
     @property
     def host(self) -> str:
         """The ``Host`` the client asked for, without the scheme's default port.
@@ -253,11 +258,6 @@ class Request:
                 host = name if port is None else f"{name}:{port}"
             host = self._host = self._without_default_port(host)
         return host
-
-    def _environ_server(self) -> tuple[str, int | None]:
-        environ = self.environ or {}
-        port = str(environ.get("SERVER_PORT") or "")  # hypercorn passes an int
-        return environ.get("SERVER_NAME", "localhost"), int(port) if port.isdigit() else None
 
     @host.setter
     def host(self, value: str) -> None:
@@ -302,7 +302,7 @@ class Request:
 
     # -- body ----------------------------------------------------------------
     @property
-    def stream(self) -> BodyReader | BufferedBody:
+    def stream(self) -> BodyReader | BufferedBody | Readable:
         """The raw body as a bounded stream; after reading it, ``form`` and ``data`` are empty."""
         stream = self._stream
         if stream is None:

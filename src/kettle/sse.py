@@ -52,7 +52,9 @@ def _sync_stream(events: Iterable[Any]) -> Iterator[bytes]:
         yield _encode(item)
 
 
-async def _async_stream(events: AsyncIterable[Any], keepalive: float | None) -> AsyncIterator[bytes]:
+async def _async_stream(
+    events: AsyncIterable[Any], keepalive: float | None
+) -> AsyncIterator[bytes]:
     iterator = events.__aiter__()
     while True:
         step = asyncio.ensure_future(iterator.__anext__())

@@ -77,11 +77,11 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             except Exception as exc:
                 response = drive(pipeline(app, ctx, plan, exc))
             else:
-                response = finish_fast(app, ctx, plan, rv)  # type: ignore[assignment]
+                response = finish_fast(app, ctx, plan, rv)
                 if not isinstance(response, Response):
                     response = drive(response)
         elif request.routing_exception is not None:
-            response = answer_routing_error(app, ctx, plan)  # type: ignore[assignment]
+            response = answer_routing_error(app, ctx, plan)
             if not isinstance(response, Response):
                 response = drive(response)
         else:
@@ -101,7 +101,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         ):
             ctx.pop(error)
         else:  # nothing to tear down: just leave the context
-            _cv_context.reset(ctx._token)  # type: ignore[arg-type]
+            _cv_context.reset(ctx._token)
 
 
 def _send(

@@ -370,7 +370,7 @@ class Matcher:
             return rule, {**rule.defaults, **args} if rule.defaults else args
         allowed: set[str] = set()
         values = []
-        rule = _search(self.root, parts, 1, values, method, allowed)  # type: ignore[assignment]
+        rule = _search(self.root, parts, 1, values, method, allowed)
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
                 raise RequestRedirect(path + "/")
