@@ -87,7 +87,7 @@ class Scenario(NamedTuple):
 SCENARIOS: dict[str, Scenario] = {
     s.key: s
     for s in (
-        Scenario("plaintext", "plaintext `GET /plaintext`", "/plaintext", "text/plain",
+        Scenario("plaintext", "plaintext `GET /plaintext`", "/plaintext", "text/",
                  lambda body: body == HELLO.encode()),
         Scenario("json", "JSON `GET /json`", "/json", "application/json",
                  lambda body: json.loads(body) == {"message": HELLO}),

@@ -307,7 +307,8 @@ async def handle_websocket(app: Kettle, scope: Scope, receive: Receive, send: Se
         if response is not None and not websocket.accepted:
             await websocket.deny(response)
         elif not websocket.closed:
-            await websocket.close()
+            failed = response is not None and response.status_code >= 500
+            await websocket.close(1011 if failed else 1000)  # 1011: internal error
     except BaseException as exc:
         error = exc
         raise

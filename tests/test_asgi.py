@@ -1,0 +1,418 @@
+"""ASGI-specific behaviour: protocol detection, WebSockets, lifespan, streaming, thread pool."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from kettle import Blueprint, Kettle, abort, g, request
+from kettle.sse import ServerSentEvent, sse_response
+from kettle.testing_asgi import WebSocketClosed, WebSocketDenied
+from kettle.websockets import WebSocketDisconnect
+
+
+@pytest.fixture
+def asgi_client(app: Kettle):
+    client = app.test_client(asgi=True)
+    yield client
+    client.close()
+
+
+# -- one object, two protocols ---------------------------------------------------------
+
+
+def test_call_looks_like_a_coroutine_function_for_asgi_servers(app: Kettle) -> None:
+    assert asyncio.iscoroutinefunction(app.__call__)
+    assert asyncio.iscoroutinefunction(app.asgi)
+    assert not asyncio.iscoroutinefunction(app.wsgi)
+
+
+def test_explicit_asgi_and_wsgi_attributes_serve(app: Kettle) -> None:
+    @app.route("/")
+    def index():
+        return "hi"
+
+    sent: list = []
+
+    async def run() -> None:
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": [],
+                 "query_string": b"", "scheme": "http", "root_path": ""}
+        await app.asgi(scope, receive, send)
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 200
+    assert sent[1]["body"] == b"hi"
+    statuses = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.input": None,
+               "wsgi.url_scheme": "http", "SERVER_NAME": "x", "SERVER_PORT": "80"}
+    body = b"".join(app.wsgi(environ, lambda status, headers, exc=None: statuses.append(status)))
+    assert (statuses, body) == (["200 OK"], b"hi")
+
+
+def test_unknown_scope_type_is_refused(app: Kettle) -> None:
+    async def nothing(*_):
+        return {}
+
+    async def run() -> None:
+        await app({"type": "carrier-pigeon"}, nothing, nothing)
+
+    with pytest.raises(RuntimeError, match="carrier-pigeon"):
+        asyncio.run(run())
+
+
+def test_rsgi_style_call_gets_a_clear_error(app: Kettle) -> None:
+    @app.route("/")
+    def index():
+        return "hi"
+
+    with pytest.raises(TypeError, match="--interface"):
+        app(object(), object())
+
+
+# -- sync and async views side by side ------------------------------------------------
+
+
+def test_sync_views_run_in_the_thread_pool_and_inline_ones_on_the_loop(app, asgi_client):
+    @app.route("/sync")
+    def sync_view():
+        return threading.current_thread().name
+
+    @app.route("/inline", inline=True)
+    def inline_view():
+        return threading.current_thread().name
+
+    @app.route("/async")
+    async def async_view():
+        return threading.current_thread().name
+
+    assert asgi_client.get("/sync").text.startswith("kettle-sync")
+    loop_thread = asgi_client.get("/async").text
+    assert not loop_thread.startswith("kettle-sync")
+    assert asgi_client.get("/inline").text == loop_thread
+
+
+def test_sync_and_async_hooks_share_g_and_request(app, client):
+    @app.before_request
+    def sync_hook():
+        g.trail = ["sync"]
+
+    @app.before_request
+    async def async_hook():
+        g.trail.append(f"async:{request.args['x']}")
+
+    @app.after_request
+    async def add_header(response):
+        response.headers["X-Trail"] = ",".join(g.trail)
+        return response
+
+    @app.route("/")
+    def index():
+        g.trail.append("view")
+        return "ok"
+
+    assert client.get("/?x=1").headers["X-Trail"] == "sync,async:1,view"
+
+
+def test_async_error_handler(app, client):
+    @app.errorhandler(404)
+    async def not_found(error):
+        await asyncio.sleep(0)
+        return {"error": "missing", "path": request.path}, 404
+
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json == {"error": "missing", "path": "/nowhere"}
+
+
+# -- streaming -------------------------------------------------------------------------
+
+
+def test_async_generator_body_streams_through_both_doors(app, client):
+    @app.route("/count")
+    async def count():
+        async def numbers():
+            for i in range(3):
+                await asyncio.sleep(0)
+                yield f"{i};"
+
+        return numbers()
+
+    assert client.get("/count").text == "0;1;2;"
+
+
+def test_server_sent_events(app, client):
+    @app.route("/events")
+    def events():
+        return sse_response(
+            [{"n": 1}, ServerSentEvent("two\nlines", event="note", id="2", retry=500)]
+        )
+
+    response = client.get("/events")
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.text == (
+        'data: {"n":1}\n\nevent: note\nid: 2\nretry: 500\ndata: two\ndata: lines\n\n'
+    )
+
+
+def test_server_sent_events_keep_alive_on_quiet_async_streams(app, client):
+    @app.route("/slow")
+    async def slow():
+        async def events():
+            yield "first"
+            await asyncio.sleep(0.06)
+            yield "second"
+
+        return sse_response(events(), keepalive=0.02)
+
+    text = client.get("/slow").text
+    assert text.startswith("data: first\n\n") and text.endswith("data: second\n\n")
+    assert ": keep-alive\n\n" in text
+
+
+def test_sse_fields_cannot_inject_lines() -> None:
+    with pytest.raises(ValueError, match="newline"):
+        ServerSentEvent("x", event="a\ndata: forged").encode()
+
+
+def test_stream_routes_read_the_body_themselves(app, client):
+    @app.post("/count-async", stream=True)
+    async def count_async():
+        total = 0
+        async for chunk in request.iter_body():
+            total += len(chunk)
+        return {"bytes": total}
+
+    @app.post("/count-sync", stream=True)
+    def count_sync():
+        total = 0
+        while chunk := request.stream.read(1000):
+            total += len(chunk)
+        return {"bytes": total}
+
+    payload = b"x" * 300_000
+    assert client.post("/count-async", data=payload).json == {"bytes": len(payload)}
+    assert client.post("/count-sync", data=payload).json == {"bytes": len(payload)}
+
+
+def test_stream_routes_keep_the_body_limit(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+
+    @app.post("/count", stream=True)
+    async def count():
+        total = 0
+        async for chunk in request.iter_body():
+            total += len(chunk)
+        return {"bytes": total}
+
+    assert client.post("/count", data=b"x" * 1000).json == {"bytes": 1000}
+    assert client.post("/count", data=b"x" * 1001).status_code == 413
+
+
+# -- WebSockets ------------------------------------------------------------------------
+
+
+def test_websocket_echo_text_bytes_and_json(app, asgi_client):
+    @app.websocket("/ws/echo")
+    async def echo(ws):
+        await ws.accept()
+        while True:
+            message = await ws.receive()
+            if message.get("text") is not None:
+                await ws.send_text(message["text"].upper())
+            else:
+                await ws.send_bytes(message["bytes"][::-1])
+
+    with asgi_client.websocket_connect("/ws/echo") as ws:
+        ws.send_text("hello")
+        assert ws.receive_text() == "HELLO"
+        ws.send_bytes(b"abc")
+        assert ws.receive_bytes() == b"cba"
+
+
+def test_websocket_path_converters_json_and_iteration(app, asgi_client):
+    @app.websocket("/ws/room/<int:room>")
+    async def room(ws, room):
+        await ws.accept(subprotocol="chat")
+        async for message in ws:
+            await ws.send_json({"room": room, "said": message})
+
+    with asgi_client.websocket_connect("/ws/room/7", subprotocols=["chat"]) as ws:
+        assert ws.accepted_subprotocol == "chat"
+        ws.send_text("hi")
+        assert ws.receive_json() == {"room": 7, "said": "hi"}
+        ws.send_json({"a": 1})
+        assert ws.receive_json() == {"room": 7, "said": '{"a":1}'}
+
+
+def test_websocket_receive_json_and_close_with_code(app, asgi_client):
+    @app.websocket("/ws/once")
+    async def once(ws):
+        await ws.accept()
+        data = await ws.receive_json()
+        await ws.send_json({"double": data["n"] * 2})
+        await ws.close(4000, "done")
+
+    with asgi_client.websocket_connect("/ws/once") as ws:
+        ws.send_json({"n": 21})
+        assert ws.receive_json() == {"double": 42}
+        with pytest.raises(WebSocketClosed) as closed:
+            ws.receive()
+        assert (closed.value.code, closed.value.reason) == (4000, "done")
+
+
+def test_websocket_disconnect_reaches_the_view(app, asgi_client):
+    seen: list = []
+
+    @app.websocket("/ws/watch")
+    async def watch(ws):
+        await ws.accept()
+        try:
+            await ws.receive_text()
+        except WebSocketDisconnect as exc:
+            seen.append(exc.code)
+            raise
+
+    with asgi_client.websocket_connect("/ws/watch"):
+        pass
+    assert seen == [1000]
+
+
+def test_websocket_hooks_blueprints_and_refusal(app, asgi_client):
+    bp = Blueprint("live", __name__, url_prefix="/live")
+
+    @bp.before_request
+    def check_token():
+        if request.args.get("token") != "secret":
+            abort(403)
+        g.user = "ann"
+
+    @bp.websocket("/feed")
+    async def feed(ws):
+        await ws.accept()
+        await ws.send_text(f"hello {g.user} at {request.path}")
+
+    app.register_blueprint(bp)
+    with asgi_client.websocket_connect("/live/feed?token=secret") as ws:
+        assert ws.receive_text() == "hello ann at /live/feed"
+    with pytest.raises(WebSocketDenied) as denied:
+        asgi_client.websocket_connect("/live/feed?token=wrong")
+    assert denied.value.status == 403
+    with pytest.raises(WebSocketDenied) as missing:
+        asgi_client.websocket_connect("/live/nothing")
+    assert missing.value.status == 404
+
+
+def test_websocket_view_error_closes_with_1011_after_accept(app, asgi_client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.websocket("/ws/broken")
+    async def broken(ws):
+        await ws.accept()
+        raise RuntimeError("boom")
+
+    with (
+        asgi_client.websocket_connect("/ws/broken") as ws,
+        pytest.raises(WebSocketClosed) as closed,
+    ):
+        ws.receive()
+    assert closed.value.code == 1011
+
+
+def test_websocket_routes_answer_404_over_http(app, client):
+    @app.websocket("/ws")
+    async def ws_view(ws):
+        await ws.accept()
+
+    assert client.get("/ws").status_code == 404
+
+
+def test_websocket_needs_the_asgi_client(app):
+    with pytest.raises(RuntimeError, match="asgi=True"):
+        app.test_client().websocket_connect("/ws")
+
+
+# -- lifespan --------------------------------------------------------------------------
+
+
+def test_lifespan_runs_startup_and_shutdown_once_under_asgi(app):
+    events: list = []
+
+    @app.on_startup
+    async def load():
+        events.append(("startup", app.name))
+
+    @app.on_shutdown
+    def unload():
+        events.append("shutdown")
+
+    @app.route("/")
+    def index():
+        return str(len(events))
+
+    client = app.test_client(asgi=True)
+    assert client.get("/").text == "1"
+    assert client.get("/").text == "1"
+    client.close()
+    assert events == [("startup", "test_app"), "shutdown"]
+
+
+def test_startup_runs_before_the_first_wsgi_request(app):
+    events: list = []
+
+    @app.on_startup
+    def load():
+        from kettle import current_app
+
+        events.append(current_app.name)
+
+    @app.route("/")
+    def index():
+        return ",".join(events)
+
+    client = app.test_client()
+    assert client.get("/").text == "test_app"
+    assert client.get("/").text == "test_app"
+
+
+def test_failing_startup_refuses_to_serve(app):
+    @app.on_startup
+    def broken():
+        raise RuntimeError("model file missing")
+
+    client = app.test_client(asgi=True)
+    with pytest.raises(RuntimeError, match="model file missing"):
+        client.get("/")
+    client.close()
+
+
+def test_lifespan_protocol_messages(app):
+    @app.on_startup
+    def fail():
+        raise ValueError("no database")
+
+    sent: list = []
+
+    async def run() -> None:
+        queue = [{"type": "lifespan.startup"}]
+
+        async def receive():
+            return queue.pop(0)
+
+        async def send(message):
+            sent.append(message)
+
+        await app({"type": "lifespan"}, receive, send)
+
+    asyncio.run(run())
+    assert sent == [{"type": "lifespan.startup.failed", "message": "ValueError: no database"}]
