@@ -288,7 +288,7 @@ def _search(
     return None
 
 
-def _first_choice(root: _Node, parts: Sequence[str], method: str) -> tuple[Rule, list[Any]] | None:
+def _first_choice(root: _Node, segments: list[str], method: str) -> tuple[Rule, list[Any]] | None:
     """The path the search would try first, walked without recursion; ``None`` if it fails.
 
     At each segment the search tries the static child first, then the variable edges in
@@ -298,7 +298,7 @@ def _first_choice(root: _Node, parts: Sequence[str], method: str) -> tuple[Rule,
     """
     node = root
     values: list[Any] = []
-    for part in parts[1:]:
+    for part in segments:
         child = node.static.get(part)
         if child is None:
             for seg in node.dynamic:
@@ -362,15 +362,21 @@ class Matcher:
                 return rule, dict(rule.defaults) if rule.defaults else {}
         if path.startswith("//"):
             path = _one_leading_slash(path)
-        parts = path.split("/")
-        first = _first_choice(self.root, parts, method)
+        segments = path[1:].split("/")
+        first = _first_choice(self.root, segments, method)
         if first is not None and not first[0]._redirects:
             rule, values = first
-            args = dict(zip(rule._names, values))  # noqa: B905 - same length by construction
+            names = rule._names
+            if len(names) == 1:  # the common shapes, without zip
+                args = {names[0]: values[0]}
+            elif len(names) == 2:
+                args = {names[0]: values[0], names[1]: values[1]}
+            else:
+                args = dict(zip(names, values))  # noqa: B905 - same length by construction
             return rule, {**rule.defaults, **args} if rule.defaults else args
         allowed: set[str] = set()
         values = []
-        rule = _search(self.root, parts, 1, values, method, allowed)
+        rule = _search(self.root, ["", *segments], 1, values, method, allowed)
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
                 raise RequestRedirect(path + "/")
