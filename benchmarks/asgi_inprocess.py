@@ -33,6 +33,7 @@ import importlib.util
 import json
 import logging
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -614,6 +615,124 @@ def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
     return "\n".join(lines)
 
 
+# -- kettle's ASGI path by part, unprofiled ---------------------------------------------------
+#: The parts of ``kettle.asgi.handle_http``'s fast path, in order: (label, what the stage adds).
+BREAKDOWN_PARTS = (
+    "harness: scope copy + `Receive` (no app)",
+    "`_prepare` (frozen / started checks)",
+    "`request_from_scope` (Request, Headers: every header decoded)",
+    "`Context()` + `ContextVar.set`",
+    "`match_request` (routing)",
+    "`_has_body` + `read_body`",
+    "`_respond`: view + `finish_fast` / `make_response` (+ thread hop for sync views)",
+    "`_finish`: `ctx.pop_async` (vs a bare `ContextVar.reset`)",
+    "`send_response`: `wire_headers`, header encoding, 2 `send`s",
+)
+
+
+def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
+    """µs per request of each part of kettle's ASGI fast path, without a profiler's distortion.
+
+    Stage k runs parts 0..k of a replica of ``kettle.asgi.handle_http`` (the fast path, built
+    from the module's own functions); a part's cost is the difference between the medians of
+    consecutive stages. The last line compares the replica with the real ``await app(...)``:
+    the difference is the call chain (``Kettle.__call__`` -> ``asgi.handle`` ->
+    ``handle_http``). Tied to kettle's internals: if they move, this says so and stops.
+    """
+    try:
+        from kettle import asgi as door
+        from kettle.context import Context, _cv_context
+
+        prepare, from_scope = door._prepare, door.request_from_scope
+        has_body, read_body = door._has_body, door.read_body
+        respond, finish, send_response = door._respond, door._finish, door.send_response
+    except (ImportError, AttributeError) as exc:
+        return f"### breakdown unavailable: kettle's ASGI internals changed ({exc!r})"
+    scenario = SCENARIOS[key]
+    with Harness() as harness:
+        expected = validate(harness, framework, scenario)
+        app, lifespan = harness.app(framework, scenario)
+        template = make_scope(scenario)
+        payload = scenario.body or b""
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def stage(n: int, upto: int) -> float:
+            copy, perf, limits = template.copy, time.perf_counter, app._limits
+            start = perf()
+            for _ in range(n):
+                sent.clear()
+                scope = copy()
+                scope["state"] = {}
+                receive = Receive(payload)
+                if upto < 1:
+                    continue
+                await prepare(app)
+                if upto < 2:
+                    continue
+                request = from_scope(scope, limits)
+                if upto < 3:
+                    continue
+                ctx = Context(app, request)
+                ctx._token = token = _cv_context.set(ctx)
+                if upto >= 4:
+                    plan = ctx.plan = app.match_request(request)
+                if upto >= 5 and has_body(request):
+                    await read_body(request, receive)
+                if upto >= 6:
+                    response = await respond(app, ctx, plan, request)
+                if upto >= 7:
+                    await finish(app, ctx, plan, None, scope)
+                else:
+                    _cv_context.reset(token)
+                if upto >= 8:
+                    await send_response(app, request, response, send)
+            elapsed = perf() - start
+            if upto >= 8 and (sent[0]["status"], sent[1]["body"]) != tuple(expected):
+                raise WrongResponse(f"breakdown replica answered {sent[:2]!r}")
+            return elapsed
+
+        async def real(n: int) -> float:
+            copy, perf = template.copy, time.perf_counter
+            start = perf()
+            for _ in range(n):
+                sent.clear()
+                scope = copy()
+                scope["state"] = {}
+                await app(scope, Receive(payload), send)
+            return perf() - start
+
+        stages = len(BREAKDOWN_PARTS)
+        harness.run(real(500))
+        for k in range(stages):
+            harness.run(stage(200, k))
+        times: dict[int, list[float]] = {k: [] for k in range(-1, stages)}
+        for _ in range(repeats):  # interleaved, like the main benchmark
+            for k in range(-1, stages):
+                gc.collect()
+                times[k].append(harness.run(real(requests) if k < 0 else stage(requests, k)))
+    per = 1e6 / requests
+    med = {k: statistics.median(v) * per for k, v in times.items()}
+    lines = [
+        f"### {FRAMEWORKS[framework]} {key}: {med[-1]:.2f} µs/request for `await app(...)` "
+        f"(median of {repeats} batches of {requests})",
+        "",
+        "| part | µs/req | share of the request |",
+        "| --- | ---: | ---: |",
+    ]
+    previous = 0.0
+    for k, label in enumerate(BREAKDOWN_PARTS):
+        cost = med[k] - previous
+        previous = med[k]
+        lines.append(f"| {label} | {cost:.2f} | {cost / med[-1]:.0%} |")
+    chain = med[-1] - med[stages - 1]
+    lines.append(f"| call chain `Kettle.__call__` -> `asgi.handle` -> `handle_http` "
+                 f"(real minus replica) | {chain:.2f} | {chain / med[-1]:.0%} |")
+    return "\n".join(lines)
+
+
 # -- command line ----------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -629,15 +748,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", action="store_true",
         help="cProfile the chosen scenarios (default framework: kettle) instead of benchmarking",
     )
+    parser.add_argument("--breakdown", action="store_true",
+                        help="time kettle's ASGI path part by part, unprofiled (kettle only)")
     parser.add_argument("--requests", type=int, default=20000, help="requests to profile")
+    parser.add_argument("--top", type=int, default=20, help="functions listed by --profile")
     args = parser.parse_args(argv)
 
     scenarios = inprocess._choices(args.scenarios, SCENARIOS, "scenarios")
-    if args.profile:
+    if args.profile or args.breakdown:
         frameworks = inprocess._choices(args.frameworks or "kettle", FRAMEWORKS, "frameworks")
         for fw in frameworks:
             for key in scenarios:
-                print(profile(fw, key, args.requests), end="\n\n")
+                if args.breakdown:
+                    if not fw.startswith("kettle"):
+                        raise SystemExit("--breakdown times kettle's own parts: kettle only")
+                    print(breakdown(fw, key, args.requests // 4), end="\n\n")
+                if args.profile:
+                    print(profile(fw, key, args.requests, args.top), end="\n\n")
         return 0
 
     frameworks = inprocess._choices(args.frameworks, FRAMEWORKS, "frameworks")

@@ -856,3 +856,26 @@ def test_150_route_table_matches_and_builds_every_route() -> None:
     with pytest.raises(RequestRedirect):
         url_map.match("/blog/3/x", "GET")
     assert endpoint(url_map, "/files4/x", "PUT") == ("files4", {"p": "x"})
+
+
+def test_generated_matcher_source_is_readable_and_agrees_with_the_tree() -> None:
+    m = Map()
+    for i in range(12):  # a wide node: dispatched through a dict, not a chain
+        m.add(Rule(f"/s{i}/<int:id>", endpoint=f"s{i}"))
+    m.add(Rule("/p/<string(length=2):code>/<path:rest>", endpoint="pattern"))
+    m.add(Rule("/d/<int:id>", endpoint="d", defaults={"page": 1}))
+    source = m.matcher_source
+    assert source.startswith("def first_choice(segments, method):")
+    for i in range(12):
+        assert m.match(f"/s{i}/{i}", "GET") == (m._rules[i], {"id": i})
+    assert m.match("/d/5", "GET")[1] == {"id": 5, "page": 1}
+    assert m.match("/p/ab/x/y", "GET")[1] == {"code": "ab", "rest": "x/y"}
+
+
+def test_a_tree_too_deep_to_generate_still_matches() -> None:
+    m = Map()
+    deep = "/" + "/".join(f"s{i}" for i in range(120)) + "/<int:id>"
+    m.add(Rule(deep, endpoint="deep"))
+    assert m.matcher_source == ""  # generation gave up: the tree walk serves
+    path = deep.replace("<int:id>", "7")
+    assert m.match(path, "GET")[1] == {"id": 7}

@@ -121,6 +121,12 @@ class Map:
             matcher = self._compile()
         return matcher.match(path, method)
 
+    @property
+    def matcher_source(self) -> str:
+        """The Python source generated for the dynamic rules (to read, as Falcon's)."""
+        matcher = self._matcher or self._compile()
+        return matcher.source
+
     def allowed_methods(self, path: str) -> list[str]:
         """The sorted methods of the rules matching ``path``, for an ``OPTIONS`` answer."""
         matcher = self._matcher

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..errors import MethodNotAllowed, NotFound, RequestRedirect
+from .codegen import arguments, compile_first_choice
 from .converters import BaseConverter, IntegerConverter, ValidationError
 from .rules import ConverterKey, Piece, Rule, Variable
 
@@ -326,6 +327,12 @@ def _first_choice(root: _Node, segments: list[str], method: str) -> tuple[Rule, 
     return None if rule is None else (rule, values)
 
 
+def _walked(root: _Node, segments: list[str], method: str) -> tuple[Rule, dict[str, Any]] | None:
+    """``_first_choice`` with the generated code's result shape (used if generation fails)."""
+    found = _first_choice(root, segments, method)
+    return None if found is None else arguments(found[0], tuple(found[1]))
+
+
 def _one_leading_slash(path: str) -> str:
     """``//a`` is routed as ``/a``, as Werkzeug does; so a redirect never says ``//host``."""
     return "/" + path.lstrip("/") if path.startswith("//") else path
@@ -334,7 +341,7 @@ def _one_leading_slash(path: str) -> str:
 class Matcher:
     """The compiled form of a map's rules, made again by the map when rules were added."""
 
-    __slots__ = ("root", "static")
+    __slots__ = ("_first", "root", "source", "static")
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.root = _Node()
@@ -352,6 +359,12 @@ class Matcher:
                 node = node.static[part]
             assert node.methods is not None
             self.static[rule.rule] = node.methods
+        root = self.root
+        try:
+            self._first, self.source = compile_first_choice(root)
+        except (SyntaxError, RecursionError, MemoryError):  # a tree too deep to write out
+            self._first = lambda segments, method: _walked(root, segments, method)
+            self.source = ""
 
     def match(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
         """The rule for ``path`` and ``method`` and its arguments; see :meth:`Map.match`."""
@@ -363,19 +376,11 @@ class Matcher:
         if path.startswith("//"):
             path = _one_leading_slash(path)
         segments = path[1:].split("/")
-        first = _first_choice(self.root, segments, method)
-        if first is not None and not first[0]._redirects:
-            rule, values = first
-            names = rule._names
-            if len(names) == 1:  # the common shapes, without zip
-                args = {names[0]: values[0]}
-            elif len(names) == 2:
-                args = {names[0]: values[0], names[1]: values[1]}
-            else:
-                args = dict(zip(names, values))  # noqa: B905 - same length by construction
-            return rule, {**rule.defaults, **args} if rule.defaults else args
+        first = self._first(segments, method)
+        if first is not None:
+            return first
         allowed: set[str] = set()
-        values = []
+        values: list[Any] = []
         rule = _search(self.root, ["", *segments], 1, values, method, allowed)
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
