@@ -12,8 +12,8 @@ All apps live on one event loop (an ``asyncio.Runner``) for the whole run: each 
 runs there) and shut down at the end. A batch of N requests is one ``runner.run(batch(N))``.
 The scenarios, batch calibration and interleaved-median method are ``inprocess.py``'s.
 
-    python benchmarks/asgi_inprocess.py                 # full run (about 2 minutes)
-    python benchmarks/asgi_inprocess.py --quick         # ~15 s smoke run
+    python benchmarks/asgi_inprocess.py                 # full run (about 2.5 minutes)
+    python benchmarks/asgi_inprocess.py --quick         # ~30 s smoke run
     python benchmarks/asgi_inprocess.py --write         # ...and update benchmarks/README.md
     python benchmarks/asgi_inprocess.py --profile --scenarios plaintext,post-json
 
@@ -243,7 +243,8 @@ class Harness:
 
     def module(self, framework: str) -> ModuleType:
         if framework not in FRAMEWORKS:
-            raise ValueError(f"unknown framework {framework!r}; choose from {', '.join(FRAMEWORKS)}")
+            known = ", ".join(FRAMEWORKS)
+            raise ValueError(f"unknown framework {framework!r}; choose from {known}")
         module = self._modules.get(framework)
         if module is None:
             module = self._modules[framework] = _import_app_module(MODULES[framework])
@@ -441,7 +442,7 @@ def harness_ceiling(harness: Harness, batch_time: float, rounds: int = 5) -> flo
 
 # -- report ----------------------------------------------------------------------------------
 def environment_notes(harness: Harness, frameworks: Sequence[str]) -> list[str]:
-    lines = inprocess.environment_notes([])[:1]  # the machine line
+    lines: list[str] = inprocess.environment_notes([])[:1]  # the machine line
     lines[0] = lines[0][:-1] + f"; asyncio event loop ({_loop_name(harness)})."
     versions = []
     for fw in frameworks:
@@ -507,6 +508,13 @@ def report(
             f"Harness alone (a bare ASGI app sending a constant): {ceiling:,.0f} req/s, "
             "the ceiling of any cell above."
         )
+    summary = target_summary(frameworks, scenarios, cells)
+    if summary and all(peer in frameworks for peer in TARGET_PEERS):
+        missed = [line.split(":")[0] for line in summary if ": MISS" in line]
+        notes.append(
+            "Target, kettle >= BlackSheep and >= Starlette on every scenario: "
+            + (f"missed on {', '.join(missed)}." if missed else "met.")
+        )
     notes.append(f"Run {today}: `{command}`.")
     return render_table(frameworks, scenarios, cells) + "\n\n" + "\n".join(
         f"- {line}" for line in notes
@@ -515,7 +523,7 @@ def report(
 
 def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells) -> list[str]:
     """Where kettle stands against the goal: >= BlackSheep and >= Starlette on every scenario."""
-    lines = []
+    lines: list[str] = []
     if "kettle" not in frameworks:
         return lines
     for key in scenarios:
@@ -562,7 +570,7 @@ KETTLE_PARTS: tuple[tuple[str, str, str], ...] = (
 
 
 def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
-    """cProfile ``requests`` checked requests: kettle's parts, then the top functions by own time."""
+    """cProfile ``requests`` checked requests: kettle's parts, then the top functions (own time)."""
     scenario = SCENARIOS[key]
     with Harness() as harness:
         expected = validate(harness, framework, scenario)
@@ -591,7 +599,10 @@ def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
         "",
     ]
     if framework.startswith("kettle"):
-        lines += ["| part (cumulative, under cProfile) | µs/req | calls/req |", "| --- | ---: | ---: |"]
+        lines += [
+            "| part (cumulative, under cProfile) | µs/req | calls/req |",
+            "| --- | ---: | ---: |",
+        ]
         for label, file_suffix, name in KETTLE_PARTS:
             found = [
                 (calls, ct) for (filename, _, fname), (_, calls, _, ct, _) in entries.items()
@@ -651,12 +662,12 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
     scenario = SCENARIOS[key]
     with Harness() as harness:
         expected = validate(harness, framework, scenario)
-        app, lifespan = harness.app(framework, scenario)
+        app: Any = harness.app(framework, scenario)[0]
         template = make_scope(scenario)
         payload = scenario.body or b""
         sent: list[Message] = []
 
-        async def send(message: Message) -> None:
+        async def send(message: Any) -> None:
             sent.append(message)
 
         async def stage(n: int, upto: int) -> float:
@@ -742,7 +753,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--scenarios", help=f"comma-separated, from: {', '.join(SCENARIOS)}")
     parser.add_argument("--frameworks", help=f"comma-separated, from: {', '.join(FRAMEWORKS)}")
-    parser.add_argument("--quick", action="store_true", help="a ~15 s smoke run")
+    parser.add_argument("--quick", action="store_true", help="a ~30 s smoke run")
     parser.add_argument("--write", action="store_true", help=f"write the table into {README}")
     parser.add_argument(
         "--profile", action="store_true",

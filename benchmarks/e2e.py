@@ -139,7 +139,7 @@ class Server:
         self.target = TARGETS[key]
         self.port = free_port()
         self.command = granian_command(self.target, self.port)
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GRANIAN_")}
         self.process = subprocess.Popen(
             self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -417,8 +417,15 @@ def report(
         f"of a cell's req/s, max-min over median: {cells[worst].spread:.1%}, {worst[0]} on "
         f"{TARGETS[worst[1]].title} {TARGETS[worst[1]].interface}); \"vs bare\" is req/s over "
         "the bare callable's under the same interface.",
-        f"Run {today}: `{command}`.",
     ]
+    summary = target_summary(apps, scenarios, cells)
+    if summary:
+        missed = [line.split(":")[0] for line in summary if ": MISS" in line]
+        notes.append(
+            f"Target, kettle >= {TARGET_SHARE:.0%} of the bare callable's req/s: "
+            + (f"missed by {', '.join(missed)}." if missed else "met.")
+        )
+    notes.append(f"Run {today}: `{command}`.")
     return render_table(apps, scenarios, cells) + "\n\n" + "\n".join(f"- {n}" for n in notes)
 
 

@@ -50,12 +50,17 @@ route_text = common.route_text
 
 
 def typed_view(
-    label: str, segments: tuple, types: dict[str, str], wrap: Callable[[str], Any] | None = None
+    label: str,
+    segments: tuple[Any, ...],
+    types: dict[str, str],
+    wrap: Callable[[str], Any] | None = None,
+    names: dict[str, Any] | None = None,
 ) -> Callable[..., Any]:
     """An ``async def`` view for one route of the table with one named, annotated parameter per
     path variable (``async def view(id: int, mid: int)``), as a user of a framework that binds
     parameters from the signature writes it. It returns ``route_text(label, params)``, passed
-    through ``wrap`` if given (a framework's text-response constructor)."""
+    through ``wrap`` if given (a framework's text-response constructor). ``types`` maps ``int``
+    and ``str`` to annotations, which may use the objects in ``names``."""
     variables = [seg for seg in segments if not isinstance(seg, str)]
     params = ", ".join(f"{name}: {types[conv]}" for conv, name in variables)
     mapping = "{" + ", ".join(f"{name!r}: {name}" for _, name in variables) + "}"
@@ -65,7 +70,8 @@ def typed_view(
     returns = "" if wrap is not None else " -> str"
     source = f"async def view({params}){returns}:\n    return {result}\n"
     namespace: dict[str, Any] = {
-        "__name__": __name__, "route_text": route_text, "label": label, "wrap": wrap,
+        **(names or {}), "__name__": __name__, "route_text": route_text, "label": label,
+        "wrap": wrap,
     }
     exec(source, namespace)
     view: Callable[..., Any] = namespace["view"]

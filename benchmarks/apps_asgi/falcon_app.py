@@ -38,7 +38,7 @@ class Echo:
         resp.media = await req.get_media()
 
 
-def create_app() -> falcon.asgi.App:
+def create_app() -> falcon.asgi.App:  # type: ignore[type-arg]
     app = falcon.asgi.App()
     app.add_route("/plaintext", Plaintext())
     app.add_route("/json", Message())
@@ -61,7 +61,7 @@ class RouteResource:
         resp.text = route_text(self.label, params)
 
 
-def create_routing_app() -> falcon.asgi.App:
+def create_routing_app() -> falcon.asgi.App:  # type: ignore[type-arg]
     app = falcon.asgi.App()
     for label, segments in ROUTES:
         app.add_route(render(segments, "{{{}:int}}", "{{{}}}"), RouteResource(label))

@@ -45,7 +45,8 @@ def create_app() -> Kettle:
 
 def _view(label: str) -> Callable[..., Coroutine[Any, Any, str]]:
     async def view(**params: Any) -> str:
-        return route_text(label, params)
+        text: str = route_text(label, params)
+        return text
 
     return view
 

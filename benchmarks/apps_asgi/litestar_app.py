@@ -1,4 +1,5 @@
-"""The benchmark app in Litestar: ``@get``/``@post`` handlers, parameters bound by signature."""
+"""The benchmark app in Litestar: ``@get``/``@post`` handlers, parameters bound by signature
+(``FromPath[int]``, ``FromQuery[...]``, ``JSONBody[...]``: Litestar 2.2x's explicit markers)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from importlib.metadata import version
 from typing import Any
 
 from litestar import Litestar, MediaType, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from . import HELLO, ROUTES, render, typed_view
 
@@ -23,17 +25,17 @@ async def json() -> dict[str, Any]:
 
 
 @get("/user/{id:int}")
-async def user(id: int) -> dict[str, Any]:
+async def user(id: FromPath[int]) -> dict[str, Any]:
     return {"id": id}
 
 
 @get("/search")
-async def search(q: str, limit: int) -> dict[str, Any]:
+async def search(q: FromQuery[str], limit: FromQuery[int]) -> dict[str, Any]:
     return {"q": q, "limit": limit}
 
 
 @post("/echo", status_code=200)
-async def echo(data: dict[str, Any]) -> dict[str, Any]:
+async def echo(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
@@ -44,7 +46,8 @@ def create_app() -> Litestar:
 def create_routing_app() -> Litestar:
     handlers = []
     for label, segments in ROUTES:
-        view = typed_view(label, segments, {"int": "int", "str": "str"})
+        view = typed_view(label, segments, {"int": "FromPath[int]", "str": "FromPath[str]"},
+                          names={"FromPath": FromPath})
         handlers.append(
             get(render(segments, "{{{}:int}}", "{{{}:str}}"), media_type=MediaType.TEXT,
                 name=label)(view)

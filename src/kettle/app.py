@@ -443,8 +443,9 @@ class Kettle(Scaffold):
     def _started(self) -> bool:
         return self.lifespan.started
 
-    #: Frozen and started: the one check the WSGI door makes per request.
+    #: Frozen and started: the one check each door makes per request.
     _ready = False
+    _asgi_ready = False
     #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call (set at freeze).
     _plain_make_response = False
 

@@ -20,8 +20,14 @@ from typing import TYPE_CHECKING, Any
 from .body import RequestLimits, too_large
 from .concurrency import drive_async, run_sync
 from .context import Context, _cv_context
-from .datastructures import Headers
-from .dispatch import RoutePlan, finish_fast, pipeline, websocket_pipeline
+from .datastructures import ASGIHeaders
+from .dispatch import (
+    RoutePlan,
+    answer_routing_error,
+    finish_fast,
+    pipeline,
+    websocket_pipeline,
+)
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .request import Request
@@ -49,8 +55,7 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
     query = raw_query.decode("latin-1")
     if not query.isascii():
         query = raw_query.decode("utf-8", "replace")
-    headers = Headers()
-    headers._list = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+    headers = ASGIHeaders(scope["headers"])
     server = scope.get("server")
     client = scope.get("client")
     return Request(
@@ -67,9 +72,9 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
 
 
 def _has_body(request: Request) -> bool:
-    length: str | None = request.headers.get("content-length")
-    if length is not None:
-        return length != "0"
+    for name, value in request.headers.raw:  # type: ignore[union-attr]
+        if name == b"content-length":
+            return value != b"0"
     return request.method not in _NO_BODY_METHODS
 
 
@@ -169,11 +174,82 @@ class _BodyStream:
 
 
 async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
-    """Serve one ASGI connection scope."""
+    """Serve one ASGI connection scope; HTTP is served inline, as the common case."""
+    if scope["type"] != "http":
+        return await _other_scope(app, scope, receive, send)
+    if not app._asgi_ready:
+        await _prepare(app)
+    request = request_from_scope(scope, app._limits)
+    if app._proxy_fix is not None:
+        from .proxies import apply_proxy_fix
+
+        apply_proxy_fix(request, app._proxy_fix)
+    ctx = Context(app, request)
+    token = ctx._token = _cv_context.set(ctx)
+    plan: RoutePlan | None = None
+    try:
+        plan = ctx.plan = app.match_request(request)
+        if plan.stream_body:
+            request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
+        elif _has_body(request):
+            try:
+                await read_body(request, receive)
+            except ClientDisconnected:
+                await _finish(app, ctx, plan, None, scope)
+                return None
+            except HTTPException as exc:
+                request.routing_exception = exc
+        response: Any
+        if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+            view: Any = plan.view
+            try:
+                if plan.view_is_async:
+                    rv = await view(**request.view_args)  # type: ignore[arg-type]
+                elif plan.inline:
+                    rv = view(**request.view_args)  # type: ignore[arg-type]
+                else:
+                    rv = await run_sync(app, view, (), request.view_args)
+            except Exception as exc:
+                response = await drive_async(app, pipeline(app, ctx, plan, exc))
+            else:
+                response = finish_fast(app, ctx, plan, rv)
+                if not isinstance(response, Response):
+                    response = await drive_async(app, response)
+        elif request.routing_exception is not None:
+            response = answer_routing_error(app, ctx, plan)
+            if not isinstance(response, Response):
+                response = await drive_async(app, response)
+        else:
+            response = await drive_async(app, pipeline(app, ctx, plan))
+    except BaseException as exc:
+        await _finish(app, ctx, plan, exc, scope)
+        raise
+    # As under WSGI, the context ends before the body is sent: a streamed body that needs
+    # the request uses stream_with_context, which keeps the context until it ends.
+    if (
+        plan.needs_teardown or ctx._holds or request._files or request._data is not None
+        or "kettle.preserve_context" in scope
+    ):
+        await _finish(app, ctx, plan, None, scope)
+    else:  # nothing to tear down: just leave the context
+        _cv_context.reset(token)
+    body = response._body
+    if body is not None and request.method != "HEAD" and response.status_code not in (204, 304):
+        await send({
+            "type": "http.response.start", "status": response.status_code,
+            "headers": encode_headers(wire_headers(response)),
+        })
+        await send({"type": "http.response.body", "body": body})
+        if response._on_close is not None:
+            await run_sync(app, response.close, (), None)
+        return None
+    await send_response(app, request, response, send)
+    return None
+
+
+async def _other_scope(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
     kind = scope["type"]
-    if kind == "http":
-        await handle_http(app, scope, receive, send)
-    elif kind == "websocket":
+    if kind == "websocket":
         await handle_websocket(app, scope, receive, send)
     elif kind == "lifespan":
         await handle_lifespan(app, receive, send)
@@ -186,58 +262,27 @@ async def _prepare(app: Kettle) -> None:
         app.freeze()
     if not app._started:
         await app.startup_async()
+    app._asgi_ready = True
 
 
-async def handle_http(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
-    await _prepare(app)
-    request = request_from_scope(scope, app._limits)
-    if app._proxy_fix is not None:
-        from .proxies import apply_proxy_fix
-
-        apply_proxy_fix(request, app._proxy_fix)
-    ctx = Context(app, request)
-    ctx._token = _cv_context.set(ctx)
-    plan: RoutePlan | None = None
-    try:
-        plan = ctx.plan = app.match_request(request)
-        if plan.stream_body:
-            request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
-        elif _has_body(request):
-            try:
-                await read_body(request, receive)
-            except ClientDisconnected:
-                await _finish(app, ctx, plan, None, scope)
-                return
-            except HTTPException as exc:
-                request.routing_exception = exc
-        response = await _respond(app, ctx, plan, request)
-    except BaseException as exc:
-        await _finish(app, ctx, plan, exc, scope)
-        raise
-    # As under WSGI, the context ends before the body is sent: a streamed body that needs
-    # the request uses stream_with_context, which keeps the context until it ends.
-    await _finish(app, ctx, plan, None, scope)
-    await send_response(app, request, response, send)
+_encoded: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 
 
-async def _respond(app: Kettle, ctx: Context, plan: RoutePlan, request: Request) -> Response:
-    if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
-        try:
-            view: Any = plan.view
-            args: Any = request.view_args
-            if plan.view_is_async:
-                rv = await view(**args)
-            elif plan.inline:
-                rv = view(**args)
-            else:
-                rv = await run_sync(app, view, (), args)
-        except Exception as exc:
-            return await drive_async(app, pipeline(app, ctx, plan, exc))
-        result = finish_fast(app, ctx, plan, rv)
-        if isinstance(result, Response):
-            return result
-        return await drive_async(app, result)
-    return await drive_async(app, pipeline(app, ctx, plan))
+def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """ASGI's byte pairs; the few values every response repeats are encoded once."""
+    out = []
+    for pair in headers:
+        encoded = _encoded.get(pair)
+        if encoded is None:
+            name, value = pair
+            encoded = (name.lower().encode("latin-1"), value.encode("latin-1"))
+            if name in _CACHED_NAMES and len(_encoded) < 512:
+                _encoded[pair] = encoded
+        out.append(encoded)
+    return out
+
+
+_CACHED_NAMES = frozenset({"Content-Type", "X-Content-Type-Options", "Vary", "Cache-Control"})
 
 
 async def _finish(
@@ -254,7 +299,7 @@ async def _finish(
 async def send_response(app: Kettle, request: Request, response: Response, send: Send) -> None:
     """Send ``response`` as ``http.response.start`` and ``http.response.body`` messages."""
     code = response.status_code
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire_headers(response)]
+    headers = encode_headers(wire_headers(response))
     await send({"type": "http.response.start", "status": code, "headers": headers})
     try:
         if request.method == "HEAD" or code in (204, 304):

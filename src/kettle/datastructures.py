@@ -449,3 +449,43 @@ class EnvironHeaders(_HeaderReading):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+class ASGIHeaders(_HeaderReading):
+    """The request headers of an ASGI scope, read in place: values are decoded when asked.
+
+    ASGI servers give lower-case names as bytes; a lookup compares bytes, so building the
+    view costs nothing and an unread header is never decoded.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        self.raw = raw
+
+    def _first(self, key: str) -> Any:
+        name = key.lower().encode("latin-1", "replace")
+        for k, v in self.raw:
+            if k == name:
+                return v.decode("latin-1")
+        return _missing
+
+    def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
+        name = key.lower().encode("latin-1", "replace")
+        values = [v.decode("latin-1") for k, v in self.raw if k == name]
+        if type is None:
+            return values
+        result = []
+        for value in values:
+            try:
+                result.append(type(value))
+            except (ValueError, TypeError):
+                pass
+        return result
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for name, value in self.raw:
+            yield name.decode("latin-1"), value.decode("latin-1")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.raw)
