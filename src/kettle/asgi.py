@@ -75,11 +75,23 @@ def _has_body(request: Request) -> bool:
 async def read_body(request: Request, receive: Receive) -> None:
     """Receive the whole body before the view runs; forms are parsed chunk by chunk."""
     limit = request.limits.max_content_length
-    declared = request.content_length
+    raw_length = raw_type = None
+    for name, value in request.headers.raw:  # type: ignore[union-attr]
+        if name == b"content-length":
+            raw_length = value
+        elif name == b"content-type":
+            raw_type = value
+    if raw_length is None:
+        declared = None
+    elif raw_length.isdigit():  # bytes.isdigit: ASCII digits only
+        declared = int(raw_length)
+    else:
+        declared = request.content_length  # refuses the value with a 400 that says why
     if limit is not None and declared is not None and declared > limit:
         raise too_large(limit)
     parser: FormParser | None = None
-    if request.mimetype == "multipart/form-data":  # parsed as it arrives; the rest is buffered
+    if raw_type is not None and raw_type[:19].lower() == b"multipart/form-data":
+        # parsed as it arrives, into spooled files; every other body is buffered
         parser = FormParser(
             request.content_type or "",
             max_form_memory_size=request.limits.max_form_memory_size,
@@ -220,12 +232,11 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         raise
     # As under WSGI, the context ends before the body is sent: a streamed body that needs
     # the request uses stream_with_context, which keeps the context until it ends.
-    if (
-        plan.needs_teardown or ctx._holds or request._files or request._data is not None
-        or "kettle.preserve_context" in scope
-    ):
+    if plan.needs_teardown or ctx._holds or "kettle.preserve_context" in scope:
         await _finish(app, ctx, plan, None, scope)
-    else:  # nothing to tear down: just leave the context
+    else:  # nothing to tear down: free the body and leave the context
+        if request._files or request._data is not None or request._input is not None:
+            request.close()
         _cv_context.reset(token)
     body = response._body
     code = response.status_code
