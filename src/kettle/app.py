@@ -279,7 +279,11 @@ class Kettle(Scaffold):
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
         self.json.freeze()
-        self._plain_make_response = type(self).make_response is Kettle.make_response
+        self._plain_make_response = (
+            type(self).make_response is Kettle.make_response
+            and self.response_class.__init__ is Response.__init__
+            and self.response_class.default_mimetype == "text/html"
+        )
         self._frozen = True
 
     # -- per request ---------------------------------------------------------

@@ -56,11 +56,11 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
     query = raw_query.decode("latin-1") if raw_query else ""
     if not query.isascii():
         query = raw_query.decode("utf-8", "replace")
-    server = get("server")
+    server = get("server")  # (host, port): Request only unpacks it
     client = get("client")
     return Request(  # positional: measurably cheaper than keywords on this path
         method or get("method", "GET"), path, query, ASGIHeaders(scope["headers"]),
-        get("scheme", "http"), (server[0], server[1]) if server else None, root_path,
+        get("scheme", "http"), server, root_path,
         client[0] if client else None, None, limits,
     )
 

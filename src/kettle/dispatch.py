@@ -129,7 +129,7 @@ def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response
     """
     try:
         if rv.__class__ is str and app._plain_make_response:
-            response = app.response_class(rv)
+            response = app.response_class.html(rv)
         else:
             response = app.make_response(rv)
     except Exception as exc:

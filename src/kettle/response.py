@@ -62,6 +62,7 @@ _NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
 _content_types: dict[str, str] = {"text/html": _HTML_CONTENT_TYPE}
+_HTML_HEADER = ("Content-Type", _HTML_CONTENT_TYPE)
 
 
 def _content_type_header(mimetype: str) -> str:
@@ -141,6 +142,16 @@ class Response:
             self.status_code = self.default_status
         if direct_passthrough:
             self.direct_passthrough = True
+
+    @classmethod
+    def html(cls, body: str) -> Response:
+        """A ``text/html`` response of ``body``: what a view's ``str`` becomes, built without
+        the argument handling of ``__init__`` (the commonest response of all)."""
+        response = cls.__new__(cls)
+        response._body = body.encode()
+        headers = response.headers = Headers.__new__(Headers)
+        headers._list = [_HTML_HEADER]
+        return response
 
     # -- status --------------------------------------------------------------
     @property
