@@ -68,7 +68,7 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
 def _has_body(request: Request) -> bool:
     for name, value in request.headers.raw:  # type: ignore[union-attr]
         if name == b"content-length":
-            return value != b"0"
+            return bool(value != b"0")
     return request.method not in _NO_BODY_METHODS
 
 

@@ -477,10 +477,8 @@ class ASGIHeaders(_HeaderReading):
             return values
         result = []
         for value in values:
-            try:
+            with contextlib.suppress(ValueError, TypeError):
                 result.append(type(value))
-            except (ValueError, TypeError):
-                pass
         return result
 
     def __iter__(self) -> Iterator[tuple[str, str]]:

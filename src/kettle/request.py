@@ -15,7 +15,7 @@ import msgspec
 
 from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits, too_large
 from .cookies import parse_cookie_header
-from .datastructures import CombinedMultiDict, EnvironHeaders, Headers, MultiDict
+from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
 from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
 from .http import MIMEAccept, parse_accept_header, parse_options_header
@@ -81,7 +81,7 @@ class Request:
     _host: str | None = None
     _stream: BodyReader | BufferedBody | Readable | None = None
     _content_length: Any = _unset
-    _headers: Headers | EnvironHeaders | None = None
+    _headers: Headers | EnvironHeaders | ASGIHeaders | None = None
     url_rule: Rule | None = None
     view_args: dict[str, Any] | None = None
     routing_exception: Exception | None = None
@@ -91,7 +91,7 @@ class Request:
         method: str,
         path: str,
         query_string: str = "",
-        headers: Headers | EnvironHeaders | None = None,
+        headers: Headers | EnvironHeaders | ASGIHeaders | None = None,
         scheme: str = "http",
         server: tuple[str, int | None] | None = None,
         root_path: str = "",
@@ -140,7 +140,7 @@ class Request:
 
     # -- query, cookies, headers ---------------------------------------------
     @property
-    def headers(self) -> Headers | EnvironHeaders:
+    def headers(self) -> Headers | EnvironHeaders | ASGIHeaders:
         """Case-insensitive request headers (under WSGI, read in place from the environ)."""
         headers = self._headers
         if headers is None:
