@@ -22,3 +22,5 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/inprocess.py --write
+	$(PY) benchmarks/asgi_inprocess.py --write
+	$(PY) benchmarks/e2e.py --write
