@@ -32,7 +32,9 @@ import importlib
 import importlib.util
 import json
 import logging
+import os
 import pstats
+import resource
 import statistics
 import sys
 import time
@@ -440,6 +442,34 @@ def harness_ceiling(harness: Harness, batch_time: float, rounds: int = 5) -> flo
     return cell.rate  # type: ignore[no-any-return]
 
 
+class OtherLoad:
+    """The CPU that processes other than this one used, on average, between ``__init__`` and
+    ``cpus()``: ``/proc/stat``'s busy time of the whole machine (every container's processes,
+    irq, softirq, steal) minus this process's own. ``None`` where there is no ``/proc/stat``."""
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as f:
+                fields = [int(v) for v in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+        busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        return busy, me.ru_utime + me.ru_stime, time.monotonic()
+
+    def cpus(self) -> float | None:
+        end = self._sample()
+        if self._start is None or end is None or end[2] <= self._start[2]:
+            return None
+        busy, mine, wall = (b - a for a, b in zip(self._start, end, strict=True))
+        return max(0.0, busy - mine) / wall
+
+
 # -- report ----------------------------------------------------------------------------------
 def environment_notes(harness: Harness, frameworks: Sequence[str]) -> list[str]:
     lines: list[str] = inprocess.environment_notes([])[:1]  # the machine line
@@ -494,6 +524,7 @@ def report(
     batch_time: float,
     ceiling: float | None,
     command: str,
+    other_load: float | None = None,
 ) -> str:
     worst = max(cells, key=lambda k: cells[k].spread)
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -507,6 +538,12 @@ def report(
         notes.append(
             f"Harness alone (a bare ASGI app sending a constant): {ceiling:,.0f} req/s, "
             "the ceiling of any cell above."
+        )
+    if other_load is not None:
+        notes.append(
+            f"Other load: processes other than the benchmark used {other_load:.2f} CPU on "
+            "average during the run"
+            + (" (the machine was not quiet: re-run)." if other_load > 0.5 else ".")
         )
     summary = target_summary(frameworks, scenarios, cells)
     if summary and all(peer in frameworks for peer in TARGET_PEERS):
@@ -552,20 +589,20 @@ def write_readme(block: str, path: Path = README) -> None:
 #: kettle functions whose cumulative time makes up a request, in pipeline order: (part, where).
 KETTLE_PARTS: tuple[tuple[str, str, str], ...] = (
     ("the whole request (`asgi.handle`)", "kettle/asgi.py", "handle"),
-    ("  `handle_http`", "kettle/asgi.py", "handle_http"),
-    ("    `_prepare` (frozen/started checks)", "kettle/asgi.py", "_prepare"),
-    ("    `request_from_scope` (Request + Headers)", "kettle/asgi.py", "request_from_scope"),
-    ("    `Context()`", "kettle/context.py", "__init__"),
-    ("    `match_request` (routing)", "kettle/app.py", "match_request"),
-    ("    `_has_body`", "kettle/asgi.py", "_has_body"),
-    ("    `read_body`", "kettle/asgi.py", "read_body"),
-    ("    `_respond` (view + make_response)", "kettle/asgi.py", "_respond"),
-    ("      `run_sync` (thread pool hop)", "kettle/concurrency.py", "run_sync"),
-    ("      `finish_fast`", "kettle/dispatch.py", "finish_fast"),
-    ("      `make_response`", "kettle/app.py", "make_response"),
-    ("    `_finish` (context pop)", "kettle/asgi.py", "_finish"),
-    ("    `send_response`", "kettle/asgi.py", "send_response"),
-    ("      `wire_headers`", "kettle/response.py", "wire_headers"),
+    ("  `request_from_scope`", "kettle/asgi.py", "request_from_scope"),
+    ("  `Context()`", "kettle/context.py", "__init__"),
+    ("  `match_request` (routing)", "kettle/app.py", "match_request"),
+    ("  `_has_body`", "kettle/asgi.py", "_has_body"),
+    ("  `read_body`", "kettle/asgi.py", "read_body"),
+    ("  `run_sync` (thread pool hop)", "kettle/concurrency.py", "run_sync"),
+    ("  `drive_async` (pipeline generator)", "kettle/concurrency.py", "drive_async"),
+    ("  `answer_routing_error`", "kettle/dispatch.py", "answer_routing_error"),
+    ("  `finish_fast`", "kettle/dispatch.py", "finish_fast"),
+    ("    `make_response`", "kettle/app.py", "make_response"),
+    ("  `_finish` (context pop with teardown)", "kettle/asgi.py", "_finish"),
+    ("  `encode_headers`", "kettle/asgi.py", "encode_headers"),
+    ("  `send_response` (uncommon responses)", "kettle/asgi.py", "send_response"),
+    ("    `wire_headers`", "kettle/response.py", "wire_headers"),
 )
 
 
@@ -577,12 +614,18 @@ def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
         app, lifespan = harness.app(framework, scenario)
         runner = make_runner(harness, app, lifespan, scenario, expected)
         runner(500)
-        walls = sorted(runner(requests) for _ in range(3))  # unprofiled, for scale
+        walls = []
+        for _ in range(5):  # unprofiled, for scale
+            gc.collect()
+            walls.append(runner(requests))
         bare = _import_app_module("bare_app").asgi_app
         bare_runner = make_runner(harness, bare, lifespan, SCENARIOS["plaintext"],
                                   Expected(200, b"Hello, World!"))
         bare_runner(500)
-        bare_wall = min(bare_runner(requests) for _ in range(3))
+        bare_walls = []
+        for _ in range(5):
+            gc.collect()
+            bare_walls.append(bare_runner(requests))
         profiler = cProfile.Profile()
         gc.collect()
         profiler.enable()
@@ -593,8 +636,9 @@ def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
     total = sum(tt for (_, _, tt, _, _) in entries.values())
     per = 1e6 / requests
     lines = [
-        f"### {FRAMEWORKS[framework]} {key}: {walls[1] * per:.2f} µs/request unprofiled "
-        f"(the harness around a bare ASGI app: {bare_wall * per:.2f} µs), "
+        f"### {FRAMEWORKS[framework]} {key}: {statistics.median(walls) * per:.2f} µs/request "
+        f"unprofiled (the harness around a bare ASGI app: "
+        f"{statistics.median(bare_walls) * per:.2f} µs), "
         f"{total * per:.2f} µs/request under cProfile ({requests} requests)",
         "",
     ]
@@ -627,36 +671,39 @@ def profile(framework: str, key: str, requests: int, top: int = 20) -> str:
 
 
 # -- kettle's ASGI path by part, unprofiled ---------------------------------------------------
-#: The parts of ``kettle.asgi.handle_http``'s fast path, in order: (label, what the stage adds).
+#: The parts of ``kettle.asgi.handle``'s HTTP path, in order.
 BREAKDOWN_PARTS = (
     "harness: scope copy + `Receive` (no app)",
-    "`_prepare` (frozen / started checks)",
-    "`request_from_scope` (Request, Headers: every header decoded)",
+    "`request_from_scope` (Request over ASGIHeaders)",
     "`Context()` + `ContextVar.set`",
     "`match_request` (routing)",
     "`_has_body` + `read_body`",
-    "`_respond`: view + `finish_fast` / `make_response` (+ thread hop for sync views)",
-    "`_finish`: `ctx.pop_async` (vs a bare `ContextVar.reset`)",
-    "`send_response`: `wire_headers`, header encoding, 2 `send`s",
+    "the view (awaited, or `run_sync`: the thread hop) / the routing error's response",
+    "`finish_fast` (`make_response`)",
+    "leaving the context (`ContextVar.reset`, or `_finish` when there is teardown)",
+    "response headers (encoded pairs) + 2 `send`s",
 )
 
 
 def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
-    """µs per request of each part of kettle's ASGI fast path, without a profiler's distortion.
+    """µs per request of each part of kettle's ASGI HTTP path, without a profiler's distortion.
 
-    Stage k runs parts 0..k of a replica of ``kettle.asgi.handle_http`` (the fast path, built
-    from the module's own functions); a part's cost is the difference between the medians of
-    consecutive stages. The last line compares the replica with the real ``await app(...)``:
-    the difference is the call chain (``Kettle.__call__`` -> ``asgi.handle`` ->
-    ``handle_http``). Tied to kettle's internals: if they move, this says so and stops.
+    Stage k runs parts 0..k of a replica of ``kettle.asgi.handle``'s HTTP path (no hooks, a
+    bytes body), made of the module's own functions; a part's cost is the difference between
+    the medians of consecutive stages. The last row compares the replica with the real
+    ``await app(...)``: the call chain and whatever the replica leaves out. Tied to kettle's
+    internals: if they move, this says so instead of timing something else.
     """
     try:
         from kettle import asgi as door
+        from kettle.concurrency import drive_async, run_sync
         from kettle.context import Context, _cv_context
+        from kettle.dispatch import answer_routing_error, finish_fast
+        from kettle.response import Response, wire_headers
 
-        prepare, from_scope = door._prepare, door.request_from_scope
-        has_body, read_body = door._has_body, door.read_body
-        respond, finish, send_response = door._respond, door._finish, door.send_response
+        from_scope, has_body, read_body = door.request_from_scope, door._has_body, door.read_body
+        finish, encode_headers, encoded = door._finish, door.encode_headers, door._encoded
+        nosniff = door._NOSNIFF
     except (ImportError, AttributeError) as exc:
         return f"### breakdown unavailable: kettle's ASGI internals changed ({exc!r})"
     scenario = SCENARIOS[key]
@@ -680,26 +727,46 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
                 receive = Receive(payload)
                 if upto < 1:
                     continue
-                await prepare(app)
-                if upto < 2:
-                    continue
                 request = from_scope(scope, limits)
-                if upto < 3:
+                if upto < 2:
                     continue
                 ctx = Context(app, request)
                 ctx._token = token = _cv_context.set(ctx)
-                if upto >= 4:
+                if upto >= 3:
                     plan = ctx.plan = app.match_request(request)
-                if upto >= 5 and has_body(request):
+                if upto >= 4 and has_body(request):
                     await read_body(request, receive)
+                if upto >= 5:
+                    if request.routing_exception is not None:
+                        rv = answer_routing_error(app, ctx, plan)
+                        if not isinstance(rv, Response):
+                            rv = await drive_async(app, rv)
+                    elif plan.view_is_async:
+                        rv = await plan.view(**request.view_args)  # type: ignore[arg-type]
+                    else:
+                        rv = await run_sync(app, plan.view, (), request.view_args)
                 if upto >= 6:
-                    response = await respond(app, ctx, plan, request)
-                if upto >= 7:
+                    response: Any = rv
+                    if not isinstance(rv, Response):
+                        response = finish_fast(app, ctx, plan, rv)
+                    if not isinstance(response, Response):
+                        response = await drive_async(app, response)
+                if upto >= 7 and (plan.needs_teardown or ctx._holds):
                     await finish(app, ctx, plan, None, scope)
                 else:
+                    if upto >= 7 and (request._files or request._data is not None):
+                        request.close()
                     _cv_context.reset(token)
                 if upto >= 8:
-                    await send_response(app, request, response, send)
+                    body, items = response._body, response.headers._list
+                    if len(items) == 1 and items[0][0] == "Content-Type":
+                        headers = [encoded.get(items[0]) or encode_headers(items)[0],
+                                   (b"content-length", str(len(body)).encode()), nosniff]
+                    else:
+                        headers = encode_headers(wire_headers(response))
+                    await send({"type": "http.response.start", "status": response.status_code,
+                                "headers": headers})
+                    await send({"type": "http.response.body", "body": body})
             elapsed = perf() - start
             if upto >= 8 and (sent[0]["status"], sent[1]["body"]) != tuple(expected):
                 raise WrongResponse(f"breakdown replica answered {sent[:2]!r}")
@@ -717,8 +784,11 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
 
         stages = len(BREAKDOWN_PARTS)
         harness.run(real(500))
-        for k in range(stages):
-            harness.run(stage(200, k))
+        try:
+            for k in range(stages):
+                harness.run(stage(200, k))
+        except (AttributeError, TypeError, WrongResponse) as exc:
+            return f"### breakdown unavailable: kettle's ASGI internals changed ({exc!r})"
         times: dict[int, list[float]] = {k: [] for k in range(-1, stages)}
         for _ in range(repeats):  # interleaved, like the main benchmark
             for k in range(-1, stages):
@@ -739,8 +809,8 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
         previous = med[k]
         lines.append(f"| {label} | {cost:.2f} | {cost / med[-1]:.0%} |")
     chain = med[-1] - med[stages - 1]
-    lines.append(f"| call chain `Kettle.__call__` -> `asgi.handle` -> `handle_http` "
-                 f"(real minus replica) | {chain:.2f} | {chain / med[-1]:.0%} |")
+    lines.append(f"| `Kettle.__call__` -> `asgi.handle` and the rest (real minus replica) "
+                 f"| {chain:.2f} | {chain / med[-1]:.0%} |")
     return "\n".join(lines)
 
 
@@ -786,13 +856,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     with Harness() as harness:
+        load = OtherLoad()
         cells = run(harness, frameworks, scenarios, rounds, batch_time, log)
         ceiling = harness_ceiling(harness, batch_time)
+        other_load = load.cpus()
         command = "python benchmarks/asgi_inprocess.py " + " ".join(
             argv if argv is not None else sys.argv[1:]
         )
         block = report(harness, frameworks, scenarios, cells, rounds, batch_time, ceiling,
-                       command.strip())
+                       command.strip(), other_load)
     print(block)
     if "kettle" in frameworks and set(TARGET_PEERS) & set(frameworks):
         print("\nTarget (kettle >= BlackSheep and >= Starlette):", file=sys.stderr)
