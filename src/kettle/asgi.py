@@ -47,22 +47,33 @@ class ClientDisconnected(Exception):
 
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
     """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
+    # Built without ``__init__``: only what differs from the class defaults is assigned.
+    request = Request.__new__(Request)
     get = scope.get
     path: str = scope["path"]
     root_path: str = get("root_path", "")
-    if root_path and path.startswith(root_path):
-        path = path[len(root_path) :] or "/"
+    if root_path:
+        request.root_path = root_path
+        if path.startswith(root_path):
+            path = path[len(root_path) :] or "/"
+    request.method = method or scope["method"]
+    request.path = path
     raw_query: bytes = get("query_string", b"")
-    query = raw_query.decode("latin-1") if raw_query else ""
-    if not query.isascii():
-        query = raw_query.decode("utf-8", "replace")
-    server = get("server")  # (host, port): Request only unpacks it
+    if raw_query:
+        query = raw_query.decode("latin-1")
+        request.query_string = query if query.isascii() else raw_query.decode("utf-8", "replace")
+    else:
+        request.query_string = ""
+    request._headers = ASGIHeaders(scope["headers"])
+    scheme = get("scheme")
+    if scheme is not None and scheme != "http":
+        request.scheme = scheme
+    request.server = get("server")  # (host, port): Request only unpacks it
     client = get("client")
-    return Request(  # positional: measurably cheaper than keywords on this path
-        method or get("method", "GET"), path, query, ASGIHeaders(scope["headers"]),
-        get("scheme", "http"), server, root_path,
-        client[0] if client else None, None, limits,
-    )
+    if client:
+        request.remote_addr = client[0]
+    request.limits = limits
+    return request
 
 
 def _has_body(request: Request) -> bool:
@@ -209,7 +220,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
             view: Any = plan.view
             try:
-                if plan.view_is_async:
+                if plan.view_is_async:  # the common case under ASGI
                     rv = await view(**request.view_args)  # type: ignore[arg-type]
                 elif plan.inline:
                     rv = view(**request.view_args)  # type: ignore[arg-type]
@@ -243,9 +254,10 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     if body is not None and request.method != "HEAD" and code != 204 and code != 304:
         items = response.headers._list
         if len(items) == 1 and items[0][0] == "Content-Type":  # the common response
+            length = len(body)
             headers = [
                 _encoded.get(items[0]) or encode_headers(items)[0],
-                (b"content-length", str(len(body)).encode()),
+                _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
                 _NOSNIFF,
             ]
         else:
@@ -295,6 +307,8 @@ def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
+#: ``Content-Length`` pairs for the small bodies most responses have, encoded once.
+_LENGTHS = [(b"content-length", str(n).encode()) for n in range(4096)]
 _CACHED_NAMES = frozenset({"Content-Type", "X-Content-Type-Options", "Vary", "Cache-Control"})
 
 

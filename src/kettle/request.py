@@ -82,6 +82,14 @@ class Request:
     _stream: BodyReader | BufferedBody | Readable | None = None
     _content_length: Any = _unset
     _headers: Headers | EnvironHeaders | ASGIHeaders | None = None
+    # What a door may leave unset (the ASGI door builds requests without ``__init__``).
+    scheme = "http"
+    server: tuple[str, int | None] | None = None
+    root_path = ""
+    remote_addr: str | None = None
+    environ: dict[str, Any] | None = None
+    _input: Readable | bytes | None = None
+    limits = _DEFAULT_LIMITS
     url_rule: Rule | None = None
     view_args: dict[str, Any] | None = None
     routing_exception: Exception | None = None
