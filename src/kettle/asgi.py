@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from .body import RequestLimits, too_large
 from .concurrency import drive_async, run_sync
 from .context import Context, _cv_context
-from .datastructures import ASGIHeaders
 from .dispatch import (
     RoutePlan,
     answer_routing_error,
@@ -64,7 +63,7 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
         request.query_string = query if query.isascii() else raw_query.decode("utf-8", "replace")
     else:
         request.query_string = ""
-    request._headers = ASGIHeaders(scope["headers"])
+    request._raw_headers = scope["headers"]
     scheme = get("scheme")
     if scheme is not None and scheme != "http":
         request.scheme = scheme
@@ -76,18 +75,19 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
     return request
 
 
-def _has_body(request: Request) -> bool:
-    for name, value in request.headers.raw:  # type: ignore[union-attr]
+def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a GET-like request says it has a body (rare, but then it is read as any other)."""
+    for name, value in raw_headers:
         if name == b"content-length":
             return bool(value != b"0")
-    return request.method not in _NO_BODY_METHODS
+    return False
 
 
 async def read_body(request: Request, receive: Receive) -> None:
     """Receive the whole body before the view runs; forms are parsed chunk by chunk."""
     limit = request.limits.max_content_length
     raw_length = raw_type = None
-    for name, value in request.headers.raw:  # type: ignore[union-attr]
+    for name, value in request._raw_headers or ():
         if name == b"content-length":
             raw_length = value
         elif name == b"content-type":
@@ -208,7 +208,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         plan = ctx.plan = app.match_request(request)
         if plan.stream_body:
             request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
-        elif _has_body(request):
+        elif request.method not in _NO_BODY_METHODS or _declares_body(scope["headers"]):
             try:
                 await read_body(request, receive)
             except ClientDisconnected:

@@ -128,8 +128,11 @@ def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response
     steps for the door to drive.
     """
     try:
-        if rv.__class__ is str and app._plain_make_response:
+        cls = rv.__class__
+        if cls is str and app._plain_make_response:
             response = app.response_class.html(rv)
+        elif cls is dict and app._plain_make_response:
+            response = app.json.response_for(rv)
         else:
             response = app.make_response(rv)
     except Exception as exc:

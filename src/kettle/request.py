@@ -88,6 +88,8 @@ class Request:
     root_path = ""
     remote_addr: str | None = None
     environ: dict[str, Any] | None = None
+    #: ASGI: the scope's header pairs, wrapped in ``ASGIHeaders`` when first read.
+    _raw_headers: list[tuple[bytes, bytes]] | None = None
     _input: Readable | bytes | None = None
     limits = _DEFAULT_LIMITS
     url_rule: Rule | None = None
@@ -153,7 +155,13 @@ class Request:
         headers = self._headers
         if headers is None:
             environ = self.environ
-            headers = self._headers = EnvironHeaders(environ) if environ is not None else Headers()
+            if environ is not None:
+                headers = EnvironHeaders(environ)
+            elif self._raw_headers is not None:
+                headers = ASGIHeaders(self._raw_headers)
+            else:
+                headers = Headers()
+            self._headers = headers
         return headers
 
     @property
