@@ -19,6 +19,15 @@ T = TypeVar("T")
 _missing: Any = object()
 
 
+def _converted(values: Iterable[Any], type: Callable[[Any], Any]) -> list[Any]:
+    """``type(value)`` for each value, dropping those it refuses (Werkzeug's ``getlist``)."""
+    result = []
+    for value in values:
+        with contextlib.suppress(ValueError, TypeError):
+            result.append(type(value))
+    return result
+
+
 class MultiDict(dict[str, list[Any]]):
     """A dict whose keys may hold several values; ``md[key]`` is the first one."""
 
@@ -91,13 +100,7 @@ class MultiDict(dict[str, list[Any]]):
     def getlist(self, key: str, type: Callable[[Any], Any] | None = None) -> list[Any]:
         """Every value of ``key`` (converted by ``type``, dropping those it refuses)."""
         values = dict.get(self, key, [])
-        if type is None:
-            return list(values)
-        result = []
-        for value in values:
-            with contextlib.suppress(ValueError, TypeError):
-                result.append(type(value))
-        return result
+        return list(values) if type is None else _converted(values, type)
 
     def setlist(self, key: str, values: Iterable[Any]) -> None:
         """Replace every value of ``key``; an empty list removes the key."""
@@ -289,13 +292,7 @@ class Headers(_HeaderReading):
         lkey = key.lower()
         size = len(lkey)
         values = [v for k, v in self._list if len(k) == size and k.lower() == lkey]
-        if type is None:
-            return values
-        result = []
-        for value in values:
-            with contextlib.suppress(ValueError, TypeError):
-                result.append(type(value))
-        return result
+        return values if type is None else _converted(values, type)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._list)
@@ -473,13 +470,7 @@ class ASGIHeaders(_HeaderReading):
     def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
         name = key.lower().encode("latin-1", "replace")
         values = [v.decode("latin-1") for k, v in self.raw if k == name]
-        if type is None:
-            return values
-        result = []
-        for value in values:
-            with contextlib.suppress(ValueError, TypeError):
-                result.append(type(value))
-        return result
+        return values if type is None else _converted(values, type)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         for name, value in self.raw:
