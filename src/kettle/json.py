@@ -58,7 +58,7 @@ class JSONProvider:
     def __init__(self, app: Kettle) -> None:
         self._app = app
         self._mimetype: str | None = None
-        self._frozen: tuple[msgspec.json.Encoder, str] | None = None
+        self._frozen: tuple[msgspec.json.Encoder, tuple[str, str]] | None = None
 
     @property
     def mimetype(self) -> str:
@@ -94,14 +94,18 @@ class JSONProvider:
         """A JSON response of one value: what a view returning a dict or list gets."""
         frozen = self._frozen
         if frozen is not None:  # settings read once when the app started serving
-            encoder, mimetype = frozen
-            return self._app.response_class(encoder.encode(data), mimetype=mimetype)
+            encoder, header = frozen
+            return self._app.response_class.direct(encoder.encode(data), header)
         return self._app.response_class(self.dumpb(data), mimetype=self.mimetype)
 
     def freeze(self) -> None:
         """Read the JSON settings once; the app calls this when it starts serving."""
-        if type(self).dumpb is JSONProvider.dumpb:
-            self._frozen = (_sorted_encoder if self.sort_keys else _encoder, self.mimetype)
+        from .response import Response, content_type_for
+
+        plain = self._app.response_class.direct is Response.direct  # not overridden
+        if type(self).dumpb is JSONProvider.dumpb and plain:
+            header = ("Content-Type", content_type_for(self.mimetype))
+            self._frozen = (_sorted_encoder if self.sort_keys else _encoder, header)
 
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:

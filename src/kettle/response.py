@@ -145,12 +145,17 @@ class Response:
 
     @classmethod
     def html(cls, body: str) -> Response:
-        """A ``text/html`` response of ``body``: what a view's ``str`` becomes, built without
-        the argument handling of ``__init__`` (the commonest response of all)."""
+        """A ``text/html`` response of ``body``: what a view's ``str`` becomes."""
+        return cls.direct(body.encode(), _HTML_HEADER)
+
+    @classmethod
+    def direct(cls, body: bytes, content_type: tuple[str, str]) -> Response:
+        """A 200 response of ``body`` with one ready ``Content-Type`` header, built without
+        the argument handling of ``__init__``: the commonest responses (text, JSON) take it."""
         response = cls.__new__(cls)
-        response._body = body.encode()
+        response._body = body
         headers = response.headers = Headers.__new__(Headers)
-        headers._list = [_HTML_HEADER]
+        headers._list = [content_type]
         return response
 
     # -- status --------------------------------------------------------------
