@@ -7,6 +7,7 @@ than the standard library.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -58,7 +59,9 @@ class JSONProvider:
     def __init__(self, app: Kettle) -> None:
         self._app = app
         self._mimetype: str | None = None
-        self._frozen: tuple[msgspec.json.Encoder, tuple[str, str]] | None = None
+        self._frozen: (
+            tuple[Callable[[Any], bytes], Callable[..., Response], tuple[str, str]] | None
+        ) = None
 
     @property
     def mimetype(self) -> str:
@@ -94,18 +97,20 @@ class JSONProvider:
         """A JSON response of one value: what a view returning a dict or list gets."""
         frozen = self._frozen
         if frozen is not None:  # settings read once when the app started serving
-            encoder, header = frozen
-            return self._app.response_class.direct(encoder.encode(data), header)
+            encode, direct, header = frozen
+            return direct(encode(data), header)
         return self._app.response_class(self.dumpb(data), mimetype=self.mimetype)
 
     def freeze(self) -> None:
         """Read the JSON settings once; the app calls this when it starts serving."""
         from .response import Response, content_type_for
 
-        plain = self._app.response_class.direct is Response.direct  # not overridden
+        response_class = self._app.response_class
+        plain = response_class.direct.__func__ is Response.direct.__func__  # type: ignore[attr-defined]
         if type(self).dumpb is JSONProvider.dumpb and plain:
             header = ("Content-Type", content_type_for(self.mimetype))
-            self._frozen = (_sorted_encoder if self.sort_keys else _encoder, header)
+            encoder = _sorted_encoder if self.sort_keys else _encoder
+            self._frozen = (encoder.encode, response_class.direct, header)
 
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:
