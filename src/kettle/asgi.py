@@ -25,6 +25,7 @@ from .dispatch import (
     answer_routing_error,
     finish_fast,
     pipeline,
+    plain_body,
     websocket_pipeline,
 )
 from .errors import BadRequest, HTTPException
@@ -229,12 +230,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             except Exception as exc:
                 response = await drive_async(app, pipeline(app, ctx, plan, exc))
             else:
-                if (
-                    rv.__class__ is str and app._plain_make_response and ctx.session is None
-                    and not ctx._after_request
-                ):  # a plain page, nothing after the view: sent without a Response object
-                    response = rv.encode()
-                else:
+                response = plain_body(app, ctx, rv)  # (body, content type): no Response needed
+                if response is None:
                     response = finish_fast(app, ctx, plan, rv)
                     if not isinstance(response, Response):
                         response = await drive_async(app, response)
@@ -255,15 +252,16 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         if request._files or request._data is not None or request._input is not None:
             request.close()
         _cv_context.reset(token)
-    if response.__class__ is bytes:
-        length = len(response)
+    if response.__class__ is tuple:  # plain_body's (body, Content-Type header)
+        body, content_type = response
+        length = len(body)
         await send({"type": "http.response.start", "status": 200, "headers": [
-            _HTML_PAIR,
+            _encoded.get(content_type) or encode_headers([content_type])[0],
             _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
             _NOSNIFF,
         ]})
         await send({
-            "type": "http.response.body", "body": b"" if request.method == "HEAD" else response,
+            "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,
         })
         return None
     body = response._body
@@ -324,7 +322,6 @@ def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
-_HTML_PAIR = (b"content-type", b"text/html; charset=utf-8")
 #: ``Content-Length`` pairs for the small bodies most responses have, encoded once.
 _LENGTHS = [(b"content-length", str(n).encode()) for n in range(4096)]
 _CACHED_NAMES = frozenset({"Content-Type", "X-Content-Type-Options", "Vary", "Cache-Control"})

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
-from .response import Response
+from .response import _HTML_HEADER, Response
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -118,6 +118,25 @@ def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
     assert plan.view is not None, f"no view is bound to endpoint {plan.endpoint!r}"
     args = (ctx.websocket,) if ctx.websocket is not None else ()
     return (yield plan.view, args, request.view_args)
+
+
+def plain_body(app: Kettle, ctx: Context, rv: Any) -> tuple[bytes, tuple[str, str]] | None:
+    """``(body, Content-Type header)`` when a fast-path view's value needs no ``Response``:
+    a ``str`` or a ``dict`` with nothing to run after the view. The doors then write it
+    directly; anything else (or ``None`` here) goes through ``finish_fast``."""
+    if ctx.session is not None or ctx._after_request or not app._plain_make_response:
+        return None
+    cls = rv.__class__
+    if cls is str:
+        return rv.encode(), _HTML_HEADER
+    if cls is dict:
+        frozen = app.json._frozen
+        if frozen is not None:
+            try:
+                return frozen[0](rv), frozen[2]
+            except Exception:  # not encodable: finish_fast answers it (a 500, logged)
+                return None
+    return None
 
 
 def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response | Steps:

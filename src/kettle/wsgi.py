@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .body import RequestLimits
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
-from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline
+from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .types import StartResponse, WSGIEnvironment
 
 FILE_BLOCK_SIZE = 64 * 1024
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
 def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Request:
@@ -87,6 +88,13 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             except Exception as exc:
                 response = drive(pipeline(app, ctx, plan, exc))
             else:
+                plain = plain_body(app, ctx, rv)
+                if plain is not None:  # the commonest answer: written without a Response
+                    body, content_type = plain
+                    start_response("200 OK", [
+                        content_type, ("Content-Length", str(len(body))), NOSNIFF,
+                    ])
+                    return [] if request.method == "HEAD" else [body]
                 response = finish_fast(app, ctx, plan, rv)
                 if not isinstance(response, Response):
                     response = drive(response)
