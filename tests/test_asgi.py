@@ -416,3 +416,57 @@ def test_lifespan_protocol_messages(app):
 
     asyncio.run(run())
     assert sent == [{"type": "lifespan.startup.failed", "message": "ValueError: no database"}]
+
+
+# -- files and disconnects (raw ASGI calls, as a server makes them) ----------------------
+
+
+def _call_asgi(app, path, method="GET", body_messages=None, extensions=None):
+    sent: list = []
+    messages = list(body_messages or [{"type": "http.request", "body": b"", "more_body": False}])
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "headers": [],
+             "query_string": b"", "scheme": "http", "root_path": "",
+             "extensions": extensions or {}}
+    if body_messages:
+        scope["headers"] = [(b"content-type", b"application/json")]
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_file_bodies_use_pathsend_where_the_server_offers_it(app, tmp_path):
+    from kettle import Response
+
+    target = tmp_path / "report.bin"
+    target.write_bytes(b"\x00\x01" * 100_000)
+
+    @app.route("/file")
+    def file_view():
+        return Response(open(target, "rb"), mimetype="application/octet-stream")
+
+    sent = _call_asgi(app, "/file", extensions={"http.response.pathsend": {}})
+    assert sent[0]["status"] == 200
+    assert sent[1] == {"type": "http.response.pathsend", "path": str(target)}
+    plain = _call_asgi(app, "/file")  # no pathsend: the file is read in blocks
+    assert b"".join(m.get("body", b"") for m in plain[1:]) == target.read_bytes()
+
+
+def test_client_disconnect_while_reading_ends_the_request_quietly(app):
+    ran: list = []
+
+    @app.post("/echo")
+    async def echo():
+        ran.append(True)
+        return request.json
+
+    sent = _call_asgi(app, "/echo", "POST", [
+        {"type": "http.request", "body": b'{"a":', "more_body": True},
+        {"type": "http.disconnect"},
+    ])
+    assert sent == [] and ran == []

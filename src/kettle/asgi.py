@@ -14,6 +14,7 @@ skip that: the view reads ``request.iter_body()`` / ``request.stream`` itself.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .types import Message, Receive, Scope, Send
 
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+FILE_CHUNK = 64 * 1024
 
 
 class ClientDisconnected(Exception):
@@ -282,7 +284,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         if response._on_close is not None:
             await run_sync(app, response.close, (), None)
         return None
-    await send_response(app, request, response, send)
+    await send_response(app, request, response, send, scope)
     return None
 
 
@@ -338,8 +340,11 @@ async def _finish(
         await ctx.pop_async(error)
 
 
-async def send_response(app: Kettle, request: Request, response: Response, send: Send) -> None:
-    """Send ``response`` as ``http.response.start`` and ``http.response.body`` messages."""
+async def send_response(
+    app: Kettle, request: Request, response: Response, send: Send, scope: Scope | None = None
+) -> None:
+    """Send ``response`` as ``http.response.start`` and ``http.response.body`` messages (or
+    ``http.response.pathsend`` for a file, where the server offers it)."""
     code = response.status_code
     headers = encode_headers(wire_headers(response))
     await send({"type": "http.response.start", "status": code, "headers": headers})
@@ -351,16 +356,36 @@ async def send_response(app: Kettle, request: Request, response: Response, send:
         if body is not None:
             await send({"type": "http.response.body", "body": body})
             return
+        path = _file_path(response.response)
+        if path is not None and scope and "http.response.pathsend" in scope.get("extensions", {}):
+            await send({"type": "http.response.pathsend", "path": path})  # the server sends it
+            return
         await _send_stream(app, response, send)
     finally:
         if response._on_close is not None or hasattr(response.response, "close"):
             await run_sync(app, response.close, (), None)
 
 
+def _file_path(source: Any) -> str | None:
+    """The absolute path of a file body opened from disk at its start, else ``None``."""
+    name = getattr(source, "name", None)
+    if not isinstance(name, str) or not hasattr(source, "read"):
+        return None
+    try:
+        if source.tell() != 0:
+            return None
+    except (OSError, ValueError):
+        return None
+    return os.path.abspath(name) if os.path.isfile(name) else None
+
+
 async def _send_stream(app: Kettle, response: Response, send: Send) -> None:
     source: Any = response.response
     try:
-        if hasattr(source, "__aiter__"):
+        if hasattr(source, "read"):  # a file: read in blocks in the pool, not line by line
+            while data := await run_sync(app, source.read, (FILE_CHUNK,), None):
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+        elif hasattr(source, "__aiter__"):
             async for data in response.aiter_encoded():
                 if data:
                     await send({"type": "http.response.body", "body": data, "more_body": True})
