@@ -1068,3 +1068,16 @@ def test_aiter_encoded_encodes_async_chunks() -> None:
     assert asyncio.run(collect(Response("body"))) == [b"body"]
     with pytest.raises(TypeError, match="int"):
         asyncio.run(collect(Response(bad())))
+
+
+def test_max_cookie_size_from_config_warns(app: Kettle, client: KettleClient) -> None:
+    app.config["MAX_COOKIE_SIZE"] = 50
+
+    @app.route("/big")
+    def big() -> Response:
+        response = Response("ok")
+        response.set_cookie("big", "x" * 100)
+        return response
+
+    with pytest.warns(UserWarning, match="cookie"):
+        client.get("/big")

@@ -104,3 +104,10 @@ def test_permanent_session_sets_max_age(session_app, client):
 
     cookie = client.get("/permanent").headers["Set-Cookie"]
     assert f"Max-Age={31 * 24 * 3600}" in cookie
+
+
+def test_session_cookie_is_secure_over_https(session_app, client):
+    plain = client.get("/set/a").headers["Set-Cookie"]
+    assert "Secure" not in plain
+    secure = client.get("/set/b", base_url="https://localhost/").headers["Set-Cookie"]
+    assert "Secure" in secure

@@ -38,6 +38,16 @@ def encode_chunk(chunk: Any) -> bytes:
     raise TypeError(f"A streamed response must yield str or bytes, not {type(chunk).__name__}.")
 
 
+def _max_cookie_size() -> int:
+    """``MAX_COOKIE_SIZE`` of the active app (cookies over it warn: browsers drop them)."""
+    from .context import current_context
+
+    ctx = current_context()
+    if ctx is None:
+        return 4093
+    return int(ctx.app.config.get("MAX_COOKIE_SIZE", 4093))
+
+
 def status_line(code: int) -> str:
     """``"404 Not Found"`` for ``404``; unknown codes get ``"UNKNOWN"`` as Werkzeug does."""
     line = _STATUS_LINES.get(code)
@@ -293,6 +303,7 @@ class Response:
             dump_cookie(
                 key, value, max_age=max_age, expires=expires, path=path, domain=domain,
                 secure=secure, httponly=httponly, samesite=samesite, partitioned=partitioned,
+                max_size=_max_cookie_size(),
             ),
         )
 

@@ -102,11 +102,16 @@ class SessionInterface:
         raise NotImplementedError
 
     def cookie_settings(self, app: Kettle) -> dict[str, Any]:
+        """The session cookie's attributes; ``Secure`` whenever the request came over https."""
+        from .context import current_context
+
         config = app.config
+        ctx = current_context()
+        over_https = ctx is not None and ctx.request is not None and ctx.request.is_secure
         return {
             "domain": config["SESSION_COOKIE_DOMAIN"],
             "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"] or "/",
-            "secure": config["SESSION_COOKIE_SECURE"],
+            "secure": bool(config["SESSION_COOKIE_SECURE"] or over_https),
             "httponly": config["SESSION_COOKIE_HTTPONLY"],
             "samesite": config["SESSION_COOKIE_SAMESITE"],
             "partitioned": config["SESSION_COOKIE_PARTITIONED"],
