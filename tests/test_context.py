@@ -441,3 +441,23 @@ def test_ipv6_trusted_host(app, client) -> None:
 
     assert client.get("/", headers={"Host": "[::1]:8080"}).status_code == 200
     assert client.get("/", headers={"Host": "[::2]:8080"}).status_code == 400
+
+
+def test_test_request_context_does_not_end_set_up(app) -> None:
+    """As in Flask: routes may still be added after a test request context."""
+
+    @app.route("/first")
+    def first():
+        return "1"
+
+    with app.test_request_context("/first"):
+        from kettle import request, url_for
+
+        assert request.endpoint == "first"
+        assert url_for("first") == "/first"
+
+    @app.route("/second")
+    def second():
+        return "2"
+
+    assert app.test_client().get("/second").text == "2"

@@ -378,16 +378,31 @@ class Kettle(Scaffold):
         """A request context for a made-up request (arguments as the test client's ``open``)."""
         from .testing import build_environ
 
-        self.freeze()
         environ = build_environ(*args, **kwargs)
-        request = wsgi.request_from_environ(environ, self._limits)
-        if self._proxy_fix is not None:
+        if self._frozen:
+            request = wsgi.request_from_environ(environ, self._limits)
+        else:  # as in Flask, this does not end set-up: settings are read, nothing is frozen
+            request = wsgi.request_from_environ(environ, RequestLimits.from_config(self.config))
+        proxy_fix = self._proxy_fix if self._frozen else self.config.get("PROXY_FIX")
+        if proxy_fix:
             from .proxies import apply_proxy_fix
 
-            apply_proxy_fix(request, self._proxy_fix)
+            apply_proxy_fix(request, proxy_fix)
         ctx = Context(self, request)
-        ctx.plan = self.match_request(request)
+        ctx.plan = self.match_request(request) if self._frozen else self._plan_unfrozen(request)
         return ctx
+
+    def _plan_unfrozen(self, request: Request) -> RoutePlan:
+        """Route ``request`` before the app serves: a plan made for this one context."""
+        try:
+            rule, args = self.url_map.match(request.path, request.method)
+        except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+            request.routing_exception = self._redirect_with_query(request, exc)
+            return RoutePlan(self, None, None)
+        request.url_rule = rule
+        request.view_args = args
+        assert rule.endpoint is not None
+        return RoutePlan(self, rule.endpoint, self.view_functions.get(rule.endpoint))
 
     def test_client(self, use_cookies: bool = True, **kwargs: Any) -> KettleClient:
         """A client that calls the app in-process: ``app.test_client().get("/")``."""
