@@ -114,10 +114,6 @@ class BodyReader:
     def readable(self) -> bool:
         return True
 
-    @property
-    def exhausted(self) -> bool:
-        return self._exhausted
-
 
 class BufferedBody:
     """A body already in memory (ASGI pre-read, or the test client), read like a stream."""
