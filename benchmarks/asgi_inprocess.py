@@ -576,15 +576,6 @@ def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: C
     return lines
 
 
-def write_readme(block: str, path: Path = README) -> None:
-    text = path.read_text(encoding="utf-8")
-    start, end = text.find(START_MARKER), text.find(END_MARKER)
-    if start < 0 or end < start:
-        raise SystemExit(f"{path} lacks the {START_MARKER} ... {END_MARKER} markers")
-    new = text[: start + len(START_MARKER)] + "\n" + block + "\n" + text[end:]
-    path.write_text(new, encoding="utf-8")
-
-
 # -- profiling -------------------------------------------------------------------------------
 #: kettle functions whose cumulative time makes up a request, in pipeline order: (part, where).
 KETTLE_PARTS: tuple[tuple[str, str, str], ...] = (
@@ -874,7 +865,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.quick:
             print("(not writing the README from a --quick run)", file=sys.stderr)
         else:
-            write_readme(block)
+            inprocess.write_readme(block, README, (START_MARKER, END_MARKER))
             print(f"wrote {README}", file=sys.stderr)
     return 0
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -40,7 +41,6 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -48,6 +48,21 @@ HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 START_MARKER = "<!-- e2e-results:start -->"
 END_MARKER = "<!-- e2e-results:end -->"
+
+
+def _load_inprocess() -> Any:
+    """``inprocess.py``'s report helpers, loaded from its path as ``asgi_inprocess`` does."""
+    name = "kettle_benchmark_inprocess"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, HERE / "inprocess.py")
+        assert spec is not None and spec.loader is not None
+        module = sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
+
+
+inprocess = _load_inprocess()
 HELLO = "Hello, World!"
 
 SERVER_CPU = "0"
@@ -424,26 +439,11 @@ def run(
 
 
 # -- report ----------------------------------------------------------------------------------
-def _version(dist: str) -> str:
-    try:
-        return version(dist)
-    except PackageNotFoundError:
-        return "?"
-
-
 def _wrk_version() -> str:
     done = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
     first = (done.stdout or done.stderr).splitlines()[:1]
     match = re.search(r"wrk (\S+)", first[0]) if first else None
     return match.group(1) if match else "?"
-
-
-def _cpu_model() -> str:
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def render_table(apps: Sequence[str], scenarios: Sequence[str], cells: Cells) -> str:
@@ -476,17 +476,17 @@ def report(
 ) -> str:
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     worst = max(cells, key=lambda k: cells[k].spread)
-    versions = [f"granian {_version('granian')}", f"wrk {_wrk_version()}",
-                f"kettle {_version('kettle')}"]
+    versions = [f"granian {inprocess._version('granian')}", f"wrk {_wrk_version()}",
+                f"kettle {inprocess._version('kettle')}"]
     if any(a.startswith("falcon") for a in apps):
-        versions.append(f"Falcon {_version('falcon')}")
+        versions.append(f"Falcon {inprocess._version('falcon')}")
     if any(a.startswith("starlette") for a in apps):
-        versions.append(f"Starlette {_version('starlette')}")
+        versions.append(f"Starlette {inprocess._version('starlette')}")
     example = TARGETS["kettle-asgi"] if "kettle-asgi" in apps else TARGETS[apps[0]]
     server = "granian " + " ".join(granian_command(example, 8000)[4:]).replace(
         str(HERE), "benchmarks").replace("8000", "PORT")
     notes = [
-        f"Machine: {_cpu_model()}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"Machine: {inprocess._cpu_model()}, {os.cpu_count()} CPUs, {platform.system()} "
         f"{platform.release()}; CPython {platform.python_version()}; "
         f"server on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU} (`taskset`).",
         "Versions: " + ", ".join(versions) + ".",
@@ -531,26 +531,7 @@ def target_summary(apps: Sequence[str], scenarios: Sequence[str], cells: Cells) 
     return lines
 
 
-def write_readme(block: str, path: Path = README) -> None:
-    text = path.read_text(encoding="utf-8")
-    start, end = text.find(START_MARKER), text.find(END_MARKER)
-    if start < 0 or end < start:
-        raise SystemExit(f"{path} lacks the {START_MARKER} ... {END_MARKER} markers")
-    new = text[: start + len(START_MARKER)] + "\n" + block + "\n" + text[end:]
-    path.write_text(new, encoding="utf-8")
-
-
 # -- command line ----------------------------------------------------------------------------
-def _choices(value: str | None, known: Sequence[str], what: str) -> list[str]:
-    if not value:
-        return list(known)
-    chosen = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in chosen if v not in known]
-    if unknown:
-        raise SystemExit(f"unknown {what}: {', '.join(unknown)} (choose from {', '.join(known)})")
-    return [k for k in known if k in chosen]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--apps", help=f"comma-separated, from: {', '.join(TARGETS)}")
@@ -570,8 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit(f"{tool} is not installed")
     if len(os.sched_getaffinity(0) & {int(SERVER_CPU), int(CLIENT_CPU)}) < 2:
         raise SystemExit(f"need CPUs {SERVER_CPU} and {CLIENT_CPU}")
-    apps = _choices(args.apps, list(TARGETS), "apps")
-    scenarios = _choices(args.scenarios, list(SCENARIOS), "scenarios")
+    apps = inprocess._choices(args.apps, list(TARGETS), "apps")
+    scenarios = inprocess._choices(args.scenarios, list(SCENARIOS), "scenarios")
     rounds = args.rounds or (1 if args.quick else 3)
     seconds = args.duration or (2.0 if args.quick else 5.0)
 
@@ -595,7 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.quick:
             print("(not writing the README from a --quick run)", file=sys.stderr)
         else:
-            write_readme(block)
+            inprocess.write_readme(block, README, (START_MARKER, END_MARKER))
             print(f"wrote {README}", file=sys.stderr)
     return 0
 

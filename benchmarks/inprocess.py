@@ -508,12 +508,16 @@ def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: C
     return lines
 
 
-def write_readme(block: str, path: Path = README) -> None:
+def write_readme(
+    block: str, path: Path = README, markers: tuple[str, str] = (START_MARKER, END_MARKER)
+) -> None:
+    """Put ``block`` between ``markers`` in ``path`` (each benchmark owns one marker pair)."""
+    start_marker, end_marker = markers
     text = path.read_text(encoding="utf-8")
-    start, end = text.find(START_MARKER), text.find(END_MARKER)
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
-        raise SystemExit(f"{path} lacks the {START_MARKER} ... {END_MARKER} markers")
-    new = text[: start + len(START_MARKER)] + "\n" + block + "\n" + text[end:]
+        raise SystemExit(f"{path} lacks the {start_marker} ... {end_marker} markers")
+    new = text[: start + len(start_marker)] + "\n" + block + "\n" + text[end:]
     path.write_text(new, encoding="utf-8")
 
 
