@@ -241,7 +241,11 @@ def routes_command(sort: str) -> None:
 @click.pass_context
 def run_command(ctx: click.Context, host: str, port: int, debug: bool | None) -> None:
     """Run the development server (not for production)."""
+    from .helpers import get_debug_flag
+
     app = ctx.ensure_object(ScriptInfo).load_app()
+    if debug is None and get_debug_flag():  # KETTLE_DEBUG=1, as FLASK_DEBUG
+        debug = True
     app.run(host=host, port=port, debug=debug)
 
 
