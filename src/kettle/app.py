@@ -343,11 +343,18 @@ class Kettle(Scaffold):
         return bool((plan is not None and plan.teardown) or self.teardown_appcontext_funcs)
 
     def open_session_for(self, ctx: Context) -> Any:
-        """The request's session, opened from its cookie on first use."""
-        if ctx.session is None:
+        """The request's session, opened on first use; every use marks it ``accessed``
+        (the response then carries ``Vary: Cookie``), as in Flask."""
+        session = ctx.session
+        if session is None:
             assert ctx.request is not None
-            ctx.session = self.session_interface.open_session(self, ctx.request)
-        return ctx.session
+            interface = self.session_interface
+            session = interface.open_session(self, ctx.request)
+            if session is None:
+                session = interface.make_null_session(self)
+            ctx.session = session
+        session.accessed = True
+        return session
 
     def log_exception(self, exc: BaseException) -> None:
         from .context import current_context

@@ -190,8 +190,9 @@ def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Respo
         result = yield func, (response,), None
         if result is not None:
             response = result
-    if ctx.session is not None:
-        yield app.session_interface.save_session, (app, ctx.session, response), None
+    session = ctx.session
+    if session is not None and not app.session_interface.is_null_session(session):
+        yield app.session_interface.save_session, (app, session, response), None
     return response
 
 

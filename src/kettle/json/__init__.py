@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 if TYPE_CHECKING:
-    from .app import Kettle
-    from .response import Response
+    from ..app import Kettle
+    from ..response import Response
 
 
 def _default(value: Any) -> Any:
@@ -103,7 +103,7 @@ class JSONProvider:
 
     def freeze(self) -> None:
         """Read the JSON settings once; the app calls this when it starts serving."""
-        from .response import Response, content_type_for
+        from ..response import Response, content_type_for
 
         response_class = self._app.response_class
         plain = response_class.direct.__func__ is Response.direct.__func__  # type: ignore[attr-defined]
@@ -115,8 +115,8 @@ class JSONProvider:
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:
     """A JSON response: ``jsonify({"a": 1})``, ``jsonify(a=1)`` or ``jsonify(1, 2)``."""
-    from .context import current_context
-    from .response import Response
+    from ..context import current_context
+    from ..response import Response
 
     ctx = current_context()
     if ctx is not None:
