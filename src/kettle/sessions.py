@@ -17,7 +17,7 @@ from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from .json.tag import TaggedJSONSerializer
 
@@ -298,9 +298,9 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
-        except (BadSignature, ValueError, TypeError, UnicodeError):
-            # BadSignature covers forged, expired and undecodable payloads; the others
-            # are junk itsdangerous lets through (an undecodable timestamp, say).
+        except (BadData, ValueError, TypeError, UnicodeError):
+            # BadData: forged, expired, or a payload that does not decode; the others
+            # are junk itsdangerous lets through.
             data = None
         if not isinstance(data, dict):
             session = self.session_class(new=True)
