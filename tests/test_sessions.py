@@ -458,3 +458,34 @@ def test_interface_returning_none_gets_the_null_session(app, client) -> None:
         return f"{null} {session.get('x')}"
 
     assert client.get("/").text == "True None"
+
+
+# -- the test client's session_transaction ---------------------------------------------------
+def test_session_transaction_sets_and_reads(session_app, client) -> None:
+    with client.session_transaction() as sess:
+        assert len(sess) == 0
+        sess["value"] = "planted"
+    assert client.get("/get").text == "planted"
+    client.get("/set/by-view")
+    with client.session_transaction() as sess:
+        assert sess["value"] == "by-view"
+        sess.permanent = True
+    assert "Max-Age" in client.get("/get").headers["Set-Cookie"]  # permanent: refreshed
+
+
+def test_session_transaction_clearing_logs_out(session_app, client) -> None:
+    client.get("/set/a")
+    with client.session_transaction() as sess:
+        sess.clear()
+    assert client.get_cookie("session") is None
+    assert client.get("/get").text == "empty"
+
+
+def test_session_transaction_needs_a_session_and_cookies(app) -> None:
+    client = app.test_client()
+    with pytest.raises(RuntimeError, match="did not open a session"), client.session_transaction():
+        pass
+    app.secret_key = KEY
+    no_cookies = app.test_client(use_cookies=False)
+    with pytest.raises(TypeError, match="Cookies are disabled"), no_cookies.session_transaction():
+        pass

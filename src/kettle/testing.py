@@ -11,7 +11,8 @@ import io
 import mimetypes
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -246,6 +247,39 @@ class KettleClient:
                 self._cookies.pop(name, None)
             else:
                 self._cookies[name] = _Cookie(value, path, expires)
+
+    @contextmanager
+    def session_transaction(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """The session the client's cookies open, to read or change before a request::
+
+            with client.session_transaction() as session:
+                session["user_id"] = 1
+
+        Arguments build the request the session is opened for, as ``open``'s do. On leaving
+        the block the session is saved and its cookie stored in the client.
+        """
+        if not self.use_cookies:
+            raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
+        app, interface = self.app, self.app.session_interface
+        path = args[0] if args else kwargs.get("path", "/")
+        cookie = self._cookie_header(urlsplit(path).path or "/")
+        if cookie:
+            kwargs["environ_overrides"] = {
+                **(kwargs.get("environ_overrides") or {}), "HTTP_COOKIE": cookie,
+            }
+        ctx = app.test_request_context(*args, **kwargs)
+        with ctx:
+            assert ctx.request is not None
+            session = interface.open_session(app, ctx.request)
+        if session is None:
+            raise RuntimeError("Session backend did not open a session.")
+        yield session
+        if interface.is_null_session(session):
+            return
+        response = app.response_class()
+        with ctx:
+            interface.save_session(app, session, response)
+        self._store_cookies(response.headers)
 
     # -- requests ------------------------------------------------------------
     def open(
