@@ -99,6 +99,7 @@ class Scenario(NamedTuple):
     status: int = 200
     json_body: Any = None  # the expected decoded JSON body
     text: str | None = None  # the expected text body
+    headers: tuple[tuple[str, str], ...] = ()  # extra request headers, as (WSGI key, value)
 
 
 ECHO_BODY = json.dumps(common.ECHO_PAYLOAD).encode()
@@ -151,6 +152,7 @@ def make_environ(scenario: Scenario) -> dict[str, Any]:
         "wsgi.run_once": False,
         "wsgi.input_terminated": True,
     }
+    environ.update(scenario.headers)
     if scenario.body is not None:
         environ["CONTENT_TYPE"] = "application/json"
         environ["CONTENT_LENGTH"] = str(len(scenario.body))
