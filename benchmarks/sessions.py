@@ -110,6 +110,14 @@ def check(app: Any, scenario: inprocess.Scenario) -> inprocess.Expected:
     return inprocess.Expected(status, body)
 
 
+def check_all() -> None:
+    """Every scenario once per framework, checked (tests call this)."""
+    for make in APPS.values():
+        app = make()
+        for scenario in SCENARIOS.values():
+            check(app, scenario)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (9)")

@@ -31,3 +31,8 @@ def test_every_asgi_benchmark_scenario_answers_correctly() -> None:
     for peer in ("starlette", "blacksheep", "litestar", "fastapi", "falcon"):
         pytest.importorskip(peer)
     _load("asgi_inprocess").check()
+
+
+def test_session_benchmark_answers_correctly() -> None:
+    pytest.importorskip("flask")
+    _load("sessions").check_all()
