@@ -489,3 +489,15 @@ def test_session_transaction_needs_a_session_and_cookies(app) -> None:
     no_cookies = app.test_client(use_cookies=False)
     with pytest.raises(TypeError, match="Cookies are disabled"), no_cookies.session_transaction():
         pass
+
+
+def test_async_views_use_the_session(session_app, client) -> None:
+    @session_app.route("/async/<value>")
+    async def async_set(value: str) -> str:
+        previous = session.get("value", "empty")
+        session["value"] = value
+        return previous
+
+    assert client.get("/async/one").text == "empty"
+    assert client.get("/async/two").text == "one"
+    assert client.get("/get").text == "two"
