@@ -7,8 +7,13 @@ are compared with their types, recursively, so a tuple read back as a list fails
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import json
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from collections import OrderedDict
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import flask
@@ -220,8 +225,6 @@ def test_serializer_matches_flasks(name) -> None:
     assert same(theirs.loads(ours.dumps({"v": stored})), {"v": expected})
     assert same(ours.loads(theirs.dumps({"v": stored})), {"v": expected})
     # The same JSON up to key order (Flask sorts keys inside an app context only).
-    import json
-
     assert json.loads(ours.dumps({"v": stored})) == json.loads(theirs.dumps({"v": stored}))
 
 
@@ -300,3 +303,44 @@ def test_custom_tag_in_sessions(app, client) -> None:
 
     client.get("/set")
     assert client.get("/get").text == "(3-1j)"
+
+
+class Word(str):
+    def __str__(self) -> str:
+        return "overridden"
+
+
+class Level(int):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"),
+        "lone \ud800 surrogate",
+        Word("word"),
+        Level(3),
+        enum.IntEnum("Color", "RED GREEN").GREEN,
+        date(2024, 2, 29),
+        Decimal("1.10"),
+        dataclasses.make_dataclass("Point", ["x", "y"])(1, 2),
+        {"sub": OrderedDict(a=(1,))},
+    ],
+    ids=repr,
+)
+def test_untagged_values_are_written_as_flask_writes_them(value) -> None:
+    """Values with no tag are written as Flask's JSON encoder writes them, and what one
+    side writes the other reads to the same value."""
+    from flask.json.tag import TaggedJSONSerializer as FlaskSerializer
+
+    ours, theirs = TaggedJSONSerializer(), FlaskSerializer()
+    with flask.Flask("encoder").app_context():  # Flask's encoder as its sessions use it
+        flask_text = theirs.dumps({"v": value})
+    our_text = ours.dumps({"v": value})
+
+    def normal(text: str) -> str:
+        return json.dumps(json.loads(text), sort_keys=True)
+
+    assert normal(our_text) == normal(flask_text)
+    assert repr(ours.loads(flask_text)) == repr(theirs.loads(our_text))

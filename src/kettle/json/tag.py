@@ -6,17 +6,12 @@ on loading. The tags, their keys and their JSON forms are exactly Flask's
 (``flask.json.tag``), and the JSON text is compact, so a session cookie written by one
 framework is read by the other:
 
-=========== ======= ===========================================
-type        tag     JSON form
-=========== ======= ===========================================
-``tuple``   ``" t"``  list of tagged items
-``bytes``   ``" b"``  base64 string
-``Markup``  ``" m"``  the ``__html__()`` string
-``UUID``    ``" u"``  hex string
-``datetime````" d"``  HTTP date (UTC, whole seconds)
-tag-like    ``" di"`` ``{key + "__": tagged value}``: a dict whose
-dict                  only key is a tag key
-=========== ======= ===========================================
+- ``tuple``: ``{" t": [tagged items]}``
+- ``bytes``: ``{" b": "<base64>"}``
+- ``Markup`` (anything with ``__html__``): ``{" m": "<html>"}``
+- ``UUID``: ``{" u": "<hex>"}``
+- ``datetime``: ``{" d": "<HTTP date>"}`` (read back as aware UTC, to the second)
+- a dict whose only key is a tag key: ``{" di": {key + "__": tagged value}}``
 
 Add a type by subclassing :class:`JSONTag` and registering it::
 
