@@ -501,3 +501,9 @@ def test_async_views_use_the_session(session_app, client) -> None:
     assert client.get("/async/one").text == "empty"
     assert client.get("/async/two").text == "one"
     assert client.get("/get").text == "two"
+
+
+def test_a_single_fallback_key_may_be_given_bare(session_app, client) -> None:
+    client.get("/set/kept")
+    session_app.config.update(SECRET_KEY="rotated", SECRET_KEY_FALLBACKS=KEY)
+    assert client.get("/get").text == "kept"

@@ -332,6 +332,8 @@ class SecureCookieSessionInterface(SessionInterface):
         if not secret_key:
             return None
         fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or ()
+        if isinstance(fallbacks, str | bytes):  # one old key given bare, not in a list
+            fallbacks = (fallbacks,)
         # itsdangerous signs with the last key and verifies with all of them.
         keys = (*fallbacks, secret_key)
         settings = (keys, self.salt, self.key_derivation, self.digest_method, self.serializer)
@@ -356,7 +358,7 @@ class SecureCookieSessionInterface(SessionInterface):
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
-            return self.session_class(new=True)
+            return self._new_session()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = signer.loads(value, max_age=max_age)
@@ -364,11 +366,13 @@ class SecureCookieSessionInterface(SessionInterface):
             # BadData: forged, expired, or a payload that does not decode; the others
             # are junk itsdangerous lets through.
             data = None
-        if not isinstance(data, dict):
-            session = self.session_class(new=True)
-        else:
-            session = self.session_class(data)
+        session = self.session_class(data) if isinstance(data, dict) else self._new_session()
         session._had_cookie = True
+        return session
+
+    def _new_session(self) -> SecureCookieSession:
+        session = self.session_class()
+        session.new = True
         return session
 
     def save_session(self, app: Kettle, session: SessionMixin, response: Response) -> None:
