@@ -507,3 +507,28 @@ def test_a_single_fallback_key_may_be_given_bare(session_app, client) -> None:
     client.get("/set/kept")
     session_app.config.update(SECRET_KEY="rotated", SECRET_KEY_FALLBACKS=KEY)
     assert client.get("/get").text == "kept"
+
+
+def test_the_session_is_opened_only_when_used(session_app, client) -> None:
+    from kettle.sessions import SecureCookieSessionInterface
+
+    class Counting(SecureCookieSessionInterface):
+        opened = saved = 0
+
+        def open_session(self, app: Any, request: Any) -> Any:
+            Counting.opened += 1
+            return super().open_session(app, request)
+
+        def save_session(self, app: Any, session: Any, response: Any) -> None:
+            Counting.saved += 1
+            super().save_session(app, session, response)
+
+    session_app.session_interface = Counting()
+    client.get("/permanent")
+    assert (Counting.opened, Counting.saved) == (1, 1)
+    response = client.get("/untouched")  # a permanent session's cookie came along
+    assert (Counting.opened, Counting.saved) == (1, 1)
+    assert "Set-Cookie" not in response.headers
+    client.get("/flags")  # uses the session three times
+    client.get("/flags")
+    assert (Counting.opened, Counting.saved) == (3, 3)  # once per request, however often used
