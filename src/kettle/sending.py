@@ -205,7 +205,7 @@ def _send(
         if size is not None:
             headers.set("Content-Length", str(size))
         if last_modified is None and mtime is not None:
-            last_modified = mtime
+            last_modified = mtime // 1_000_000_000
         modified = None
         if last_modified is not None:
             modified = int(
@@ -226,8 +226,9 @@ def _send(
         raise
 
 
-def _size_and_mtime(file: IO[bytes], path: str | None) -> tuple[int | None, float | None]:
-    """The bytes left to send and the mtime: from ``fstat`` for real files, else ``None``s."""
+def _size_and_mtime(file: IO[bytes], path: str | None) -> tuple[int | None, int | None]:
+    """The bytes left to send and the mtime in nanoseconds (for files from a path), from
+    ``fstat`` of the open file, so both describe what is sent; else ``None``s."""
     if isinstance(file, io.BytesIO):
         return file.getbuffer().nbytes - file.tell(), None
     try:
@@ -236,8 +237,7 @@ def _size_and_mtime(file: IO[bytes], path: str | None) -> tuple[int | None, floa
         return None, None
     if not stat.S_ISREG(info.st_mode):
         return None, None
-    size = info.st_size - file.tell()
-    return size, info.st_mtime if path is not None else None
+    return info.st_size - file.tell(), info.st_mtime_ns if path is not None else None
 
 
 def _content_type(mimetype: str | None, download_name: str | None, as_attachment: bool) -> str:
@@ -272,7 +272,7 @@ def _quoted(text: str) -> str:
 
 
 def _etag_for(
-    etag: bool | str, path: str | None, size: int | None, mtime: float | None
+    etag: bool | str, path: str | None, size: int | None, mtime: int | None
 ) -> str | None:
     """A strong tag from what ``stat`` gives (no read of the content), or the given one."""
     if isinstance(etag, str):
@@ -280,7 +280,7 @@ def _etag_for(
     if not etag or path is None or mtime is None:
         return None
     check = adler32(path.encode("utf-8", "surrogateescape")) & 0xFFFFFFFF
-    return f"{int(mtime * 1_000_000):x}-{size:x}-{check:x}"
+    return f"{mtime:x}-{size:x}-{check:x}"
 
 
 def _set_caching(response: Response, max_age: int | None) -> None:
