@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import email
+import gc
 import io
 import os
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -702,9 +704,15 @@ def test_files_are_closed_after_every_kind_of_answer(app, client) -> None:
     for method, headers in requests:  # warm up: lazily created fds (thread pool, loop)
         client.open("/static/logo.png", method=method, headers=headers)
     before = open_fds()
-    for _ in range(20):
-        for method, headers in requests:
-            client.open("/static/logo.png", method=method, headers=headers)
-        wsgi_call(app, "/static/logo.png", file_wrapper=RecordingFileWrapper)
-        asgi_call(app, "/static/logo.png")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)  # a file left to the GC warns
+        for _ in range(20):
+            for method, headers in requests:
+                client.open("/static/logo.png", method=method, headers=headers)
+            wsgi_call(app, "/static/logo.png", file_wrapper=RecordingFileWrapper)
+            wsgi_call(app, "/static/logo.png", {"Range": "bytes=0-1"})
+            asgi_call(app, "/static/logo.png")
+            asgi_call(app, "/static/logo.png", {"Range": "bytes=0-1"})
+        gc.collect()
     assert open_fds() <= before + 2  # a little slack for the event loops' own fds
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
