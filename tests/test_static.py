@@ -733,3 +733,15 @@ def test_reading_or_replacing_a_file_body_closes_the_file(app, client) -> None:
         assert client.get("/static/css/site.css").data == CSS.upper()
         gc.collect()
     assert not [w for w in caught if "unclosed file" in str(w.message)]
+
+
+def test_fifos_are_refused_without_blocking(client, root: Path) -> None:
+    os.mkfifo(root / "static" / "pipe")  # opening it for reading would wait for a writer
+    assert client.get("/static/pipe").status_code == 404
+    assert client.get("/files/pipe").status_code == 404
+
+
+def test_a_blueprint_static_route_hidden_by_the_apps_is_refused(app, root: Path) -> None:
+    hidden = Blueprint("hidden", __name__, static_folder="static", root_path=str(root))
+    with pytest.raises(ValueError, match="hidden.static"):
+        app.register_blueprint(hidden)
