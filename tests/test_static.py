@@ -743,5 +743,5 @@ def test_fifos_are_refused_without_blocking(client, root: Path) -> None:
 
 def test_a_blueprint_static_route_hidden_by_the_apps_is_refused(app, root: Path) -> None:
     hidden = Blueprint("hidden", __name__, static_folder="static", root_path=str(root))
-    with pytest.raises(ValueError, match="hidden.static"):
+    with pytest.raises(ValueError, match=r"hidden\.static"):
         app.register_blueprint(hidden)
