@@ -264,7 +264,9 @@ def test_send_from_directory_refuses_to_leave(app, root: Path, attempt: str) -> 
 
 
 def test_safe_paths_inside_the_folder_are_served(client) -> None:
-    assert client.get("/static/link-in.css").data == CSS  # a link that stays inside
+    linked = client.get("/static/link-in.css")  # a link that stays inside
+    assert linked.data == CSS
+    assert linked.headers["Content-Disposition"] == 'inline; filename="link-in.css"'
     assert client.get("/static/%252e%252e/inside.txt").data == b"inside"  # a literal name
     assert client.get("/files/css/./site.css").data == CSS
 

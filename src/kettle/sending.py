@@ -107,8 +107,13 @@ def send_from_directory(
         file = _open_regular(target)
     except OSError:
         raise NotFound() from None
-    kwargs.setdefault("download_name", os.path.basename(os.fspath(path)))  # not the link's target
-    return _send(file, target, **kwargs)
+    # the name asked for, not a link's target: "latest.css" may point to "app.3f2a.css"
+    kwargs.setdefault("download_name", os.path.basename(os.fspath(path).rstrip("/")))
+    try:
+        return _send(file, target, **kwargs)
+    except TypeError:  # an unknown keyword argument: _send never started, close here
+        file.close()
+        raise
 
 
 def _open_regular(path: str) -> IO[bytes]:
