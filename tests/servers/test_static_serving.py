@@ -235,12 +235,13 @@ def counters_to_send_big_file(server: LiveServer) -> tuple[int, int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs /proc/<pid>/io")
-def test_gunicorn_sends_whole_files_with_sendfile(serve: Serve) -> None:
-    with serve(CONFIGS["gunicorn-sync"], "--no-sendfile") as server:
+@pytest.mark.parametrize("config", ["gunicorn-sync", "gunicorn-gthread"])
+def test_gunicorn_sends_whole_files_with_sendfile(serve: Serve, config: str) -> None:
+    with serve(CONFIGS[config], "--no-sendfile") as server:
         copied_reads, copied_wchar = counters_to_send_big_file(server)
     assert copied_reads >= BIG_SIZE // (64 * 1024)  # block by block: the counters tell
     assert copied_wchar < BIG_SIZE
-    with serve(CONFIGS["gunicorn-sync"]) as server:
+    with serve(CONFIGS[config]) as server:
         reads, wchar = counters_to_send_big_file(server)
     assert reads < 64, f"{reads} read calls for a 16 MiB file: sendfile was not used"
     assert wchar >= BIG_SIZE
