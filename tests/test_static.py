@@ -747,3 +747,27 @@ def test_a_blueprint_static_route_hidden_by_the_apps_is_refused(app, root: Path)
     hidden = Blueprint("hidden", __name__, static_folder="static", root_path=str(root))
     with pytest.raises(ValueError, match=r"hidden\.static"):
         app.register_blueprint(hidden)
+
+
+def test_files_use_the_apps_response_class(root: Path, door: str) -> None:
+    from kettle import Response
+
+    class TaggedResponse(Response):
+        pass
+
+    class App(Kettle):
+        response_class = TaggedResponse
+
+    app = App("tagged", root_path=str(root))
+    seen: list[type] = []
+
+    @app.after_request
+    def record(response):
+        seen.append(type(response))
+        return response
+
+    client = app.test_client(asgi=door == "asgi")
+    etag = client.get("/static/logo.png").headers["ETag"]
+    assert client.get("/static/logo.png", headers={"If-None-Match": etag}).status_code == 304
+    assert seen == [TaggedResponse, TaggedResponse]
+    client.close()

@@ -196,7 +196,7 @@ def _send(
         if download_name is None and path is not None:
             download_name = os.path.basename(path)
         content_type, encoding = _content_type(mimetype, download_name)
-        response = Response(file, content_type=content_type)
+        response = ctx.app.response_class(file, content_type=content_type)
         add = response.headers.add  # each header once: no need to look for an earlier one
         if encoding is not None and not as_attachment:  # "x.css.gz": browsers decompress
             add("Content-Encoding", encoding)
@@ -344,7 +344,7 @@ def _make_conditional(
 
 def _not_modified(response: Response) -> Response:
     """A bodiless 304 keeping only the validators and caching headers of ``response``."""
-    result = Response(status=304, mimetype=None)
+    result = type(response)(status=304)
     for name in _NOT_MODIFIED_KEEPS:
         value = response.headers.get(name)
         if value is not None:
