@@ -20,6 +20,7 @@ from .helpers import after_this_request, make_response, stream_with_context, url
 from .json import jsonify
 from .request import Request
 from .response import Response, redirect
+from .sending import send_file, send_from_directory
 
 __version__ = "0.1.0"
 
@@ -44,6 +45,8 @@ __all__ = [
     "make_response",
     "redirect",
     "request",
+    "send_file",
+    "send_from_directory",
     "session",
     "stream_with_context",
     "url_for",
