@@ -54,10 +54,7 @@ def user_traceback(exc: BaseException) -> str:
     tb.stack = traceback.StackSummary.from_list(
         [frame for frame in tb.stack if _is_user_frame(frame.filename)]
     )
-    lines = list(tb.format())
-    if len(lines) > 1 and not tb.stack:  # nothing of the user's: keep only the exception
-        lines = lines[1:]
-    return "".join(lines).rstrip()
+    return "".join(tb.format()).rstrip()
 
 
 def _is_user_frame(filename: str) -> bool:
