@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from apps.live_server import LiveServer, free_port, start_server, stop_server
 from click.testing import CliRunner, Result
 
+from apps.live_server import LiveServer, free_port, start_server, stop_server
 from kettle.cli import ScriptInfo, cli
 
 KETTLE = str(Path(sys.executable).with_name("kettle"))
@@ -67,7 +67,7 @@ def run_kettle(
     the same interpreter) to set up what a test needs."""
     command = [KETTLE, *args]
     if python_first is not None:
-        launcher = f"{python_first}\nimport sys; from kettle.cli import main; sys.argv[0]='kettle'; main()"
+        launcher = f"{python_first}\nimport sys\nfrom kettle.cli import main\nmain()"
         command = [sys.executable, "-c", launcher, *args]
     return subprocess.run(
         command, cwd=cwd, env=clean_env(**(env or {})), input=input, capture_output=True,
