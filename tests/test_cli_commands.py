@@ -6,12 +6,14 @@ from __future__ import annotations
 import importlib.util
 import platform
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from apps.cli_support import invoke, isolated, kettle_server, run_kettle, write
+from apps.cli_support import KETTLE, clean_env, invoke, isolated, kettle_server, run_kettle, write
 
 APP = """
     import click
@@ -183,6 +185,20 @@ def test_shell_asking_for_ipython_without_it(project: Path) -> None:
     result = run_kettle("--app", "site_app", "shell", "--interpreter", "ipython", cwd=project)
     assert result.returncode == 2
     assert "IPython is not installed: pip install ipython." in result.stderr
+
+
+def test_the_command_tells_app_run_it_is_running(project: Path) -> None:
+    """``KETTLE_RUN_FROM_CLI`` lets an unguarded ``app.run()`` in the module return at once."""
+    write(project, "seen.py", """
+        import os
+        from kettle import Kettle
+        app = Kettle(__name__)
+        print("RUN_FROM_CLI", os.environ.get("KETTLE_RUN_FROM_CLI"))
+    """)
+    for command in ([KETTLE], [sys.executable, "-m", "kettle"]):
+        result = subprocess.run([*command, "--app", "seen", "routes"], cwd=project,
+                                env=clean_env(), capture_output=True, text=True, timeout=60)
+        assert result.stdout.splitlines()[0] == "RUN_FROM_CLI true", result.stderr
 
 
 # -- version -------------------------------------------------------------------------------

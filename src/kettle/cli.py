@@ -332,7 +332,6 @@ class KettleGroup(AppGroup):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        os.environ["KETTLE_RUN_FROM_CLI"] = "true"  # app.run() in the app's module returns
         info = extra.get("obj")
         defaults = info.load_dotenv_defaults if isinstance(info, ScriptInfo) else True
         if defaults and not _env_flag("KETTLE_SKIP_DOTENV"):
@@ -427,7 +426,8 @@ from . import cli_commands  # noqa: E402 (the built-in commands register on ``cl
 
 
 def main() -> None:
-    """Entry point of the ``kettle`` console script."""
+    """Entry point of the ``kettle`` console script (and ``python -m kettle``)."""
+    os.environ["KETTLE_RUN_FROM_CLI"] = "true"  # an app.run() in the app's module returns
     cli.main(obj=ScriptInfo())
 
 

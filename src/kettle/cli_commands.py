@@ -72,6 +72,7 @@ def run_command(
     """
     if (cert is None) != (key is None):
         raise click.BadParameter("--cert and --key go together.", param_hint="'--cert'/'--key'")
+    os.environ["KETTLE_RUN_FROM_CLI"] = "true"  # an app.run() in the app's module returns
     app = _load_for_run(info, reload, debug)
     if debug is None:
         debug = app.debug  # KETTLE_DEBUG, read by the app's loading
