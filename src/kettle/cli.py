@@ -30,8 +30,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Environment variables that steer the command line; they never become config keys.
 CLI_VARIABLES = ("KETTLE_APP", "KETTLE_SKIP_DOTENV", "KETTLE_RUN_FROM_CLI", "KETTLE_RUN_MAIN")
-_KETTLE_DIR = os.path.dirname(os.path.abspath(__file__))
-_IMPORTLIB_DIR = os.path.dirname(os.path.abspath(importlib.__file__ or ""))
+#: Frames from these folders are not the user's: kettle's, the import machinery's, click's.
+_NOT_USER_DIRS = tuple(
+    os.path.dirname(os.path.abspath(path)) + os.sep
+    for path in (__file__, importlib.__file__ or "", click.__file__ or "")
+)
 
 
 class NoAppException(click.UsageError):
@@ -58,9 +61,7 @@ def user_traceback(exc: BaseException) -> str:
 
 
 def _is_user_frame(filename: str) -> bool:
-    if filename.startswith(("<frozen", _KETTLE_DIR + os.sep, _IMPORTLIB_DIR + os.sep)):
-        return False
-    return os.sep + "click" + os.sep not in filename
+    return not filename.startswith(("<frozen", *_NOT_USER_DIRS))
 
 
 # -- finding the app -----------------------------------------------------------------------
