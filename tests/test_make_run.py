@@ -89,3 +89,11 @@ def test_fresh_clone_to_served_page(tmp_path: Path) -> None:
     for extra in ("pytest", "gunicorn", "mypy", "flask", "ruff"):  # test and bench extras
         assert f"\n{extra}==" not in f"\n{installed}", f"make run installed {extra}"
     print(f"fresh clone to served page: {elapsed:.1f}s")
+    # No production server in that venv: kettle serve says which extra to install.
+    serve = subprocess.run(
+        [str(clone / ".venv" / "bin" / "kettle"), "--app", "examples/hello/app.py", "serve"],
+        cwd=clone, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert serve.returncode == 2
+    assert "No production server is installed" in serve.stderr
+    assert "pip install 'kettle[servers]'" in serve.stderr
