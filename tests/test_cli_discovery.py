@@ -12,7 +12,7 @@ import pytest
 from apps.cli_support import invoke, isolated, run_kettle, write
 
 from kettle import Kettle
-from kettle.cli import load_dotenv
+from kettle.cli import AppLoadError, load_dotenv, locate_app
 
 MODULE_APP = """
     import click
@@ -293,3 +293,11 @@ def test_test_cli_runner_apps_keep_their_own_config(project: Path) -> None:
         click.echo(repr(app.config["SECRET_KEY"]))
 
     assert app.test_cli_runner().invoke(args=["key"]).output == "None\n"
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_load_errors_name_the_users_files_for_the_reloader(project: Path, name: str) -> None:
+    write(project, name, BROKEN[name][0])
+    with pytest.raises(AppLoadError) as caught:
+        locate_app(name[:-3])
+    assert caught.value.files == [str(project / name)]

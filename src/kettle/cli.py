@@ -50,6 +50,15 @@ class AppLoadError(click.ClickException):
         super().__init__(f"{what} raised {summary.splitlines()[-1]}\n{user_traceback(exc)}")
         self.original = exc
 
+    @property
+    def files(self) -> list[str]:
+        """The user's source files in the traceback (a reloader watches them for the fix)."""
+        frames = traceback.extract_tb(self.original.__traceback__)
+        found = [f.filename for f in frames if _is_user_frame(f.filename)]
+        if isinstance(self.original, SyntaxError) and self.original.filename:
+            found.append(self.original.filename)
+        return [f for f in dict.fromkeys(found) if os.path.isfile(f)]
+
 
 def user_traceback(exc: BaseException) -> str:
     """The traceback of ``exc`` without the import machinery's, click's or kettle's frames."""

@@ -73,7 +73,8 @@ def run_command(
     if (cert is None) != (key is None):
         raise click.BadParameter("--cert and --key go together.", param_hint="'--cert'/'--key'")
     os.environ["KETTLE_RUN_FROM_CLI"] = "true"  # an app.run() in the app's module returns
-    app = _load_for_run(info, reload, debug)
+    extra_files = list(extra_files or [])
+    app = _load_for_run(info, reload, debug, extra_files)
     if debug is None:
         debug = app.debug  # KETTLE_DEBUG, read by the app's loading
     app.debug = debug
@@ -88,14 +89,17 @@ def run_command(
         use_debugger=debug if debugger is None else debugger,
         threaded=with_threads,
         ssl_context=(cert, key) if cert and key else None,
-        extra_files=extra_files,
+        extra_files=extra_files or None,
         exclude_patterns=exclude_patterns,
     )
 
 
-def _load_for_run(info: ScriptInfo, reload: bool | None, debug: bool | None) -> Kettle:
+def _load_for_run(
+    info: ScriptInfo, reload: bool | None, debug: bool | None, extra_files: list[str]
+) -> Kettle:
     """The app; when reloading, an app whose every page raises the load error instead, so
-    the reloader keeps watching and the next save recovers without a restart by hand."""
+    the reloader keeps watching (the failing files too: they are added to ``extra_files``)
+    and the next save recovers without a restart by hand."""
     try:
         return info.load_app()
     except AppLoadError as exc:
@@ -103,6 +107,7 @@ def _load_for_run(info: ScriptInfo, reload: bool | None, debug: bool | None) -> 
         if not reloading:
             raise
         click.secho(f"Error: {exc.format_message()}", err=True, fg="red")
+        extra_files.extend(f for f in exc.files if f not in extra_files)
         return _failed_app(exc)
 
 
