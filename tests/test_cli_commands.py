@@ -201,6 +201,21 @@ def test_the_command_tells_app_run_it_is_running(project: Path) -> None:
         assert result.stdout.splitlines()[0] == "RUN_FROM_CLI true", result.stderr
 
 
+def test_shell_hands_the_namespace_to_ipython_when_installed(project: Path) -> None:
+    """A stand-in ``IPython`` package on the path records what kettle hands to it."""
+    write(project, "fake_site/IPython/__init__.py", """
+        def start_ipython(argv, user_ns):
+            print("IPYTHON", argv, sorted(k for k in user_ns if not k.startswith("__")))
+    """)
+    env = {"PYTHONPATH": str(project / "fake_site")}
+    result = run_kettle("--app", "site_app", "shell", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "IPYTHON [] ['admin_bp', 'answer', 'app', 'g']" in result.stdout
+    plain = run_kettle("--app", "site_app", "shell", "--interpreter", "python", cwd=project,
+                       env=env, input="print('PLAIN', answer)\n")
+    assert "IPYTHON" not in plain.stdout and "PLAIN 42" in plain.stdout
+
+
 # -- version -------------------------------------------------------------------------------
 def test_version_names_kettle_python_and_click(tmp_path: Path) -> None:
     result = run_kettle("--version", cwd=tmp_path)
