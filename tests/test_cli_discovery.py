@@ -301,3 +301,12 @@ def test_load_errors_name_the_users_files_for_the_reloader(project: Path, name: 
     with pytest.raises(AppLoadError) as caught:
         locate_app(name[:-3])
     assert caught.value.files == [str(project / name)]
+
+
+def test_a_nested_variable_through_a_non_dict_is_a_clear_error(project: Path) -> None:
+    result = run_kettle("--app", "hello", "routes", cwd=project,
+                        env={"KETTLE_SECRET_KEY__PART": "x", "KETTLE_SECRET_KEY": "k"})
+    assert result.returncode == 2
+    assert "Error: Cannot set KETTLE_SECRET_KEY__PART: config key 'SECRET_KEY' holds a str" \
+        in result.stderr
+    assert "Traceback" not in result.stderr

@@ -200,7 +200,10 @@ def configure_from_env(app: Kettle) -> None:
     from .helpers import get_debug_flag
 
     saved = {key: app.config.get(key) for key in _cli_config_keys()}
-    app.config.from_prefixed_env("KETTLE")
+    try:
+        app.config.from_prefixed_env("KETTLE")
+    except TypeError as exc:  # KETTLE_A__B=... where config["A"] is not a dict
+        raise click.UsageError(str(exc)) from None
     for key, value in saved.items():
         if value is None:
             app.config.pop(key, None)
