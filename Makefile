@@ -3,17 +3,28 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+# `make run PORT=8080`: the port examples/hello/app.py listens on.
+PORT ?= 5000
 
 .PHONY: run test bench lint
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
+
+# `make run` installs only what running needs: kettle itself (the hello example needs nothing
+# else). `make test` installs the test and bench extras on top, in the same venv.
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
-	$(PY) examples/hello/app.py
+run: $(RUN_STAMP)
+	PORT=$(PORT) $(PY) examples/hello/app.py
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

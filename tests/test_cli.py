@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from apps.cli_support import isolated
 from click.testing import CliRunner
 
 from kettle.cli import NoAppException, ScriptInfo, cli, locate_app
@@ -51,13 +52,10 @@ APP_SOURCE = textwrap.dedent(
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(tmp_path: Path) -> Path:
     (tmp_path / "myapp.py").write_text(APP_SOURCE)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    sys.modules.pop("myapp", None)
-    yield tmp_path
-    sys.modules.pop("myapp", None)
+    with isolated(tmp_path):  # the command sets variables in os.environ: restored after
+        yield tmp_path
 
 
 def invoke(*args: str):
@@ -112,9 +110,9 @@ def test_app_py_is_found_in_current_folder(project):
     assert "admin.users" in result.output
 
 
-def test_missing_app_is_a_clear_usage_error(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = invoke("routes")
+def test_missing_app_is_a_clear_usage_error(tmp_path):
+    with isolated(tmp_path):
+        result = invoke("routes")
     assert result.exit_code == 2
     assert "Could not locate a kettle application" in result.output
 

@@ -87,6 +87,8 @@ class Kettle(Scaffold):
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
         self.extensions: dict[str, Any] = {}
         self.cli = AppGroup(self.name)
+        #: Functions returning names for ``kettle shell`` (``@app.shell_context_processor``).
+        self.shell_context_processors: list[Callable[[], dict[str, Any]]] = []
         self._frozen = False
         self._plans: dict[str, RoutePlan] = {}
         self._unmatched_plan: RoutePlan | None = None
@@ -435,6 +437,20 @@ class Kettle(Scaffold):
         from .testing import KettleClient
 
         return KettleClient(self, use_cookies=use_cookies, **kwargs)
+
+    def shell_context_processor(self, f: F) -> F:
+        """Add the names ``f()`` returns (a dict) to ``kettle shell``'s namespace."""
+        self.shell_context_processors.append(f)
+        return f
+
+    def make_shell_context(self) -> dict[str, Any]:
+        """``kettle shell``'s namespace: ``app``, ``g`` and the shell context processors'."""
+        from .context import g
+
+        namespace: dict[str, Any] = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            namespace.update(processor())
+        return namespace
 
     def test_cli_runner(self, **kwargs: Any) -> KettleCliRunner:
         """A runner for ``app.cli`` commands, inside the app context."""

@@ -51,9 +51,8 @@ def test_python_app_py_serves_on_a_real_socket(tmp_path: Path) -> None:
     """``python app.py`` starts a server; we move its port off 5000 so parallel runs don't clash."""
     port = _free_port()
     script = tmp_path / "app.py"
-    source = HELLO.read_text()
-    script.write_text(source.replace("app.run(debug=True)", f"app.run(debug=True, port={port})"))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    script.write_text(HELLO.read_text())
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(port)}
     proc = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -1,0 +1,6 @@
+"""``python -m kettle``: the ``kettle`` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()
