@@ -101,6 +101,7 @@ def test_routes_columns_and_default_order(project: Path) -> None:
         ["index", "GET", "/"],
         ["item", "DELETE, PUT", "/items/<int:id>"],
         ["socket", "WEBSOCKET", "/ws"],
+        ["static", "GET", "/static/<path:filename>"],
     ]
 
 
@@ -128,7 +129,7 @@ def test_routes_all_methods_shows_head_and_options(project: Path) -> None:
 
 
 def test_routes_of_an_app_without_routes(project: Path) -> None:
-    write(project, "empty.py", "from kettle import Kettle\napp = Kettle('empty')\n")
+    write(project, "empty.py", "from kettle import Kettle\napp = Kettle('empty', static_folder=None)\n")
     assert invoke("--app", "empty", "routes").output == "No routes were registered.\n"
 
 
