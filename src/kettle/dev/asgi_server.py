@@ -1,0 +1,351 @@
+"""The development server's ASGI mode: h11 on asyncio streams, one task per connection.
+
+Used for apps with ``async def`` views or WebSocket routes. The request head has a
+deadline and the body an idle timeout, so slow clients only cost a suspended task.
+WebSocket upgrades are handed to ``websocket.py`` (wsproto frames the messages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import ssl
+import time
+from email.utils import formatdate
+from typing import Any
+
+import h11
+
+from .http11 import (
+    RequestRefused,
+    ServerLimits,
+    check_framing,
+    check_raw_head,
+    decoded_path,
+    expects_continue,
+    find_head_end,
+    is_websocket_upgrade,
+    log_request,
+    logger,
+    refusal_bytes,
+    refusal_from_h11,
+    split_target,
+)
+from .lifespan import LifespanRunner
+
+ASGIApp = Any
+READ_SIZE = 64 * 1024
+LINGER_SECONDS = 2.0
+SHUTDOWN_GRACE_SECONDS = 3.0
+
+
+class ClientGone(OSError):
+    """Raised by ``send`` once the client has gone: a streaming view stops there."""
+
+
+class ASGIServer:
+    """Serves ``app`` on ``sock`` until SIGINT or SIGTERM; lifespan events around it."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        sock: socket.socket,
+        limits: ServerLimits,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.app = app
+        self.sock = sock
+        self.limits = limits
+        self.ssl_context = ssl_context
+        host, port = sock.getsockname()[:2]
+        self.server_address = (str(host), int(port))
+        self.connections: set[asyncio.Task[None]] = set()
+        self.state: dict[str, Any] = {}
+
+    def run(self) -> None:
+        asyncio.run(self.serve())
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(ValueError, NotImplementedError):  # not the main thread
+                loop.add_signal_handler(signum, stop.set)
+        lifespan = LifespanRunner(self.app, self.state)
+        await lifespan.startup()
+        server = await asyncio.start_server(
+            self._on_connection, sock=self.sock, ssl=self.ssl_context,
+            ssl_handshake_timeout=self.limits.header_timeout if self.ssl_context else None,
+        )
+        try:
+            await stop.wait()
+        finally:
+            server.close()
+            for task in list(self.connections):
+                task.cancel()
+            if self.connections:
+                await asyncio.wait(self.connections, timeout=SHUTDOWN_GRACE_SECONDS)
+            await lifespan.shutdown()
+
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.connections.add(task)
+        try:
+            await _Connection(self, reader, writer).serve()
+        except (ConnectionError, OSError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        except Exception:
+            logger.exception("Error while serving a connection")
+        finally:
+            self.connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1)
+
+
+class _Connection:
+    """One client connection: HTTP requests in turn, or one WebSocket after an upgrade."""
+
+    def __init__(
+        self, server: ASGIServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.server = server
+        self.limits = server.limits
+        self.reader = reader
+        self.writer = writer
+        peer = writer.get_extra_info("peername")
+        self.peer: tuple[str, int] | None = (str(peer[0]), int(peer[1])) if peer else None
+        self.client = f"{peer[0]}:{peer[1]}" if peer else "-"
+        self.h11 = h11.Connection(h11.SERVER)
+        self.buffer = bytearray()
+        self.body_left: int | None = None
+        self.gone = False
+
+    async def _recv(self, timeout: float) -> bytes:
+        if timeout <= 0:
+            raise TimeoutError()
+        return await asyncio.wait_for(self.reader.read(READ_SIZE), timeout)
+
+    async def write(self, data: bytes) -> None:
+        if self.gone:
+            raise ClientGone("the client has gone")
+        try:
+            self.writer.write(data)
+            await self.writer.drain()
+        except (ConnectionError, OSError) as exc:
+            self.gone = True
+            raise ClientGone("the client has gone") from exc
+
+    async def send_event(self, event: Any) -> None:
+        data = self.h11.send(event)
+        if data:
+            await self.write(data)
+
+    async def serve(self) -> None:
+        while True:
+            try:
+                request = await self._read_request()
+            except RequestRefused as refusal:
+                with contextlib.suppress(OSError):
+                    await self.write(refusal_bytes(refusal))
+                logger.info('%s "<refused>" %d %s', self.client, refusal.status, refusal.reason)
+                return
+            if request is None:
+                return
+            if is_websocket_upgrade(request):
+                from .websocket import serve_websocket
+
+                await serve_websocket(self, request)
+                return
+            await _HTTPCycle(self, request).run()
+            if self.h11.our_state is not h11.DONE:
+                return
+            if self.h11.their_state is not h11.DONE:
+                await self._linger()
+                return
+            self.h11.start_next_cycle()
+
+    async def _read_request(self) -> h11.Request | None:
+        deadline = time.monotonic() + self.limits.header_timeout
+        while True:
+            while self.buffer[:2] == b"\r\n":
+                del self.buffer[:2]
+            end = find_head_end(self.buffer, self.limits)
+            if end >= 0:
+                break
+            data = await self._recv(deadline - time.monotonic())
+            if not data:
+                if self.buffer:
+                    raise RequestRefused(400, "The request head is incomplete.")
+                return None
+            self.buffer += data
+        head = bytes(self.buffer[:end])
+        del self.buffer[:end]
+        check_raw_head(head, self.limits)
+        try:
+            self.h11.receive_data(head)
+            event = self.h11.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise refusal_from_h11(exc) from exc
+        if not isinstance(event, h11.Request):
+            raise RequestRefused(400, "The request head could not be parsed.")
+        check_framing(event)
+        self.body_left = None
+        chunked = False
+        for name, value in event.headers:
+            if name == b"content-length":
+                self.body_left = int(value)
+            elif name == b"transfer-encoding":
+                chunked = True
+        if not chunked and not self.body_left and not is_websocket_upgrade(event):
+            self.h11.next_event()  # no body: the request's side is done
+        return event
+
+    async def next_body_event(self) -> h11.Data | h11.EndOfMessage:
+        while True:
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise ConnectionError("malformed request body") from exc
+            if isinstance(event, h11.Data | h11.EndOfMessage):
+                return event
+            if event is not h11.NEED_DATA:
+                raise ConnectionError("unexpected event in the request body")
+            if not self.buffer:
+                data = await self._recv(self.limits.body_timeout)
+                if not data:
+                    self.h11.receive_data(b"")
+                    continue
+                self.buffer += data
+            if self.body_left is None:
+                chunk = bytes(self.buffer)
+            else:
+                chunk = bytes(self.buffer[: self.body_left])
+                self.body_left -= len(chunk)
+            del self.buffer[: len(chunk)]
+            self.h11.receive_data(chunk)
+
+    async def _linger(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.writer.can_write_eof():
+                self.writer.write_eof()
+            deadline = time.monotonic() + LINGER_SECONDS
+            while await self._recv(deadline - time.monotonic()):
+                pass
+
+    def scope_base(self, request: h11.Request, kind: str) -> dict[str, Any]:
+        raw_path, query = split_target(request.target)
+        secure = self.server.ssl_context is not None
+        return {
+            "type": kind,
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": request.http_version.decode(),
+            "scheme": ("wss" if secure else "ws") if kind == "websocket" else (
+                "https" if secure else "http"),
+            "path": decoded_path(raw_path).decode("utf-8", "replace"),
+            "raw_path": raw_path,
+            "query_string": query,
+            "root_path": "",
+            "headers": [(name, value) for name, value in request.headers],
+            "client": self.peer,
+            "server": self.server.server_address,
+            "state": dict(self.server.state),
+        }
+
+
+class _HTTPCycle:
+    """One HTTP request and its response, as the ASGI app's ``receive``/``send`` see them."""
+
+    def __init__(self, connection: _Connection, request: h11.Request) -> None:
+        self.connection = connection
+        self.request = request
+        self.continue_pending = expects_continue(request)
+        self.started = False
+        self.complete = False
+        self.status = 500
+        self.finished = asyncio.Event()
+
+    async def run(self) -> None:
+        started = time.perf_counter()
+        scope = self.connection.scope_base(self.request, "http")
+        scope["method"] = self.request.method.decode("ascii")
+        try:
+            await self.connection.server.app(scope, self.receive, self.send)
+        except ClientGone:
+            self.status = 499
+        except Exception:
+            logger.exception("Error on request %s %s", scope["method"],
+                             self.request.target.decode("latin-1"))
+            if self.started:
+                self.connection.gone = True
+            else:
+                await self._plain_500()
+        else:
+            if not self.complete:
+                if self.started:  # the app ended mid-body: only closing tells the client
+                    self.connection.gone = True
+                else:
+                    logger.error("The ASGI app returned without a response.")
+                    await self._plain_500()
+        finally:
+            self.finished.set()
+            log_request(self.connection.client, self.request.method, self.request.target,
+                        self.status, started)
+
+    async def receive(self) -> dict[str, Any]:
+        connection = self.connection
+        if self.complete or connection.gone or connection.h11.their_state is not h11.SEND_BODY:
+            await self.finished.wait()  # nothing more to read: wait for the end
+            return {"type": "http.disconnect"}
+        if self.continue_pending:
+            self.continue_pending = False
+            if not self.started:
+                await connection.send_event(h11.InformationalResponse(status_code=100, headers=[]))
+        try:
+            event = await connection.next_body_event()
+        except (ConnectionError, OSError, TimeoutError):
+            connection.gone = True
+            return {"type": "http.disconnect"}
+        if isinstance(event, h11.EndOfMessage):
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": bytes(event.data), "more_body": True}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        connection = self.connection
+        if kind == "http.response.start":
+            if self.started:
+                raise RuntimeError("http.response.start sent twice")
+            self.started = True
+            self.status = int(message["status"])
+            headers = [(bytes(name), bytes(value)) for name, value in message.get("headers", ())]
+            headers.append((b"date", formatdate(usegmt=True).encode()))
+            if connection.h11.their_state is not h11.DONE:
+                headers.append((b"connection", b"close"))
+            await connection.send_event(h11.Response(status_code=self.status, headers=headers))
+        elif kind == "http.response.body":
+            if not self.started or self.complete:
+                raise RuntimeError("http.response.body sent out of order")
+            body = message.get("body", b"")
+            if body and self.request.method != b"HEAD":
+                await connection.send_event(h11.Data(data=body))
+            if not message.get("more_body", False):
+                self.complete = True
+                await connection.send_event(h11.EndOfMessage())
+                self.finished.set()
+
+    async def _plain_500(self) -> None:
+        body = b"Internal Server Error\n"
+        self.status = 500
+        with contextlib.suppress(Exception):
+            await self.connection.send_event(h11.Response(status_code=500, headers=[
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+            ]))
+            await self.connection.send_event(h11.Data(data=body))
+            await self.connection.send_event(h11.EndOfMessage())

@@ -1,0 +1,391 @@
+"""The development server's WSGI mode: h11 on blocking sockets, a thread per connection.
+
+Each connection reads its request head under a deadline (a client sending a byte a
+second cannot hold a thread for long), its body with an idle timeout, and answers
+each body chunk as the app yields it. One connection's slowness never delays another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from email.utils import formatdate
+from typing import Any
+
+import h11
+
+from .http11 import (
+    SERVER_SOFTWARE,
+    RequestRefused,
+    ServerLimits,
+    check_framing,
+    check_raw_head,
+    decoded_path,
+    expects_continue,
+    find_head_end,
+    log_request,
+    logger,
+    refusal_bytes,
+    refusal_from_h11,
+    split_target,
+)
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+READ_SIZE = 64 * 1024
+#: After answering a request whose body was not read, how long the rest may still arrive
+#: before the connection closes (closing at once would reset it and lose the answer).
+LINGER_SECONDS = 2.0
+
+
+class ConnectionClosed(Exception):
+    """The client went away, or was too slow."""
+
+
+class WSGIServer:
+    """Accepts connections on ``sock`` and serves each on its own thread (or inline)."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        sock: socket.socket,
+        limits: ServerLimits,
+        ssl_context: ssl.SSLContext | None = None,
+        threaded: bool = True,
+    ) -> None:
+        self.app = app
+        self.sock = sock
+        self.limits = limits
+        self.ssl_context = ssl_context
+        self.threaded = threaded
+        host, port = sock.getsockname()[:2]
+        self.server_name, self.server_port = str(host), str(port)
+
+    def serve_forever(self) -> None:
+        """Accept until interrupted (``KeyboardInterrupt`` from SIGINT or SIGTERM)."""
+        while True:
+            try:
+                client, address = self.sock.accept()
+            except OSError:  # the listening socket was closed, or a passing accept error
+                if self.sock.fileno() < 0:
+                    return
+                continue
+            if self.threaded:
+                threading.Thread(
+                    target=self.handle, args=(client, address), daemon=True,
+                    name=f"kettle-conn-{address[1]}",
+                ).start()
+            else:
+                self.handle(client, address)
+
+    def handle(self, client: socket.socket, address: Any) -> None:
+        """Serve one connection until it closes; never raises."""
+        try:
+            if self.ssl_context is not None:
+                client.settimeout(self.limits.header_timeout)
+                client = self.ssl_context.wrap_socket(client, server_side=True)
+            _Connection(self, client, address).serve()
+        except (ConnectionClosed, OSError):
+            pass
+        except Exception:  # a bug of ours: log it, drop this connection only
+            logger.exception("Error while serving a connection")
+        finally:
+            with contextlib.suppress(OSError):
+                client.close()
+
+
+class _Connection:
+    """One client: requests one after another (keep-alive) until either side closes."""
+
+    def __init__(self, server: WSGIServer, sock: socket.socket, address: Any) -> None:
+        self.server = server
+        self.sock = sock
+        self.limits = server.limits
+        self.address = address
+        self.client = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else "-"
+        self.h11 = h11.Connection(h11.SERVER)
+        self.buffer = bytearray()
+        self.body_left: int | None = None  # bytes of a Content-Length body not fed to h11
+        self.continue_pending = False
+        self.response_started = False
+
+    # -- reading -------------------------------------------------------------
+    def _recv(self, timeout: float) -> bytes:
+        if timeout <= 0:
+            raise ConnectionClosed()
+        self.sock.settimeout(timeout)
+        try:
+            return self.sock.recv(READ_SIZE)
+        except (TimeoutError, ssl.SSLError, OSError) as exc:
+            raise ConnectionClosed() from exc
+
+    def _read_request(self) -> h11.Request | None:
+        """The next request head, checked; ``None`` when the client closed in between."""
+        deadline = time.monotonic() + self.limits.header_timeout
+        while True:
+            while self.buffer[:2] == b"\r\n":  # tolerated: a CRLF after a previous body
+                del self.buffer[:2]
+            end = find_head_end(self.buffer, self.limits)
+            if end >= 0:
+                break
+            data = self._recv(deadline - time.monotonic())
+            if not data:
+                if self.buffer:
+                    raise RequestRefused(400, "The request head is incomplete.")
+                return None
+            self.buffer += data
+        head = bytes(self.buffer[:end])
+        del self.buffer[:end]
+        check_raw_head(head, self.limits)
+        try:
+            self.h11.receive_data(head)
+            event = self.h11.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise refusal_from_h11(exc) from exc
+        if not isinstance(event, h11.Request):
+            raise RequestRefused(400, "The request head could not be parsed.")
+        check_framing(event)
+        self.body_left = None
+        chunked = False
+        for name, value in event.headers:
+            if name == b"content-length":
+                self.body_left = int(value)
+            elif name == b"transfer-encoding":
+                chunked = True
+        if not chunked and not self.body_left:  # no body: finish the request's side now
+            self.h11.next_event()
+        return event
+
+    def next_body_event(self) -> h11.Data | h11.EndOfMessage:
+        """The next piece of the request body (sends ``100 Continue`` first if awaited)."""
+        if self.continue_pending:
+            self.continue_pending = False
+            if not self.response_started:
+                self._send(h11.InformationalResponse(status_code=100, headers=[]))
+        while True:
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise ConnectionClosed() from exc
+            if isinstance(event, h11.Data | h11.EndOfMessage):
+                return event
+            if event is not h11.NEED_DATA:
+                raise ConnectionClosed()
+            if not self.buffer:
+                data = self._recv(self.limits.body_timeout)
+                if not data:
+                    self.h11.receive_data(b"")
+                    continue
+                self.buffer += data
+            self._feed_body()
+
+    def _feed_body(self) -> None:
+        """Give h11 the body bytes only, so a pipelined next head stays here to be checked."""
+        if self.body_left is None:
+            chunk = bytes(self.buffer)
+        else:
+            chunk = bytes(self.buffer[: self.body_left])
+            self.body_left -= len(chunk)
+        del self.buffer[: len(chunk)]
+        self.h11.receive_data(chunk)
+
+    # -- writing -------------------------------------------------------------
+    def _send(self, event: Any) -> None:
+        data = self.h11.send(event)
+        if data:
+            try:
+                self.sock.sendall(data)
+            except OSError as exc:
+                raise ConnectionClosed() from exc
+
+    # -- serving -------------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                request = self._read_request()
+            except RequestRefused as refusal:
+                with contextlib.suppress(OSError):
+                    self.sock.sendall(refusal_bytes(refusal))
+                logger.info('%s "<refused>" %d %s', self.client, refusal.status, refusal.reason)
+                return
+            if request is None:
+                return
+            self._serve_request(request)
+            if self.h11.our_state is not h11.DONE:
+                return
+            if self.h11.their_state is not h11.DONE:
+                self._linger()
+                return
+            self.h11.start_next_cycle()
+
+    def _linger(self) -> None:
+        """The answer is out but the body was not read: let the rest arrive, then close."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            while time.monotonic() < deadline:
+                self.sock.settimeout(max(deadline - time.monotonic(), 0.01))
+                if not self.sock.recv(READ_SIZE):
+                    return
+
+    def _serve_request(self, request: h11.Request) -> None:
+        started = time.perf_counter()
+        self.response_started = False
+        self.continue_pending = expects_continue(request)
+        environ = self._environ(request)
+        state: dict[str, Any] = {}
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
+            if exc_info is not None and self.response_started:
+                raise exc_info[1].with_traceback(exc_info[2])
+            state["status"], state["headers"] = status, headers
+            return write
+
+        def write(data: bytes) -> None:
+            self._start_response(request, state)
+            if data and request.method != b"HEAD":
+                self._send(h11.Data(data=data))
+
+        status = 500
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                for chunk in result:
+                    if chunk:
+                        write(chunk)
+                self._start_response(request, state)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            self._send(h11.EndOfMessage())
+            status = int(state["status"].split(" ", 1)[0])
+        except ConnectionClosed:
+            status = 499  # nginx's "client closed request", for the log only
+            raise
+        except Exception:
+            logger.exception("Error on request %s %s", request.method.decode(),
+                             request.target.decode("latin-1"))
+            if self.response_started:
+                raise ConnectionClosed() from None  # the status is out: only closing tells
+            self._send_plain_500()
+        finally:
+            log_request(self.client, request.method, request.target, status, started)
+
+    def _start_response(self, request: h11.Request, state: dict[str, Any]) -> None:
+        if self.response_started:
+            return
+        if "status" not in state:
+            raise RuntimeError("The WSGI app did not call start_response.")
+        self.response_started = True
+        code, _, reason = state["status"].partition(" ")
+        headers = [(name.encode("latin-1"), value.encode("latin-1"))
+                   for name, value in state["headers"]]
+        headers.append((b"Date", formatdate(usegmt=True).encode()))
+        if self.h11.their_state is not h11.DONE:  # the body is not read: say we will close
+            headers.append((b"Connection", b"close"))
+        self._send(h11.Response(status_code=int(code), headers=headers, reason=reason.encode()))
+
+    def _send_plain_500(self) -> None:
+        body = b"Internal Server Error\n"
+        self._send(h11.Response(status_code=500, headers=[
+            (b"Content-Type", b"text/plain; charset=utf-8"),
+            (b"Content-Length", str(len(body)).encode()), (b"Connection", b"close"),
+        ]))
+        self._send(h11.Data(data=body))
+        self._send(h11.EndOfMessage())
+
+    def _environ(self, request: h11.Request) -> dict[str, Any]:
+        raw_path, query = split_target(request.target)
+        server = self.server
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": request.method.decode("ascii"),
+            "SCRIPT_NAME": "",
+            "PATH_INFO": decoded_path(raw_path).decode("latin-1"),
+            "QUERY_STRING": query.decode("latin-1"),
+            "RAW_URI": request.target.decode("latin-1"),
+            "SERVER_NAME": server.server_name,
+            "SERVER_PORT": server.server_port,
+            "SERVER_PROTOCOL": "HTTP/" + request.http_version.decode(),
+            "SERVER_SOFTWARE": SERVER_SOFTWARE,
+            "REMOTE_ADDR": self.address[0] if isinstance(self.address, tuple) else "",
+            "REMOTE_PORT": str(self.address[1]) if isinstance(self.address, tuple) else "",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https" if server.ssl_context is not None else "http",
+            "wsgi.input": _Input(self),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": server.threaded,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.input_terminated": True,
+        }
+        for name, value in request.headers:
+            if b"_" in name:  # X-Foo_Bar would collide with X-Foo-Bar: dropped, as gunicorn does
+                continue
+            key = name.decode("latin-1").upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            text = value.decode("latin-1")
+            if key in environ:
+                text = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + text
+            environ[key] = text
+        return environ
+
+
+class _Input:
+    """``wsgi.input``: reads the request body from the connection as the app asks."""
+
+    def __init__(self, connection: _Connection) -> None:
+        self._connection = connection
+        self._pending = b""
+        self._done = False
+
+    def _fill(self) -> bool:
+        if self._done or self._connection.h11.their_state is not h11.SEND_BODY:
+            return False
+        event = self._connection.next_body_event()
+        if isinstance(event, h11.EndOfMessage):
+            self._done = True
+            return False
+        self._pending += bytes(event.data)
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            while self._fill():
+                pass
+            data, self._pending = self._pending, b""
+            return data
+        while len(self._pending) < size and self._fill():
+            pass
+        data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        while b"\n" not in self._pending and (
+            size is None or size < 0 or len(self._pending) < size
+        ) and self._fill():
+            pass
+        end = self._pending.find(b"\n") + 1 or len(self._pending)
+        if size is not None and size >= 0:
+            end = min(end, size)
+        data, self._pending = self._pending[:end], self._pending[end:]
+        return data
+
+    def readlines(self, hint: int = -1) -> list[bytes]:
+        return list(iter(self.readline, b""))
+
+    def __iter__(self) -> _Input:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
