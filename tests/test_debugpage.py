@@ -1,0 +1,183 @@
+"""The debug page, through both doors: shown in debug mode to loopback clients only, escaped,
+with masked credentials and bounded locals; JSON for JSON clients; nothing leaks otherwise."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+
+import pytest
+
+from kettle import Kettle
+
+
+@pytest.fixture
+def debug_app(app: Kettle) -> Kettle:
+    app.config.update(TESTING=False, DEBUG=True, DEBUG_PAGE=True)
+
+    @app.route("/boom", methods=["GET", "POST"])
+    def boom():
+        secret_number = 41 + 1
+        long_value = "x" * 5000
+        raise ValueError("bad <script>alert('x')</script> value")
+
+    @app.route("/chained")
+    def chained():
+        try:
+            {}["missing"]
+        except KeyError as exc:
+            raise RuntimeError("lookup failed") from exc
+
+    @app.route("/many-locals")
+    def many_locals():
+        namespace = {f"v{i}": i for i in range(80)}
+        exec("def f():\n" + "".join(f"    v{i} = {i}\n" for i in range(80)) + "    1/0\n",
+             namespace)
+        namespace["f"]()
+
+    return app
+
+
+def client_for(app: Kettle, door: str, **environ_base: str):
+    return app.test_client(asgi=door == "asgi", **environ_base)
+
+
+def test_debug_page_shows_exception_source_and_locals(debug_app: Kettle, door: str) -> None:
+    response = client_for(debug_app, door).get("/boom?q=1", headers={"X-Trace": "t-7"})
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    # the exception, escaped: no live script from its message
+    assert "ValueError: bad &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; value" in page
+    assert "<script>alert" not in page
+    # source context with the failing line marked, and the frame's file and function
+    assert re.search(r'class="line current"><span class="no">\d+</span><span class="src">'
+                     r"\s+raise ValueError", page)
+    assert "secret_number = 41 + 1" in page  # a context line above it
+    assert "test_debugpage.py" in page and '<span class="fn">boom</span>' in page
+    # local variables, each repr bounded
+    assert "<th>secret_number</th><td>42</td>" in page
+    long_repr = re.search(r"<th>long_value</th><td>([^<]*)</td>", page)
+    assert long_repr is not None and len(html.unescape(long_repr.group(1))) <= 200
+    # the request, and a copyable plain-text traceback
+    assert "http://localhost/boom?q=1" in page
+    assert re.search("<th>X-Trace</th><td>t-7</td>", page, re.IGNORECASE)
+    assert '<textarea id="traceback" readonly>Traceback (most recent call last):' in page
+    assert 'id="copy"' in page
+
+
+def test_credentials_are_masked(debug_app: Kettle, door: str) -> None:
+    client = client_for(debug_app, door)
+    response = client.get("/boom", headers={
+        "Authorization": "Bearer top-secret-token", "Cookie": "session=abc123; theme=dark",
+        "X-Api-Key": "key-987",
+    })
+    page = response.get_data(as_text=True)
+    for secret in ("top-secret-token", "abc123", "dark", "key-987"):
+        assert secret not in page
+    assert "session=••••••; theme=••••••" in page
+
+
+def test_form_keys_without_values(debug_app: Kettle, door: str) -> None:
+    @debug_app.before_request
+    def read_form() -> None:
+        from kettle import request
+
+        request.form  # noqa: B018 - read, so the page can list its keys
+
+    response = client_for(debug_app, door).post("/boom", data={"username": "u", "password": "pw1"})
+    page = response.get_data(as_text=True)
+    assert "<code>username</code>, <code>password</code>" in page
+    assert "pw1" not in page
+
+
+def test_chained_exceptions_are_shown_in_order(debug_app: Kettle, door: str) -> None:
+    page = client_for(debug_app, door).get("/chained").get_data(as_text=True)
+    page = page.split("<h2>Traceback", 1)[1]
+    assert page.index("<h3>KeyError: &#x27;missing&#x27;") < page.index(
+        "direct cause of the following exception") < page.index("<h3>RuntimeError: lookup failed")
+
+
+def test_locals_per_frame_are_bounded(debug_app: Kettle, door: str) -> None:
+    page = client_for(debug_app, door).get("/many-locals").get_data(as_text=True)
+    assert "… 30 more" in page
+    assert "ZeroDivisionError" in page
+
+
+def test_editor_links_when_configured(debug_app: Kettle, door: str) -> None:
+    debug_app.config["DEBUG_EDITOR_URL"] = "vscode://file/{path}:{line}"
+    page = client_for(debug_app, door).get("/boom").get_data(as_text=True)
+    links = re.findall(r'<a class="edit" href="vscode://file/([^"]+):(\d+)">', page)
+    assert any(path.endswith("test_debugpage.py") for path, _ in links), links
+
+
+def test_json_clients_get_a_json_traceback(debug_app: Kettle, door: str) -> None:
+    response = client_for(debug_app, door).get(
+        "/boom", headers={"Accept": "application/json, text/html;q=0.5"}
+    )
+    assert response.status_code == 500
+    assert response.mimetype == "application/json"
+    data = json.loads(response.get_data())
+    assert data["error"] == "ValueError"
+    assert "alert" in data["message"]
+    assert data["traceback"].startswith("Traceback (most recent call last):")
+    assert data["frames"][-1]["function"] == "boom"
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "192.168.1.20", "2001:db8::1"])
+def test_non_loopback_clients_get_the_plain_500(
+    debug_app: Kettle, door: str, address: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        response = client_for(debug_app, door, REMOTE_ADDR=address).get("/boom")
+    assert response.status_code == 500
+    assert_no_leak(response.get_data(as_text=True))
+    assert "ValueError: bad" in caplog.text  # the traceback went to the log
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+def test_loopback_addresses_get_the_page(debug_app: Kettle, door: str, address: str) -> None:
+    response = client_for(debug_app, door, REMOTE_ADDR=address).get("/boom")
+    assert "Local variables" in response.get_data(as_text=True)
+
+
+def assert_no_leak(page: str) -> None:
+    assert "Traceback" not in page
+    assert "ValueError" not in page and "alert" not in page
+    assert ".py" not in page and "File " not in page and "/tmp" not in page
+
+
+def test_debug_off_answers_a_plain_500_and_logs(
+    app: Kettle, door: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config.update(TESTING=False, DEBUG=False, DEBUG_PAGE=True)
+
+    @app.route("/boom")
+    def boom():
+        raise ValueError("bad <script>alert('x')</script> value")
+
+    with caplog.at_level(logging.ERROR):
+        response = client_for(app, door).get("/boom", headers={"Accept": "application/json"})
+    assert response.status_code == 500
+    assert_no_leak(response.get_data(as_text=True))
+    assert "ValueError: bad" in caplog.text and "Traceback" in caplog.text
+
+
+def test_debug_page_off_keeps_flask_propagation(app: Kettle, door: str) -> None:
+    """Debug mode without the page (a test client, or DEBUG_PAGE=False) re-raises, as Flask."""
+    app.config.update(TESTING=False, DEBUG=True, DEBUG_PAGE=False)
+
+    @app.route("/boom")
+    def boom():
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        client_for(app, door).get("/boom")
+
+
+def test_http_errors_are_not_debug_pages(debug_app: Kettle, door: str) -> None:
+    response = client_for(debug_app, door).get("/no-such-page")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
