@@ -19,8 +19,8 @@ def debug_app(app: Kettle) -> Kettle:
 
     @app.route("/boom", methods=["GET", "POST"])
     def boom():
-        secret_number = 41 + 1
-        long_value = "x" * 5000
+        secret_number = 41 + 1  # noqa: F841 - shown among the frame's locals
+        long_value = "x" * 5000  # noqa: F841
         raise ValueError("bad <script>alert('x')</script> value")
 
     @app.route("/chained")

@@ -156,7 +156,9 @@ def collect(exc: BaseException) -> list[ExceptionInfo]:
 
 def _qualified_name(cls: type) -> str:
     module = cls.__module__
-    return cls.__qualname__ if module in ("builtins", "__main__") else f"{module}.{cls.__qualname__}"
+    if module in ("builtins", "__main__"):
+        return cls.__qualname__
+    return f"{module}.{cls.__qualname__}"
 
 
 def request_summary(request: Request) -> tuple[dict[str, Any], list[str]]:
@@ -316,11 +318,14 @@ PAGE = """<!doctype html>
 * {{ box-sizing:border-box; }}
 body {{ margin:0; background:var(--bg); color:var(--ink);
   font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; }}
-header {{ background:#1d2330; color:#fff; padding:28px 40px 24px; border-bottom:4px solid var(--accent); }}
+header {{ background:#1d2330; color:#fff; padding:28px 40px 24px;
+  border-bottom:4px solid var(--accent); }}
 header .kind {{ font-size:13px; letter-spacing:.08em; text-transform:uppercase; color:#f5a09a; }}
 header h1 {{ margin:6px 0 8px; font-size:26px; font-weight:650; word-break:break-word; }}
-header .req {{ font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; color:#c9d1e3; font-size:14px; }}
-header .req b {{ color:#fff; background:#39414f; padding:1px 7px; border-radius:4px; margin-right:6px; }}
+header .req {{ font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; color:#c9d1e3;
+  font-size:14px; }}
+header .req b {{ color:#fff; background:#39414f; padding:1px 7px; border-radius:4px;
+  margin-right:6px; }}
 main {{ padding:24px 40px 48px; max-width:1200px; }}
 h2 {{ font-size:17px; margin:28px 0 12px; }}
 h3 {{ font-size:15px; margin:0 0 12px; color:var(--accent); word-break:break-word;
@@ -350,10 +355,11 @@ h3 {{ font-size:15px; margin:0 0 12px; color:var(--accent); word-break:break-wor
 .locals summary {{ cursor:pointer; color:var(--muted); }}
 table {{ border-collapse:collapse; width:100%; margin-top:6px;
   font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }}
-th, td {{ text-align:left; vertical-align:top; padding:4px 10px; border-bottom:1px solid var(--line);
-  word-break:break-all; }}
+th, td {{ text-align:left; vertical-align:top; padding:4px 10px;
+  border-bottom:1px solid var(--line); word-break:break-all; }}
 th {{ width:22%; color:var(--muted); font-weight:600; }}
-.card {{ background:var(--card); border:1px solid var(--line); border-radius:8px; padding:8px 14px; }}
+.card {{ background:var(--card); border:1px solid var(--line); border-radius:8px;
+  padding:8px 14px; }}
 .muted {{ color:var(--muted); }}
 code {{ background:#eef0f4; padding:1px 5px; border-radius:4px; }}
 textarea {{ width:100%; height:260px; border:1px solid var(--line); border-radius:8px; padding:12px;

@@ -26,7 +26,7 @@ from wsproto.events import (
 )
 from wsproto.utilities import RemoteProtocolError
 
-from .http11 import log_request, logger, refusal_bytes, RequestRefused
+from .http11 import RequestRefused, log_request, logger, refusal_bytes
 
 if TYPE_CHECKING:
     from .asgi_server import _Connection
@@ -42,7 +42,8 @@ async def serve_websocket(connection: _Connection, request: h11.Request) -> None
         ws.initiate_upgrade_connection(list(request.headers), request.target)
         handshake = next(iter(ws.events()))
     except (RemoteProtocolError, StopIteration) as exc:
-        await connection.write(refusal_bytes(RequestRefused(400, f"Bad WebSocket handshake: {exc}")))
+        refusal = RequestRefused(400, f"Bad WebSocket handshake: {exc}")
+        await connection.write(refusal_bytes(refusal))
         return
     scope = connection.scope_base(request, "websocket")
     scope["subprotocols"] = list(getattr(handshake, "subprotocols", []))
