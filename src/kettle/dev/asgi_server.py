@@ -18,6 +18,7 @@ from typing import Any
 
 import h11
 
+from ..errors import HTTP_STATUS_PHRASES
 from .http11 import (
     RequestRefused,
     ServerLimits,
@@ -327,7 +328,10 @@ class _HTTPCycle:
             headers.append((b"date", formatdate(usegmt=True).encode()))
             if connection.h11.their_state is not h11.DONE:
                 headers.append((b"connection", b"close"))
-            await connection.send_event(h11.Response(status_code=self.status, headers=headers))
+            reason = HTTP_STATUS_PHRASES.get(self.status, "").encode()
+            await connection.send_event(
+                h11.Response(status_code=self.status, headers=headers, reason=reason)
+            )
         elif kind == "http.response.body":
             if not self.started or self.complete:
                 raise RuntimeError("http.response.body sent out of order")

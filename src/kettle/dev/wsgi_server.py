@@ -237,7 +237,7 @@ class _Connection:
         self.response_started = False
         self.continue_pending = expects_continue(request)
         environ = self._environ(request)
-        state: dict[str, Any] = {}
+        state: dict[str, Any] = {"input": environ["wsgi.input"]}
 
         def start_response(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -288,6 +288,7 @@ class _Connection:
         headers = [(name.encode("latin-1"), value.encode("latin-1"))
                    for name, value in state["headers"]]
         headers.append((b"Date", formatdate(usegmt=True).encode()))
+        state["input"].settle()
         if self.h11.their_state is not h11.DONE:  # the body is not read: say we will close
             headers.append((b"Connection", b"close"))
         self._send(h11.Response(status_code=int(code), headers=headers, reason=reason.encode()))
@@ -355,6 +356,22 @@ class _Input:
             return False
         self._pending += bytes(event.data)
         return True
+
+    def settle(self) -> None:
+        """Take what h11 already holds of the body without waiting for the socket, so a
+        body read to its last byte counts as complete (and the connection stays open)."""
+        h = self._connection.h11
+        while not self._done and h.their_state is h11.SEND_BODY:
+            try:
+                event = h.next_event()
+            except h11.RemoteProtocolError:
+                return
+            if isinstance(event, h11.EndOfMessage):
+                self._done = True
+            elif isinstance(event, h11.Data):
+                self._pending += bytes(event.data)
+            else:
+                return
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
