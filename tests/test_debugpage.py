@@ -7,6 +7,11 @@ import html
 import json
 import logging
 import re
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +186,80 @@ def test_http_errors_are_not_debug_pages(debug_app: Kettle, door: str) -> None:
     response = client_for(debug_app, door).get("/no-such-page")
     assert response.status_code == 404
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+# -- in a real browser -------------------------------------------------------------------------
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SHOP_APP = """\
+import os
+from kettle import Kettle, request
+
+app = Kettle(__name__)
+app.config["DEBUG_EDITOR_URL"] = "vscode://file/{path}:{line}"
+
+PRICES = {"tea": 3.5, "coffee": 4.0}
+
+
+def order_total(items):
+    total = 0.0
+    for name, quantity in items.items():
+        total += PRICES[name] * quantity
+    return total
+
+
+@app.route("/order")
+def order():
+    items = {"tea": 2, "scones": 3}
+    customer = request.args.get("customer", "ada")
+    return {"customer": customer, "total": order_total(items)}
+
+
+if __name__ == "__main__":
+    app.run(port=int(os.environ["APP_PORT"]), debug=True, use_reloader=False)
+"""
+
+
+@pytest.mark.server
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium (/usr/bin/chromium) is not "
+                    "installed: apt-get install chromium")
+def test_debug_page_in_headless_chromium(tmp_path: Path) -> None:
+    """The page as a browser shows it, served by ``app.run(debug=True)``; the screenshot is
+    kept in ``test-artifacts/debug-page.png`` to look at."""
+    from apps.live_server import free_port, start_server, stop_server
+
+    (tmp_path / "app.py").write_text(SHOP_APP)
+    port = free_port()
+    live = start_server("shop", [sys.executable, "app.py"], port=port, cwd=tmp_path,
+                        log=tmp_path / "server.log", env={"APP_PORT": str(port)})
+    shot = tmp_path / "debug-page.png"
+    try:
+        url = f"http://127.0.0.1:{port}/order?customer=ada"
+        dom = subprocess.run(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+             "--dump-dom", url], capture_output=True, timeout=120, check=True,
+        ).stdout.decode()
+        subprocess.run(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+             f"--screenshot={shot}", "--window-size=1280,1600", url],
+            capture_output=True, timeout=120, check=True,
+        )
+    finally:
+        stop_server(live)
+    # what the browser built from the page: the error, the failing line, the locals
+    assert "KeyError: 'scones'" in dom
+    assert "total += PRICES[name] * quantity" in dom
+    assert "<th>quantity</th><td>3</td>" in dom
+    assert 'href="vscode://file/' in dom
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 1600) and len(data) > 50_000  # a page, not a blank
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / "debug-page.png")
+
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--no-first-run", "--disable-component-update", "--disable-sync",
+]

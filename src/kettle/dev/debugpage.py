@@ -248,8 +248,10 @@ def _render_frame(frame: Frame, editor_url: str | None, index: int) -> str:
     )
     if frame.more_locals:
         local_rows += f'<tr><th></th><td class="muted">… {frame.more_locals} more</td></tr>'
+    locals_open = "" if frame.library else " open"
     locals_html = (
-        f'<details class="locals"><summary>Local variables ({len(frame.local_vars)})</summary>'
+        f'<details class="locals"{locals_open}><summary>Local variables '
+        f"({len(frame.local_vars)})</summary>"
         f"<table>{local_rows}</table></details>" if local_rows else ""
     )
     kind = "lib" if frame.library else "app"
