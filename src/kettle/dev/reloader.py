@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,20 +59,27 @@ class FileSet:
     ) -> None:
         self.app = app
         self.extra_files = [os.path.abspath(f) for f in extra_files]
-        self.excludes = (*DEFAULT_EXCLUDES, *exclude_patterns)
+        patterns = (*DEFAULT_EXCLUDES, *exclude_patterns)
+        self._excluded = re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
+        self._dir_of: dict[str, str | None] = {}  # module file -> its folder (None: a library)
 
     def excluded(self, path: str) -> bool:
-        return any(fnmatch.fnmatch(path, pattern) for pattern in self.excludes)
+        return self._excluded(path) is not None
 
     def module_dirs(self) -> set[str]:
         dirs = set()
+        dir_of = self._dir_of
         for module in list(sys.modules.values()):
             filename = getattr(module, "__file__", None)
             if not filename:
                 continue
-            path = os.path.realpath(filename)
-            if not path.startswith(_LIBRARY_DIRS):
-                dirs.add(os.path.dirname(path))
+            folder = dir_of.get(filename, "")
+            if folder == "":
+                path = os.path.realpath(filename)
+                folder = None if path.startswith(_LIBRARY_DIRS) else os.path.dirname(path)
+                dir_of[filename] = folder
+            if folder is not None:
+                dirs.add(folder)
         return dirs
 
     def template_dirs(self) -> list[str]:
