@@ -11,7 +11,9 @@ import shutil
 import struct
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,12 +47,26 @@ def debug_app(app: Kettle) -> Kettle:
     return app
 
 
-def client_for(app: Kettle, door: str, **environ_base: str):
-    return app.test_client(asgi=door == "asgi", **environ_base)
+MakeClient = Callable[..., Any]
 
 
-def test_debug_page_shows_exception_source_and_locals(debug_app: Kettle, door: str) -> None:
-    response = client_for(debug_app, door).get("/boom?q=1", headers={"X-Trace": "t-7"})
+@pytest.fixture
+def make_client(door: str) -> Iterator[MakeClient]:
+    """``make_client(app, **environ_base)``: a test client through ``door``, closed after."""
+    clients = []
+
+    def make(app: Kettle, **environ_base: str) -> Any:
+        client = app.test_client(asgi=door == "asgi", **environ_base)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def test_debug_page_shows_exception_source_and_locals(debug_app: Kettle, make_client: MakeClient) -> None:
+    response = make_client(debug_app).get("/boom?q=1", headers={"X-Trace": "t-7"})
     assert response.status_code == 500
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
@@ -73,8 +89,8 @@ def test_debug_page_shows_exception_source_and_locals(debug_app: Kettle, door: s
     assert 'id="copy"' in page
 
 
-def test_credentials_are_masked(debug_app: Kettle, door: str) -> None:
-    client = client_for(debug_app, door)
+def test_credentials_are_masked(debug_app: Kettle, make_client: MakeClient) -> None:
+    client = make_client(debug_app)
     response = client.get("/boom", headers={
         "Authorization": "Bearer top-secret-token", "Cookie": "session=abc123; theme=dark",
         "X-Api-Key": "key-987",
@@ -85,41 +101,41 @@ def test_credentials_are_masked(debug_app: Kettle, door: str) -> None:
     assert "session=••••••; theme=••••••" in page
 
 
-def test_form_keys_without_values(debug_app: Kettle, door: str) -> None:
+def test_form_keys_without_values(debug_app: Kettle, make_client: MakeClient) -> None:
     @debug_app.before_request
     def read_form() -> None:
         from kettle import request
 
         request.form  # noqa: B018 - read, so the page can list its keys
 
-    response = client_for(debug_app, door).post("/boom", data={"username": "u", "password": "pw1"})
+    response = make_client(debug_app).post("/boom", data={"username": "u", "password": "pw1"})
     page = response.get_data(as_text=True)
     assert "<code>username</code>, <code>password</code>" in page
     assert "pw1" not in page
 
 
-def test_chained_exceptions_are_shown_in_order(debug_app: Kettle, door: str) -> None:
-    page = client_for(debug_app, door).get("/chained").get_data(as_text=True)
+def test_chained_exceptions_are_shown_in_order(debug_app: Kettle, make_client: MakeClient) -> None:
+    page = make_client(debug_app).get("/chained").get_data(as_text=True)
     page = page.split("<h2>Traceback", 1)[1]
     assert page.index("<h3>KeyError: &#x27;missing&#x27;") < page.index(
         "direct cause of the following exception") < page.index("<h3>RuntimeError: lookup failed")
 
 
-def test_locals_per_frame_are_bounded(debug_app: Kettle, door: str) -> None:
-    page = client_for(debug_app, door).get("/many-locals").get_data(as_text=True)
+def test_locals_per_frame_are_bounded(debug_app: Kettle, make_client: MakeClient) -> None:
+    page = make_client(debug_app).get("/many-locals").get_data(as_text=True)
     assert "… 30 more" in page
     assert "ZeroDivisionError" in page
 
 
-def test_editor_links_when_configured(debug_app: Kettle, door: str) -> None:
+def test_editor_links_when_configured(debug_app: Kettle, make_client: MakeClient) -> None:
     debug_app.config["DEBUG_EDITOR_URL"] = "vscode://file/{path}:{line}"
-    page = client_for(debug_app, door).get("/boom").get_data(as_text=True)
+    page = make_client(debug_app).get("/boom").get_data(as_text=True)
     links = re.findall(r'<a class="edit" href="vscode://file/([^"]+):(\d+)">', page)
     assert any(path.endswith("test_debugpage.py") for path, _ in links), links
 
 
-def test_json_clients_get_a_json_traceback(debug_app: Kettle, door: str) -> None:
-    response = client_for(debug_app, door).get(
+def test_json_clients_get_a_json_traceback(debug_app: Kettle, make_client: MakeClient) -> None:
+    response = make_client(debug_app).get(
         "/boom", headers={"Accept": "application/json, text/html;q=0.5"}
     )
     assert response.status_code == 500
@@ -133,18 +149,18 @@ def test_json_clients_get_a_json_traceback(debug_app: Kettle, door: str) -> None
 
 @pytest.mark.parametrize("address", ["10.1.2.3", "192.168.1.20", "2001:db8::1"])
 def test_non_loopback_clients_get_the_plain_500(
-    debug_app: Kettle, door: str, address: str, caplog: pytest.LogCaptureFixture
+    debug_app: Kettle, make_client: MakeClient, address: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        response = client_for(debug_app, door, REMOTE_ADDR=address).get("/boom")
+        response = make_client(debug_app, REMOTE_ADDR=address).get("/boom")
     assert response.status_code == 500
     assert_no_leak(response.get_data(as_text=True))
     assert "ValueError: bad" in caplog.text  # the traceback went to the log
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
-def test_loopback_addresses_get_the_page(debug_app: Kettle, door: str, address: str) -> None:
-    response = client_for(debug_app, door, REMOTE_ADDR=address).get("/boom")
+def test_loopback_addresses_get_the_page(debug_app: Kettle, make_client: MakeClient, address: str) -> None:
+    response = make_client(debug_app, REMOTE_ADDR=address).get("/boom")
     assert "Local variables" in response.get_data(as_text=True)
 
 
@@ -155,7 +171,7 @@ def assert_no_leak(page: str) -> None:
 
 
 def test_debug_off_answers_a_plain_500_and_logs(
-    app: Kettle, door: str, caplog: pytest.LogCaptureFixture
+    app: Kettle, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     app.config.update(TESTING=False, DEBUG=False, DEBUG_PAGE=True)
 
@@ -164,13 +180,13 @@ def test_debug_off_answers_a_plain_500_and_logs(
         raise ValueError("bad <script>alert('x')</script> value")
 
     with caplog.at_level(logging.ERROR):
-        response = client_for(app, door).get("/boom", headers={"Accept": "application/json"})
+        response = make_client(app).get("/boom", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert_no_leak(response.get_data(as_text=True))
     assert "ValueError: bad" in caplog.text and "Traceback" in caplog.text
 
 
-def test_debug_page_off_keeps_flask_propagation(app: Kettle, door: str) -> None:
+def test_debug_page_off_keeps_flask_propagation(app: Kettle, make_client: MakeClient) -> None:
     """Debug mode without the page (a test client, or DEBUG_PAGE=False) re-raises, as Flask."""
     app.config.update(TESTING=False, DEBUG=True, DEBUG_PAGE=False)
 
@@ -179,11 +195,11 @@ def test_debug_page_off_keeps_flask_propagation(app: Kettle, door: str) -> None:
         raise ValueError("boom")
 
     with pytest.raises(ValueError):
-        client_for(app, door).get("/boom")
+        make_client(app).get("/boom")
 
 
-def test_http_errors_are_not_debug_pages(debug_app: Kettle, door: str) -> None:
-    response = client_for(debug_app, door).get("/no-such-page")
+def test_http_errors_are_not_debug_pages(debug_app: Kettle, make_client: MakeClient) -> None:
+    response = make_client(debug_app).get("/no-such-page")
     assert response.status_code == 404
     assert "Traceback" not in response.get_data(as_text=True)
 

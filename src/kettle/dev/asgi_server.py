@@ -62,8 +62,9 @@ class ASGIServer:
         self.ssl_context = ssl_context
         host, port = sock.getsockname()[:2]
         self.server_address = (str(host), int(port))
-        self.connections: set[asyncio.Task[None]] = set()
+        self.connections: dict[asyncio.Task[None], _Connection] = {}
         self.state: dict[str, Any] = {}
+        self.stopping = False
 
     def run(self) -> None:
         asyncio.run(self.serve())
@@ -84,26 +85,42 @@ class ASGIServer:
             await stop.wait()
         finally:
             server.close()
-            for task in list(self.connections):
-                task.cancel()
-            if self.connections:
-                await asyncio.wait(self.connections, timeout=SHUTDOWN_GRACE_SECONDS)
+            await self.drain()
             await lifespan.shutdown()
+
+    async def drain(self) -> None:
+        """Requests in progress finish (for a few seconds at most); idle connections close."""
+        self.stopping = True
+        deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+        # A new connection's request may be in flight: it is closed only if still silent then.
+        quiet = time.monotonic() + 0.5
+        while self.connections and time.monotonic() < deadline:
+            for task, connection in list(self.connections.items()):
+                if connection.idle and (connection.served or time.monotonic() > quiet):
+                    task.cancel()
+            await asyncio.sleep(0.02)
+        for task in list(self.connections):
+            task.cancel()
+        if self.connections:
+            await asyncio.wait(list(self.connections), timeout=1)
 
     async def _on_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self.connections.add(task)
+        connection = _Connection(self, reader, writer)
+        self.connections[task] = connection
         try:
-            await _Connection(self, reader, writer).serve()
+            await connection.serve()
         except (ConnectionError, OSError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        except asyncio.CancelledError:  # stopping: this connection was idle or too slow
             pass
         except Exception:
             logger.exception("Error while serving a connection")
         finally:
-            self.connections.discard(task)
+            self.connections.pop(task, None)
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 1)
@@ -126,6 +143,8 @@ class _Connection:
         self.buffer = bytearray()
         self.body_left: int | None = None
         self.gone = False
+        self.idle = True  # waiting for a request, nothing of it received yet
+        self.served = 0  # requests answered on this connection
 
     async def _recv(self, timeout: float) -> bytes:
         if timeout <= 0:
@@ -164,7 +183,8 @@ class _Connection:
                 await serve_websocket(self, request)
                 return
             await _HTTPCycle(self, request).run()
-            if self.h11.our_state is not h11.DONE:
+            self.served += 1
+            if self.h11.our_state is not h11.DONE or self.server.stopping:
                 return
             if self.h11.their_state is not h11.DONE:
                 await self._linger()
@@ -179,7 +199,11 @@ class _Connection:
             end = find_head_end(self.buffer, self.limits)
             if end >= 0:
                 break
+            self.idle = not self.buffer
+            if self.idle and self.served and self.server.stopping:
+                return None
             data = await self._recv(deadline - time.monotonic())
+            self.idle = False
             if not data:
                 if self.buffer:
                     raise RequestRefused(400, "The request head is incomplete.")

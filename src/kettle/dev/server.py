@@ -8,7 +8,6 @@ ASGI. With ``use_reloader`` it becomes the reloader's parent process instead.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import ssl
 import sys
@@ -18,8 +17,6 @@ from .http11 import ServerLimits, configure_logging
 from .interface import Door, choose_interface
 
 if TYPE_CHECKING:
-    from types import FrameType
-
     from ..app import Kettle
 
 #: Set in the child process the reloader runs (Werkzeug's ``WERKZEUG_RUN_MAIN``).
@@ -93,20 +90,11 @@ def serve(
         else:
             from .wsgi_server import WSGIServer
 
-            previous = signal.signal(signal.SIGTERM, _interrupt)
-            try:
-                WSGIServer(app, sock, limits, ssl_context, threaded).serve_forever()
-            finally:
-                signal.signal(signal.SIGTERM, previous)
+            WSGIServer(app, sock, limits, ssl_context, threaded).serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM stops the WSGI server as Ctrl-C does: ``atexit`` shutdown hooks then run."""
-    raise KeyboardInterrupt
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

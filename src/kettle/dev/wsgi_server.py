@@ -8,6 +8,8 @@ each body chunk as the app yields it. One connection's slowness never delays ano
 from __future__ import annotations
 
 import contextlib
+import selectors
+import signal
 import socket
 import ssl
 import sys
@@ -15,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from email.utils import formatdate
+from types import FrameType
 from typing import Any
 
 import h11
@@ -40,6 +43,8 @@ READ_SIZE = 64 * 1024
 #: After answering a request whose body was not read, how long the rest may still arrive
 #: before the connection closes (closing at once would reset it and lose the answer).
 LINGER_SECONDS = 2.0
+#: On stop, how long requests in progress may take to finish.
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 class ConnectionClosed(Exception):
@@ -64,23 +69,75 @@ class WSGIServer:
         self.threaded = threaded
         host, port = sock.getsockname()[:2]
         self.server_name, self.server_port = str(host), str(port)
+        self.connections: set[_Connection] = set()
+        self.stopping = False
+        self._wake: socket.socket | None = None
 
     def serve_forever(self) -> None:
-        """Accept until interrupted (``KeyboardInterrupt`` from SIGINT or SIGTERM)."""
-        while True:
-            try:
-                client, address = self.sock.accept()
-            except OSError:  # the listening socket was closed, or a passing accept error
-                if self.sock.fileno() < 0:
-                    return
-                continue
-            if self.threaded:
-                threading.Thread(
-                    target=self.handle, args=(client, address), daemon=True,
-                    name=f"kettle-conn-{address[1]}",
-                ).start()
-            else:
-                self.handle(client, address)
+        """Accept until SIGINT or SIGTERM (or ``stop()``), then drain.
+
+        The signals only set a flag (and wake the selector through a pipe): an exception
+        raised between ``accept()`` and handing the socket to its thread would reset that
+        client's connection, which a reloader restart would otherwise do now and then.
+        """
+        wake_read, wake_write = socket.socketpair()
+        wake_read.setblocking(False)
+        wake_write.setblocking(False)
+        self._wake = wake_write
+        restore = _on_stop_signals(self.stop, wake_write.fileno())
+        selector = selectors.DefaultSelector()
+        self.sock.setblocking(False)
+        selector.register(self.sock, selectors.EVENT_READ)
+        selector.register(wake_read, selectors.EVENT_READ)
+        try:
+            while not self.stopping:
+                for key, _ in selector.select():
+                    if key.fileobj is wake_read:
+                        with contextlib.suppress(OSError):
+                            wake_read.recv(512)
+                    elif not self.stopping:
+                        self._accept()
+        finally:
+            restore()
+            selector.close()
+            wake_read.close()
+            wake_write.close()
+            self.drain()
+
+    def stop(self) -> None:
+        """Ask the accept loop to stop (from a signal handler or another thread)."""
+        self.stopping = True
+        if self._wake is not None:
+            with contextlib.suppress(OSError):
+                self._wake.send(b"x")
+
+    def _accept(self) -> None:
+        try:
+            client, address = self.sock.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return
+        client.setblocking(True)
+        if self.threaded:
+            threading.Thread(
+                target=self.handle, args=(client, address), daemon=True,
+                name=f"kettle-conn-{address[1]}",
+            ).start()
+        else:
+            self.handle(client, address)
+
+    def drain(self) -> None:
+        """Requests in progress finish (for a few seconds at most), idle keep-alive
+        connections close: a reloader restart cuts no answer short."""
+        self.stopping = True
+        deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
+        # A new connection's request may be in flight: it is closed only if still silent then.
+        quiet = time.monotonic() + 0.5
+        while self.connections and time.monotonic() < deadline:
+            for connection in list(self.connections):
+                if connection.idle and (connection.served or time.monotonic() > quiet):
+                    with contextlib.suppress(OSError):
+                        connection.sock.shutdown(socket.SHUT_RDWR)
+            time.sleep(0.02)
 
     def handle(self, client: socket.socket, address: Any) -> None:
         """Serve one connection until it closes; never raises."""
@@ -88,7 +145,12 @@ class WSGIServer:
             if self.ssl_context is not None:
                 client.settimeout(self.limits.header_timeout)
                 client = self.ssl_context.wrap_socket(client, server_side=True)
-            _Connection(self, client, address).serve()
+            connection = _Connection(self, client, address)
+            self.connections.add(connection)
+            try:
+                connection.serve()
+            finally:
+                self.connections.discard(connection)
         except (ConnectionClosed, OSError):
             pass
         except Exception:  # a bug of ours: log it, drop this connection only
@@ -96,6 +158,27 @@ class WSGIServer:
         finally:
             with contextlib.suppress(OSError):
                 client.close()
+
+
+def _on_stop_signals(stop: Callable[[], None], wake_fd: int) -> Callable[[], None]:
+    """Make SIGINT and SIGTERM call ``stop``; returns what restores the previous handlers.
+    Outside the main thread (a server run from a test's thread) signals are left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop()
+
+    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT,
+                                                                     signal.SIGTERM)}
+    previous_wake = signal.set_wakeup_fd(wake_fd)
+
+    def restore() -> None:
+        signal.set_wakeup_fd(previous_wake)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+    return restore
 
 
 class _Connection:
@@ -112,6 +195,8 @@ class _Connection:
         self.body_left: int | None = None  # bytes of a Content-Length body not fed to h11
         self.continue_pending = False
         self.response_started = False
+        self.idle = True  # waiting for a request, nothing of it received yet
+        self.served = 0  # requests answered on this connection
 
     # -- reading -------------------------------------------------------------
     def _recv(self, timeout: float) -> bytes:
@@ -132,7 +217,11 @@ class _Connection:
             end = find_head_end(self.buffer, self.limits)
             if end >= 0:
                 break
+            self.idle = not self.buffer
+            if self.idle and self.served and self.server.stopping:
+                return None
             data = self._recv(deadline - time.monotonic())
+            self.idle = False
             if not data:
                 if self.buffer:
                     raise RequestRefused(400, "The request head is incomplete.")
@@ -215,7 +304,8 @@ class _Connection:
             if request is None:
                 return
             self._serve_request(request)
-            if self.h11.our_state is not h11.DONE:
+            self.served += 1
+            if self.h11.our_state is not h11.DONE or self.server.stopping:
                 return
             if self.h11.their_state is not h11.DONE:
                 self._linger()
