@@ -65,7 +65,9 @@ def make_client(door: str) -> Iterator[MakeClient]:
         client.close()
 
 
-def test_debug_page_shows_exception_source_and_locals(debug_app: Kettle, make_client: MakeClient) -> None:
+def test_debug_page_shows_exception_source_and_locals(
+    debug_app: Kettle, make_client: MakeClient
+) -> None:
     response = make_client(debug_app).get("/boom?q=1", headers={"X-Trace": "t-7"})
     assert response.status_code == 500
     assert response.mimetype == "text/html"
@@ -159,7 +161,9 @@ def test_non_loopback_clients_get_the_plain_500(
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
-def test_loopback_addresses_get_the_page(debug_app: Kettle, make_client: MakeClient, address: str) -> None:
+def test_loopback_addresses_get_the_page(
+    debug_app: Kettle, make_client: MakeClient, address: str
+) -> None:
     response = make_client(debug_app, REMOTE_ADDR=address).get("/boom")
     assert "Local variables" in response.get_data(as_text=True)
 
