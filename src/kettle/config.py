@@ -89,11 +89,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "DEBUG_PAGE": None,
     # A link from each debug-page frame to an editor, e.g. "vscode://file/{path}:{line}".
     "DEBUG_EDITOR_URL": None,
-    # Development server: seconds for a whole request head, and for a silent request body.
+    # Development server: seconds a client has to send a whole request head.
     "DEV_SERVER_HEADER_TIMEOUT": 10.0,
+    # Development server: seconds a request body may stay silent.
     "DEV_SERVER_BODY_TIMEOUT": 30.0,
-    # Development server: request head bytes and header fields; over either is a 431.
+    # Development server: bytes of request line and headers; more is a 431.
     "DEV_SERVER_MAX_HEADER_SIZE": 16 * 1024,
+    # Development server: header fields per request; more is a 431.
     "DEV_SERVER_MAX_HEADER_COUNT": 100,
 }
 

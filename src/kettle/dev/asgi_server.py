@@ -20,18 +20,15 @@ import h11
 
 from ..errors import HTTP_STATUS_PHRASES
 from .http11 import (
+    RequestParser,
     RequestRefused,
     ServerLimits,
-    check_framing,
-    check_raw_head,
     decoded_path,
     expects_continue,
-    find_head_end,
     is_websocket_upgrade,
     log_request,
     logger,
     refusal_bytes,
-    refusal_from_h11,
     split_target,
 )
 from .lifespan import LifespanRunner
@@ -139,9 +136,8 @@ class _Connection:
         peer = writer.get_extra_info("peername")
         self.peer: tuple[str, int] | None = (str(peer[0]), int(peer[1])) if peer else None
         self.client = f"{peer[0]}:{peer[1]}" if peer else "-"
-        self.h11 = h11.Connection(h11.SERVER)
-        self.buffer = bytearray()
-        self.body_left: int | None = None
+        self.parser = RequestParser(self.limits)
+        self.h11 = self.parser.h11
         self.gone = False
         self.idle = True  # waiting for a request, nothing of it received yet
         self.served = 0  # requests answered on this connection
@@ -192,68 +188,27 @@ class _Connection:
             self.h11.start_next_cycle()
 
     async def _read_request(self) -> h11.Request | None:
+        """The next request head, checked; ``None`` when the client closed in between."""
+        parser = self.parser
         deadline = time.monotonic() + self.limits.header_timeout
-        while True:
-            while self.buffer[:2] == b"\r\n":
-                del self.buffer[:2]
-            end = find_head_end(self.buffer, self.limits)
-            if end >= 0:
-                break
-            self.idle = not self.buffer
+        while (request := parser.next_request()) is None:
+            self.idle = not parser.buffer
             if self.idle and self.served and self.server.stopping:
                 return None
             data = await self._recv(deadline - time.monotonic())
             self.idle = False
             if not data:
-                if self.buffer:
+                if parser.buffer:
                     raise RequestRefused(400, "The request head is incomplete.")
                 return None
-            self.buffer += data
-        head = bytes(self.buffer[:end])
-        del self.buffer[:end]
-        check_raw_head(head, self.limits)
-        try:
-            self.h11.receive_data(head)
-            event = self.h11.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise refusal_from_h11(exc) from exc
-        if not isinstance(event, h11.Request):
-            raise RequestRefused(400, "The request head could not be parsed.")
-        check_framing(event)
-        self.body_left = None
-        chunked = False
-        for name, value in event.headers:
-            if name == b"content-length":
-                self.body_left = int(value)
-            elif name == b"transfer-encoding":
-                chunked = True
-        if not chunked and not self.body_left and not is_websocket_upgrade(event):
-            self.h11.next_event()  # no body: the request's side is done
-        return event
+            parser.buffer += data
+        return request
 
     async def next_body_event(self) -> h11.Data | h11.EndOfMessage:
-        while True:
-            try:
-                event = self.h11.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise ConnectionError("malformed request body") from exc
-            if isinstance(event, h11.Data | h11.EndOfMessage):
-                return event
-            if event is not h11.NEED_DATA:
-                raise ConnectionError("unexpected event in the request body")
-            if not self.buffer:
-                data = await self._recv(self.limits.body_timeout)
-                if not data:
-                    self.h11.receive_data(b"")
-                    continue
-                self.buffer += data
-            if self.body_left is None:
-                chunk = bytes(self.buffer)
-            else:
-                chunk = bytes(self.buffer[: self.body_left])
-                self.body_left -= len(chunk)
-            del self.buffer[: len(chunk)]
-            self.h11.receive_data(chunk)
+        """The next piece of the request body; ``ConnectionError`` if it cannot come."""
+        while (event := self.parser.next_body_event()) is None:
+            self.parser.receive_body_data(await self._recv(self.limits.body_timeout))
+        return event
 
     async def _linger(self) -> None:
         with contextlib.suppress(Exception):

@@ -179,3 +179,76 @@ def configure_logging() -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+class RequestParser:
+    """The sans-IO half of a connection, shared by both modes: bytes in, checked request
+    heads and body events out. Only a body's own bytes reach h11 (a ``Content-Length``
+    body is cut at its length), so a pipelined next head waits here to be checked too."""
+
+    def __init__(self, limits: ServerLimits) -> None:
+        self.limits = limits
+        self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=limits.max_header_size)
+        #: Received bytes not yet given to h11.
+        self.buffer = bytearray()
+        self._body_left: int | None = None
+
+    def next_request(self) -> h11.Request | None:
+        """The next request, checked, once its whole head is in ``buffer``; else ``None``."""
+        buffer = self.buffer
+        while buffer[:2] == b"\r\n":  # tolerated: a stray CRLF after a previous body
+            del buffer[:2]
+        end = find_head_end(buffer, self.limits)
+        if end < 0:
+            return None
+        head = bytes(buffer[:end])
+        del buffer[:end]
+        check_raw_head(head, self.limits)
+        try:
+            self.h11.receive_data(head)
+            event = self.h11.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise refusal_from_h11(exc) from exc
+        if not isinstance(event, h11.Request):
+            raise RequestRefused(400, "The request head could not be parsed.")
+        check_framing(event)
+        self._body_left = None
+        chunked = False
+        for name, value in event.headers:
+            if name == b"content-length":
+                self._body_left = int(value)
+            elif name == b"transfer-encoding":
+                chunked = True
+        if not chunked and not self._body_left:  # no body: the request's side is done now
+            self.h11.next_event()
+        return event
+
+    def next_body_event(self) -> h11.Data | h11.EndOfMessage | None:
+        """The next piece of the body from what was received; ``None``: receive more.
+
+        Raises ``ConnectionError`` for a malformed body or a client that closed mid-way.
+        """
+        while True:
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as exc:
+                raise ConnectionError(f"malformed request body: {exc}") from exc
+            if isinstance(event, h11.Data | h11.EndOfMessage):
+                return event
+            if event is not h11.NEED_DATA:
+                raise ConnectionError("the client closed the connection mid-body")
+            if not self.buffer:
+                return None
+            size = len(self.buffer) if self._body_left is None else self._body_left
+            chunk = bytes(self.buffer[:size])
+            del self.buffer[:size]
+            if self._body_left is not None:
+                self._body_left -= len(chunk)
+            self.h11.receive_data(chunk)
+
+    def receive_body_data(self, data: bytes) -> None:
+        """Bytes read while a body is expected; ``b""`` is the client closing."""
+        if data:
+            self.buffer += data
+        else:
+            self.h11.receive_data(b"")

@@ -138,8 +138,8 @@ class _Session:
         connection, ws = self.connection, self.ws
         parts: list[Any] = []
         size = 0
-        pending = bytes(connection.buffer)
-        connection.buffer.clear()
+        pending = bytes(connection.parser.buffer)
+        connection.parser.buffer.clear()
         try:
             while True:
                 data = pending or await connection.reader.read(65536)

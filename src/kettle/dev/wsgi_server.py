@@ -24,17 +24,14 @@ import h11
 
 from .http11 import (
     SERVER_SOFTWARE,
+    RequestParser,
     RequestRefused,
     ServerLimits,
-    check_framing,
-    check_raw_head,
     decoded_path,
     expects_continue,
-    find_head_end,
     log_request,
     logger,
     refusal_bytes,
-    refusal_from_h11,
     split_target,
 )
 
@@ -190,9 +187,8 @@ class _Connection:
         self.limits = server.limits
         self.address = address
         self.client = f"{address[0]}:{address[1]}" if isinstance(address, tuple) else "-"
-        self.h11 = h11.Connection(h11.SERVER)
-        self.buffer = bytearray()
-        self.body_left: int | None = None  # bytes of a Content-Length body not fed to h11
+        self.parser = RequestParser(self.limits)
+        self.h11 = self.parser.h11
         self.continue_pending = False
         self.response_started = False
         self.idle = True  # waiting for a request, nothing of it received yet
@@ -210,44 +206,20 @@ class _Connection:
 
     def _read_request(self) -> h11.Request | None:
         """The next request head, checked; ``None`` when the client closed in between."""
+        parser = self.parser
         deadline = time.monotonic() + self.limits.header_timeout
-        while True:
-            while self.buffer[:2] == b"\r\n":  # tolerated: a CRLF after a previous body
-                del self.buffer[:2]
-            end = find_head_end(self.buffer, self.limits)
-            if end >= 0:
-                break
-            self.idle = not self.buffer
+        while (request := parser.next_request()) is None:
+            self.idle = not parser.buffer
             if self.idle and self.served and self.server.stopping:
                 return None
             data = self._recv(deadline - time.monotonic())
             self.idle = False
             if not data:
-                if self.buffer:
+                if parser.buffer:
                     raise RequestRefused(400, "The request head is incomplete.")
                 return None
-            self.buffer += data
-        head = bytes(self.buffer[:end])
-        del self.buffer[:end]
-        check_raw_head(head, self.limits)
-        try:
-            self.h11.receive_data(head)
-            event = self.h11.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise refusal_from_h11(exc) from exc
-        if not isinstance(event, h11.Request):
-            raise RequestRefused(400, "The request head could not be parsed.")
-        check_framing(event)
-        self.body_left = None
-        chunked = False
-        for name, value in event.headers:
-            if name == b"content-length":
-                self.body_left = int(value)
-            elif name == b"transfer-encoding":
-                chunked = True
-        if not chunked and not self.body_left:  # no body: finish the request's side now
-            self.h11.next_event()
-        return event
+            parser.buffer += data
+        return request
 
     def next_body_event(self) -> h11.Data | h11.EndOfMessage:
         """The next piece of the request body (sends ``100 Continue`` first if awaited)."""
@@ -255,32 +227,12 @@ class _Connection:
             self.continue_pending = False
             if not self.response_started:
                 self._send(h11.InformationalResponse(status_code=100, headers=[]))
-        while True:
-            try:
-                event = self.h11.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise ConnectionClosed() from exc
-            if isinstance(event, h11.Data | h11.EndOfMessage):
-                return event
-            if event is not h11.NEED_DATA:
-                raise ConnectionClosed()
-            if not self.buffer:
-                data = self._recv(self.limits.body_timeout)
-                if not data:
-                    self.h11.receive_data(b"")
-                    continue
-                self.buffer += data
-            self._feed_body()
-
-    def _feed_body(self) -> None:
-        """Give h11 the body bytes only, so a pipelined next head stays here to be checked."""
-        if self.body_left is None:
-            chunk = bytes(self.buffer)
-        else:
-            chunk = bytes(self.buffer[: self.body_left])
-            self.body_left -= len(chunk)
-        del self.buffer[: len(chunk)]
-        self.h11.receive_data(chunk)
+        try:
+            while (event := self.parser.next_body_event()) is None:
+                self.parser.receive_body_data(self._recv(self.limits.body_timeout))
+        except ConnectionError as exc:
+            raise ConnectionClosed() from exc
+        return event
 
     # -- writing -------------------------------------------------------------
     def _send(self, event: Any) -> None:
