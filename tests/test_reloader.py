@@ -45,7 +45,8 @@ def index():
 
 if __name__ == "__main__":
     app.run(port=int(os.environ["APP_PORT"]), debug=True,
-            reloader_type=os.environ["APP_RELOADER"], extra_files=["settings.txt"])
+            reloader_type=os.environ["APP_RELOADER"], extra_files=["settings.txt"],
+            exclude_patterns=["*/scratch.py"])
 """
 
 
@@ -182,6 +183,19 @@ def test_a_new_module_and_extra_files_are_watched(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, app.log.read_text()
             time.sleep(0.1)
         app.wait_for("index", timeout=5)
+
+
+def test_excluded_files_do_not_restart(tmp_path: Path) -> None:
+    (tmp_path / "scratch.py").write_text("x = 1\n")  # beside app.py: watched, but excluded
+    write_app(tmp_path, "version 1")
+    with run_app(tmp_path, "stat") as app:
+        app.wait_for("version 1", timeout=15)
+        time.sleep(0.3)
+        edit(tmp_path / "scratch.py", "x = 2\n")
+        time.sleep(2.5)  # two scans
+        assert "Detected change" not in app.log.read_text()
+        edit(tmp_path / "app.py", APP.format(message="version 2", extra=""))
+        app.wait_for("version 2", timeout=3)
 
 
 def test_port_stays_bound_across_restarts(tmp_path: Path) -> None:
