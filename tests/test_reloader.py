@@ -158,6 +158,10 @@ def test_syntax_error_then_fix_recovers_by_itself(tmp_path: Path, reloader: str)
             assert time.monotonic() < deadline, app.log.read_text()
             time.sleep(0.1)
         assert app.process.poll() is None  # the reloader is still there, watching
+        status, body = app.get()  # and the browser shows the error instead of waiting
+        assert status == 500
+        assert "The app failed to start" in body and "SyntaxError" in body
+        assert "def oops(:" in body  # the traceback's source line, escaped
         time.sleep(0.3)
         edit(tmp_path / "app.py", APP.format(message="version 3", extra=""))
         assert app.wait_for("version 3", timeout=3) < 3

@@ -4,7 +4,8 @@ The parent binds the listening socket and passes it down (``KETTLE_SERVER_FD``),
 port never changes and connections made during a restart wait in the backlog instead of
 being refused. The parent watches; the child only serves. So when an edit breaks the app
 (a syntax error), the child dies with its traceback on the terminal, and the parent keeps
-watching and starts a new child on the next change: no restart by hand.
+watching and starts a new child on the next change: no restart by hand. Meanwhile it
+answers requests with the child's error (``failure.py``) rather than leaving them waiting.
 
 Watched: the source files of the app's modules (those outside the standard library and
 site-packages) and the other ``.py`` files beside them, the template folders, config-like
@@ -27,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .failure import FailurePage, StderrTail
 from .server import RUN_MAIN_ENV, SERVER_FD_ENV
 
 if TYPE_CHECKING:
@@ -238,7 +240,11 @@ def run_with_reloader(
     child: subprocess.Popen[bytes] | None = None
     try:
         while True:
-            child = subprocess.Popen(child_argv(), env=env, pass_fds=(sock.fileno(),))
+            child = subprocess.Popen(
+                child_argv(), env=env, pass_fds=(sock.fileno(),), stderr=subprocess.PIPE
+            )
+            assert child.stderr is not None
+            tail = StderrTail(child.stderr)
             changed = watcher.wait(child)
             if changed is None:
                 code = child.returncode
@@ -246,7 +252,11 @@ def run_with_reloader(
                     return
                 _say(f"The server exited with code {code}: fix the error above; it restarts on "
                      "the next change")
-                changed = watcher.wait(None)
+                page = FailurePage(sock, code, tail.text())
+                try:
+                    changed = watcher.wait(None)
+                finally:
+                    page.stop()
             else:
                 _stop(child)
             _say(f"Detected change in {_short(changed)}, reloading")
