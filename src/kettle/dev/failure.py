@@ -22,7 +22,8 @@ from .debugpage import is_loopback
 #: Lines of the child's stderr kept for the page.
 TAIL_LINES = 60
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>The app failed to start // kettle</title>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+<title>The app failed to start // kettle</title>
 <style>
 body {{ margin:0; font:15px/1.5 system-ui,sans-serif; background:#f6f7f9; color:#1d2330; }}
 header {{ background:#1d2330; color:#fff; padding:24px 40px; border-bottom:4px solid #c0392b; }}
@@ -33,7 +34,7 @@ pre {{ background:#fff; border:1px solid #e3e6ec; border-radius:8px; padding:14p
 </style></head><body>
 <header><h1>The app failed to start (exit code {code})</h1></header>
 <main><p>Fix the error below and save: the server restarts on the next change, and this
-page with it.</p><pre>{tail}</pre></main></body></html>
+page (it reloads itself every 2 seconds) gives way to your app.</p><pre>{tail}</pre></main></body></html>
 """
 
 
