@@ -62,7 +62,8 @@ if __name__ == "__main__":
     if os.environ.get("APP_CERT"):
         context = (os.environ["APP_CERT"], os.environ["APP_KEY"])
     app.run(port=int(os.environ["APP_PORT"]), debug=os.environ.get("APP_DEBUG") == "1",
-            use_reloader=False, ssl_context=context)
+            use_reloader=False, ssl_context=context,
+            threaded=os.environ.get("APP_THREADED") != "0")
 """
 
 
@@ -281,6 +282,19 @@ def test_app_run_banner_and_clean_stop(app_dir: Path, signum: int) -> None:
     assert "development server" in log and "production" in log
     assert "through its WSGI door (every view is a plain def)" in log
     assert "Traceback" not in log
+
+
+def test_unthreaded_mode_serves_one_connection_at_a_time(app_dir: Path) -> None:
+    live = start_app(app_dir, "unthreaded", APP_THREADED="0")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=5)
+        for _ in range(2):  # keep-alive on the one connection
+            conn.request("GET", "/")
+            assert conn.getresponse().read() == b"hello"
+        conn.close()
+        assert get(live.port) == (200, b"hello")
+    finally:
+        stop_server(live)
 
 
 def test_debug_page_through_the_server(app_dir: Path) -> None:

@@ -239,3 +239,4 @@ def test_kettle_run_from_cli_makes_app_run_return() -> None:
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30)
     assert out.stdout.strip() == b"returned", out.stderr
+    assert b"Ignoring a call to 'app.run()'" in out.stderr

@@ -505,6 +505,12 @@ class Kettle(Scaffold):
         this returns at once, so a module calling ``app.run()`` is not served twice.
         """
         if os.environ.get("KETTLE_RUN_FROM_CLI", "").lower() not in ("", "0", "false"):
+            from .dev import is_running_from_reloader
+
+            if not is_running_from_reloader():
+                print(" * Ignoring a call to 'app.run()' that would block the current 'kettle' "
+                      "command.\n   Only call 'app.run()' in an 'if __name__ == \"__main__\"' "
+                      "guard.", file=sys.stderr)
             return
         if load_dotenv:
             from . import cli

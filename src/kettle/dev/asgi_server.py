@@ -70,7 +70,7 @@ class ASGIServer:
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(ValueError, NotImplementedError):  # not the main thread
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not main
                 loop.add_signal_handler(signum, stop.set)
         lifespan = LifespanRunner(self.app, self.state)
         await lifespan.startup()

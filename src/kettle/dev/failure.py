@@ -34,7 +34,8 @@ pre {{ background:#fff; border:1px solid #e3e6ec; border-radius:8px; padding:14p
 </style></head><body>
 <header><h1>The app failed to start (exit code {code})</h1></header>
 <main><p>Fix the error below and save: the server restarts on the next change, and this
-page (it reloads itself every 2 seconds) gives way to your app.</p><pre>{tail}</pre></main></body></html>
+page (it reloads itself every 2 seconds) gives way to your app.</p>
+<pre>{tail}</pre></main></body></html>
 """
 
 
