@@ -3,8 +3,11 @@ messages, ping/pong, subprotocols, the closing handshake, refusals and the size 
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -51,15 +54,24 @@ async def fails(ws):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder: Path = tmp_path_factory.mktemp("ws-app")
     (folder / "app.py").write_text(APP)
+    return folder
+
+
+def serve(folder: Path, name: str = "devserver-asgi") -> AbstractContextManager[LiveServer]:
     port = free_port()
-    with serve_command(
-        "devserver-asgi",
+    return serve_command(
+        name,
         [sys.executable, "-c", DEVSERVER_SCRIPT, str(folder), "app:app", "asgi", str(port)],
-        port=port, cwd=folder, log=folder / "server.log",
-    ) as live:
+        port=port, cwd=folder, log=folder / f"{name}.log",
+    )
+
+
+@pytest.fixture(scope="module")
+def server(app_dir: Path) -> Iterator[LiveServer]:
+    with serve(app_dir) as live:
         yield live
 
 
@@ -128,3 +140,17 @@ def test_plain_http_still_served_beside_websockets(server: LiveServer) -> None:
     conn.request("GET", "/")
     assert conn.getresponse().read() == b"hello"
     conn.close()
+
+
+def test_stopping_closes_websockets_with_1001(app_dir: Path) -> None:
+    """SIGTERM (a reload, Ctrl-C) says "going away" to open WebSockets and exits at once."""
+    with serve(app_dir, "ws-stop") as live, connect(url(live, "/echo"), open_timeout=5) as ws:
+        ws.send("hi")
+        assert ws.recv(timeout=5) == "hi"
+        started = time.monotonic()
+        live.process.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+        assert live.process.wait(timeout=5) == 0
+        assert time.monotonic() - started < 2.5
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -187,6 +188,21 @@ def test_a_new_module_and_extra_files_are_watched(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, app.log.read_text()
             time.sleep(0.1)
         app.wait_for("index", timeout=5)
+
+
+def test_an_endless_stream_does_not_hold_a_restart(tmp_path: Path) -> None:
+    stream = ("import time\n\n@app.route('/stream')\ndef stream():\n"
+              "    def ticks():\n        while True:\n            yield 'tick\\n'\n"
+              "            time.sleep(0.1)\n    return ticks()\n")
+    write_app(tmp_path, "version 1", extra=stream)
+    with run_app(tmp_path, "stat") as app:
+        app.wait_for("version 1", timeout=15)
+        with socket.create_connection(("127.0.0.1", app.port), timeout=5) as sock:
+            sock.sendall(b"GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert b"tick" in sock.recv(65536)
+            time.sleep(0.3)
+            edit(tmp_path / "app.py", APP.format(message="version 2", extra=stream))
+            assert app.wait_for("version 2", timeout=3) < 3
 
 
 def test_excluded_files_do_not_restart(tmp_path: Path) -> None:

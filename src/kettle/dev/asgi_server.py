@@ -36,7 +36,9 @@ from .lifespan import LifespanRunner
 ASGIApp = Any
 READ_SIZE = 64 * 1024
 LINGER_SECONDS = 2.0
-SHUTDOWN_GRACE_SECONDS = 3.0
+#: On stop, how long requests in progress may take to finish (short: a reload waits for it,
+#: and an endless stream such as server-sent events would hold it to the end).
+SHUTDOWN_GRACE_SECONDS = 1.0
 
 
 class ClientGone(OSError):
@@ -91,6 +93,9 @@ class ASGIServer:
         deadline = time.monotonic() + SHUTDOWN_GRACE_SECONDS
         # A new connection's request may be in flight: it is closed only if still silent then.
         quiet = time.monotonic() + 0.5
+        for connection in list(self.connections.values()):
+            if connection.websocket is not None:  # 1001: going away
+                await connection.websocket.go_away()
         while self.connections and time.monotonic() < deadline:
             for task, connection in list(self.connections.items()):
                 if connection.idle and (connection.served or time.monotonic() > quiet):
@@ -140,6 +145,8 @@ class _Connection:
         self.h11 = self.parser.h11
         self.gone = False
         self.idle = True  # waiting for a request, nothing of it received yet
+        #: The WebSocket session after an upgrade (closed with 1001 when the server stops).
+        self.websocket: Any = None
         self.served = 0  # requests answered on this connection
 
     async def _recv(self, timeout: float) -> bytes:

@@ -48,7 +48,8 @@ async def serve_websocket(connection: _Connection, request: h11.Request) -> None
     scope = connection.scope_base(request, "websocket")
     scope["subprotocols"] = list(getattr(handshake, "subprotocols", []))
     scope["extensions"] = {"websocket.http.response": {}}
-    await _Session(connection, ws, request).run(scope)
+    session = connection.websocket = _Session(connection, ws, request)
+    await session.run(scope)
 
 
 class _Session:
@@ -169,6 +170,11 @@ class _Session:
                     return
         except (RemoteProtocolError, OSError):
             await self._disconnected(1006)
+
+    async def go_away(self) -> None:
+        """The server is stopping: close with 1001 and tell the app the client is gone."""
+        if self.accepted and not self.closed and self.ws.state is ConnectionState.OPEN:
+            await self._close_from_server(1001, "Server restarting")
 
     async def _close_from_server(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):

@@ -40,8 +40,9 @@ READ_SIZE = 64 * 1024
 #: After answering a request whose body was not read, how long the rest may still arrive
 #: before the connection closes (closing at once would reset it and lose the answer).
 LINGER_SECONDS = 2.0
-#: On stop, how long requests in progress may take to finish.
-SHUTDOWN_GRACE_SECONDS = 5.0
+#: On stop, how long requests in progress may take to finish (short: a reload waits for it,
+#: and an endless stream such as server-sent events would hold it to the end).
+SHUTDOWN_GRACE_SECONDS = 1.0
 
 
 class ConnectionClosed(Exception):
