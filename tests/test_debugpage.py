@@ -129,6 +129,20 @@ def test_locals_per_frame_are_bounded(debug_app: Kettle, make_client: MakeClient
     assert "ZeroDivisionError" in page
 
 
+def test_a_broken_repr_does_not_break_the_page(debug_app: Kettle, make_client: MakeClient) -> None:
+    class Broken:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    @debug_app.route("/broken-repr")
+    def broken_repr():
+        thing = Broken()  # noqa: F841 - shown among the locals
+        raise KeyError("k")
+
+    page = make_client(debug_app).get("/broken-repr").get_data(as_text=True)
+    assert "<th>thing</th><td>&lt;repr failed: RuntimeError&gt;</td>" in page
+
+
 def test_editor_links_when_configured(debug_app: Kettle, make_client: MakeClient) -> None:
     debug_app.config["DEBUG_EDITOR_URL"] = "vscode://file/{path}:{line}"
     page = make_client(debug_app).get("/boom").get_data(as_text=True)

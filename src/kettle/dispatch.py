@@ -246,9 +246,13 @@ def handle_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception)
         from .dev.debugpage import debug_response, may_show
 
         if may_show(app, ctx.request):
-            response = debug_response(app, ctx.request, exc)  # type: ignore[arg-type]
-            release_frames(exc)
-            return response
+            try:
+                response = debug_response(app, ctx.request, exc)  # type: ignore[arg-type]
+            except Exception as page_error:  # never hide the error behind a broken page
+                app.log_exception(page_error)
+            else:
+                release_frames(exc)
+                return response
     release_frames(exc)
     server_error = InternalServerError(original_exception=exc)
     handler = find_error_handler(app, server_error, plan.scopes)
