@@ -140,7 +140,7 @@ def test_a_broken_repr_does_not_break_the_page(debug_app: Kettle, make_client: M
         raise KeyError("k")
 
     page = make_client(debug_app).get("/broken-repr").get_data(as_text=True)
-    assert "<th>thing</th><td>&lt;repr failed: RuntimeError&gt;</td>" in page
+    assert "<th>thing</th><td>&lt;Broken instance at 0x" in page  # reprlib steps around it
 
 
 def test_editor_links_when_configured(debug_app: Kettle, make_client: MakeClient) -> None:
