@@ -244,7 +244,7 @@ def test_answers_while_16_slow_clients_hold_connections(server: LiveServer) -> N
             assert get(server.port) == (200, b"hello")
             timings.append(time.monotonic() - t0)
             time.sleep(0.05)
-        assert len(timings) >= 10 and max(timings) < 1.0, timings
+        assert len(timings) >= 5 and max(timings) < 2.0, timings  # stalled: >= 3 s each
         # the slow-header clients are dropped once the header deadline has passed
         for sock in slow_heads:
             sock.settimeout(HEADER_TIMEOUT + 3)
