@@ -534,14 +534,50 @@ class Kettle(Scaffold):
         host: str | None = None,
         port: int | None = None,
         debug: bool | None = None,
+        load_dotenv: bool = True,
+        use_reloader: bool | None = None,
+        threaded: bool = True,
+        ssl_context: Any = None,
         **options: Any,
     ) -> None:
-        """Serve the app on the development server (not for production)."""
+        """Serve the app on the development server (not for production).
+
+        ``debug`` turns on the reloader and the debug page unless ``use_reloader`` or
+        ``use_debugger`` say otherwise. Under ``kettle run`` (``KETTLE_RUN_FROM_CLI`` set)
+        this returns at once, so a module calling ``app.run()`` is not served twice.
+        """
+        if os.environ.get("KETTLE_RUN_FROM_CLI", "").lower() not in ("", "0", "false"):
+            from .dev import is_running_from_reloader
+
+            if not is_running_from_reloader():
+                print(" * Ignoring a call to 'app.run()' that would block the current 'kettle' "
+                      "command.\n   Only call 'app.run()' in an 'if __name__ == \"__main__\"' "
+                      "guard.", file=sys.stderr)
+            return
+        if load_dotenv:
+            from . import cli
+
+            loader = getattr(cli, "load_dotenv", None)
+            if loader is not None:
+                loader()
+            if "KETTLE_DEBUG" in os.environ:
+                from .helpers import get_debug_flag
+
+                self.debug = get_debug_flag()
+        if debug is not None:
+            self.debug = bool(debug)
         from .devserver import run_simple
 
-        if debug is not None:
-            self.debug = debug
-        run_simple(self, host or "127.0.0.1", port or 5000, **options)
+        options.setdefault("use_debugger", self.debug)
+        run_simple(
+            self,
+            host or "127.0.0.1",
+            port or 5000,
+            use_reloader=self.debug if use_reloader is None else bool(use_reloader),
+            threaded=threaded,
+            ssl_context=ssl_context,
+            **options,
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

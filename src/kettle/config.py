@@ -86,6 +86,19 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "TRAP_BAD_REQUEST_ERRORS": None,
     # Warn when a Set-Cookie header grows past this many bytes; 0 disables.
     "MAX_COOKIE_SIZE": 4093,
+    # The debug page for unhandled errors (debug mode, loopback clients only); None means
+    # "when the development server runs with its debugger" (app.run(debug=True)).
+    "DEBUG_PAGE": None,
+    # A link from each debug-page frame to an editor, e.g. "vscode://file/{path}:{line}".
+    "DEBUG_EDITOR_URL": None,
+    # Development server: seconds a client has to send a whole request head.
+    "DEV_SERVER_HEADER_TIMEOUT": 10.0,
+    # Development server: seconds a request body may stay silent.
+    "DEV_SERVER_BODY_TIMEOUT": 30.0,
+    # Development server: bytes of request line and headers; more is a 431.
+    "DEV_SERVER_MAX_HEADER_SIZE": 16 * 1024,
+    # Development server: header fields per request; more is a 431.
+    "DEV_SERVER_MAX_HEADER_COUNT": 100,
 }
 
 # Errors that mean "the file is not there", which ``silent=True`` forgives.

@@ -236,11 +236,24 @@ def handle_user_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Excep
 
 
 def handle_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception) -> Steps:
-    """An unhandled exception: propagate it (testing/debug) or answer a logged 500."""
-    if app.propagate_exceptions:
+    """An unhandled exception: propagate it (testing/debug), show the debug page (debug
+    mode with ``DEBUG_PAGE``, loopback clients only) or answer a logged 500."""
+    debug_page = app.debug and app.config["DEBUG_PAGE"]
+    if app.propagate_exceptions and not debug_page:
         raise exc
     ctx.error = exc
     app.log_exception(exc)
+    if debug_page:
+        from .dev.debugpage import debug_response, may_show
+
+        if may_show(app, ctx.request):
+            try:
+                response = debug_response(app, ctx.request, exc)  # type: ignore[arg-type]
+            except Exception as page_error:  # never hide the error behind a broken page
+                app.log_exception(page_error)
+            else:
+                release_frames(exc)
+                return response
     release_frames(exc)
     server_error = InternalServerError(original_exception=exc)
     handler = find_error_handler(app, server_error, plan.scopes)

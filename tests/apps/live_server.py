@@ -519,6 +519,18 @@ def _complete_response(raw: bytes, method: str) -> bool:
     return False
 
 
+#: Serve ``module:attr`` from a folder through one door of kettle's development server:
+#: ``python -c DEVSERVER_SCRIPT app_dir module:attr wsgi|asgi port``.
+DEVSERVER_SCRIPT = """\
+import importlib, sys
+from kettle.dev.server import bind_socket, serve
+sys.path.insert(0, sys.argv[1])
+module, _, attr = sys.argv[2].partition(":")
+app = getattr(importlib.import_module(module), attr)
+serve(app, bind_socket("127.0.0.1", int(sys.argv[4])), sys.argv[3])
+"""
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     """One way to serve an app: a server's command line, and which door of the app it uses."""
@@ -573,7 +585,13 @@ def server_configs(
         # hypercorn imports the module relative to its working directory: run it in app_dir.
         return lambda port: [py, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", app]
 
+    def devserver(door: str) -> Callable[[int], list[str]]:
+        # kettle's own development server, in each of its modes (threads, asyncio).
+        return lambda port: [py, "-c", DEVSERVER_SCRIPT, str(app_dir), target, door, str(port)]
+
     configs = [
+        ServerConfig("devserver-wsgi", "wsgi", devserver("wsgi")),
+        ServerConfig("devserver-asgi", "asgi", devserver("asgi")),
         ServerConfig("gunicorn-sync", "wsgi", gunicorn()),
         ServerConfig("gunicorn-gthread", "wsgi", gunicorn("-k", "gthread", "--threads", "8")),
         ServerConfig("uvicorn", "asgi", uvicorn(target)),
