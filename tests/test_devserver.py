@@ -28,8 +28,6 @@ from apps.live_server import (
     stop_server,
 )
 
-from kettle import Kettle
-
 pytestmark = pytest.mark.server
 
 HEADER_TIMEOUT = 3.0

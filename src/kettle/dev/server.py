@@ -13,9 +13,9 @@ import ssl
 import sys
 from typing import TYPE_CHECKING
 
-from .http11 import ServerLimits, configure_logging
 from ..interface import Interface as Door
 from ..interface import choose_interface
+from .http11 import ServerLimits, configure_logging
 
 if TYPE_CHECKING:
     from ..app import Kettle
