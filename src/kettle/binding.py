@@ -1,0 +1,547 @@
+"""Typed views: each signature analysed once, at freeze, into a plan that binds requests.
+
+A view with no annotations (Flask's style) gets no binder at all: the route plan keeps
+the view itself and the doors' fast path is unchanged. A typed view is wrapped once in a
+function that reads the current request, converts and validates its parameters with
+msgspec (a decoder per body type, built here), and calls the view with them.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import enum
+import inspect
+import types
+import typing
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+
+import msgspec
+
+from .concurrency import is_async_callable
+from .context import _cv_context
+from .forms import FileStorage, is_form_mimetype
+from .params import Body, Form, Param, Path, Query, UploadedFile
+from .problems import (
+    ErrorItem,
+    MalformedBody,
+    RequestValidationError,
+    UnsupportedBodyType,
+    msgspec_error,
+)
+from .request import Request
+from .response import Response
+
+if TYPE_CHECKING:
+    from .app import Kettle
+    from .dispatch import RoutePlan
+
+_MISSING: Any = inspect.Parameter.empty
+
+
+def _converter_type(converter: Any) -> type:
+    """What a route converter gives the view: ``int`` for ``<int:>``, ``str`` for most."""
+    from .routing.converters import FloatConverter, IntegerConverter, UUIDConverter
+
+    if isinstance(converter, IntegerConverter):
+        return int
+    if isinstance(converter, FloatConverter):
+        return float
+    if isinstance(converter, UUIDConverter):
+        return uuid.UUID
+    return str
+
+
+def unwrap_annotated(tp: Any) -> tuple[Any, list[Any]]:
+    """``Annotated[T, a, b]`` as ``(T, [a, b])``; any other type as ``(tp, [])``."""
+    if get_origin(tp) is Annotated:
+        base, *extras = get_args(tp)
+        return base, list(extras)
+    return tp, []
+
+
+def is_optional(tp: Any) -> bool:
+    origin = get_origin(tp)
+    return (origin is Union or origin is types.UnionType) and type(None) in get_args(tp)
+
+
+def strip_optional(tp: Any) -> Any:
+    """``T | None`` as ``T`` (one non-None member), else ``tp``."""
+    if is_optional(tp):
+        rest = [a for a in get_args(tp) if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return tp
+
+
+def is_pydantic_model(tp: Any) -> bool:
+    return isinstance(tp, type) and hasattr(tp, "model_validate_json") and hasattr(
+        tp, "model_fields"
+    )
+
+
+def is_structured(tp: Any) -> bool:
+    """A type read from a body as a whole: Struct, dataclass, TypedDict, attrs, pydantic."""
+    tp = strip_optional(unwrap_annotated(tp)[0])
+    origin = get_origin(tp)
+    if origin in (list, tuple, set, frozenset) and get_args(tp):
+        return is_structured(get_args(tp)[0])
+    if not isinstance(tp, type):
+        return False
+    return (
+        issubclass(tp, msgspec.Struct)
+        or dataclasses.is_dataclass(tp)
+        or typing.is_typeddict(tp)
+        or hasattr(tp, "__attrs_attrs__")
+        or is_pydantic_model(tp)
+    )
+
+
+def is_sequence_type(tp: Any) -> bool:
+    """Lists, sets and tuples: read from repeated query keys, form fields or headers."""
+    tp = strip_optional(unwrap_annotated(tp)[0])
+    return get_origin(tp) in (list, set, frozenset, tuple) or tp in (list, set, frozenset, tuple)
+
+
+@dataclasses.dataclass(slots=True)
+class Field:
+    """One typed parameter: where it is read from and how it is converted."""
+
+    name: str
+    key: str
+    source: str
+    annotation: Any
+    default: Any
+    marker: Param | None = None
+    is_list: bool = False
+    #: ``None`` when the raw value is already right (a ``str`` for ``str``).
+    convert: Callable[[Any], Any] | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING
+
+    def default_value(self) -> Any:
+        default = self.default
+        return copy.copy(default) if isinstance(default, list | dict | set) else default
+
+
+@dataclasses.dataclass(slots=True)
+class BodyField:
+    """The request body: JSON (a msgspec decoder or a pydantic model) or a form model."""
+
+    name: str
+    annotation: Any
+    default: Any
+    form: bool
+    media_type: str
+    decode: Callable[[bytes], Any] | None = None
+    form_fields: tuple[tuple[str, bool], ...] = ()
+    pydantic: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING
+
+
+def _scalar_converter(annotation: Any) -> Callable[[Any], Any] | None:
+    """How a query/header/path string becomes ``annotation``: ``None`` when it already is."""
+    if annotation is str or annotation is Any:
+        return None
+
+    def convert(value: Any) -> Any:
+        return msgspec.convert(value, annotation, strict=False)
+
+    return convert
+
+
+def _with_meta(annotation: Any, marker: Param | None) -> Any:
+    meta = marker.meta() if marker is not None else None
+    return Annotated[annotation, meta] if meta is not None else annotation
+
+
+class ViewSignature:
+    """What one view takes, analysed once: typed fields by source, the body, ``request``."""
+
+    def __init__(
+        self, view: Callable[..., Any], path_types: dict[str, type], options: dict[str, Any]
+    ) -> None:
+        self.view = view
+        self.options = options
+        self.path: list[Field] = []
+        self.query: list[Field] = []
+        self.header: list[Field] = []
+        self.cookie: list[Field] = []
+        self.body: BodyField | None = None
+        self.request_param: str | None = None
+        hints = _type_hints(view)
+        self.return_annotation = hints.get("return", _MISSING)
+        for param in inspect.signature(view).parameters.values():
+            if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue
+            self._add(param, hints.get(param.name, _MISSING), path_types)
+
+    def _add(self, param: inspect.Parameter, hint: Any, path_types: dict[str, type]) -> None:
+        name = param.name
+        if hint is _MISSING:
+            return  # Flask's behaviour: path values as given, nothing else
+        base, extras = unwrap_annotated(hint)
+        if isinstance(base, type) and issubclass(base, Request):
+            self.request_param = name
+            return
+        marker = next((e for e in extras if isinstance(e, Param)), None)
+        source = marker.source if marker is not None else None
+        if source is None:
+            if name in path_types:
+                source = "path"
+            elif is_structured(hint):
+                source = "body"
+            else:
+                source = "query"
+        if source in ("body", "form"):
+            self._add_body(name, hint, param.default, marker, source == "form")
+            return
+        annotation = _with_meta(hint, marker)
+        if source == "path":
+            if name not in path_types:
+                raise TypeError(f"{self.view.__qualname__}: {name!r} is not a path value")
+            needs = not (base is path_types[name] and not extras)
+            field = Field(name, name, "path", annotation, _MISSING, marker)
+            field.convert = _scalar_converter(annotation) if needs else None
+            if field.convert is not None:
+                self.path.append(field)
+            return
+        key = name
+        if marker is not None and marker.alias:
+            key = marker.alias
+        elif source == "header" and getattr(marker, "convert_underscores", True):
+            key = name.replace("_", "-")
+        field = Field(name, key, source, annotation, param.default, marker)
+        field.is_list = is_sequence_type(hint)
+        field.convert = _scalar_converter(annotation)
+        getattr(self, source).append(field)
+
+    def _add_body(
+        self, name: str, hint: Any, default: Any, marker: Param | None, form: bool
+    ) -> None:
+        if self.body is not None:
+            raise TypeError(
+                f"{self.view.__qualname__}: two body parameters ({self.body.name!r}, {name!r}); "
+                "a view takes one body (wrap them in one model)."
+            )
+        base = strip_optional(unwrap_annotated(hint)[0])
+        if marker is not None and marker.media_type:
+            media_type = marker.media_type
+        else:
+            media_type = "application/x-www-form-urlencoded" if form else "application/json"
+        body = BodyField(name, hint, default, form, media_type)
+        if form:
+            fields = msgspec.inspect.type_info(base)
+            names = getattr(fields, "fields", ())
+            body.form_fields = tuple(
+                (f.encode_name, isinstance(f.type, msgspec.inspect.CollectionType))
+                for f in names
+            )
+            if any(_is_file(f.type) for f in names):
+                body.media_type = "multipart/form-data"
+        elif is_pydantic_model(base):
+            body.pydantic = True
+            body.decode = base.model_validate_json
+        else:
+            body.decode = msgspec.json.Decoder(_with_meta(hint, marker)).decode
+        self.body = body
+
+    @property
+    def typed(self) -> bool:
+        """Whether requests need a binder (else the view is called as Flask calls it)."""
+        return bool(
+            self.path or self.query or self.header or self.cookie or self.body
+            or self.request_param or self.options.get("status_code")
+            or self.options.get("response_model") is not None
+        )
+
+
+def _is_file(info: Any) -> bool:
+    if isinstance(info, msgspec.inspect.CollectionType):
+        info = info.item_type
+    if isinstance(info, msgspec.inspect.UnionType):
+        return any(_is_file(t) for t in info.types)
+    return isinstance(info, msgspec.inspect.CustomType) and info.cls is FileStorage
+
+
+def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
+    target = inspect.unwrap(view)
+    try:
+        return typing.get_type_hints(target, include_extras=True)
+    except Exception as exc:
+        annotated = any(
+            p.annotation is not p.empty for p in inspect.signature(view).parameters.values()
+        )
+        if annotated:
+            raise TypeError(
+                f"The annotations of view {view.__qualname__} cannot be resolved: {exc}"
+            ) from exc
+        return {}
+
+
+class Binder:
+    """Per request: read, convert and validate every typed parameter; one 422 for all errors."""
+
+    __slots__ = ("body", "cookie", "header", "path", "query", "request_param")
+
+    def __init__(self, signature: ViewSignature) -> None:
+        self.path = tuple(signature.path)
+        self.query = tuple(signature.query)
+        self.header = tuple(signature.header)
+        self.cookie = tuple(signature.cookie)
+        self.body = signature.body
+        self.request_param = signature.request_param
+
+    def bind(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` (the path values) completed with every typed parameter."""
+        ctx = _cv_context.get()
+        assert ctx is not None and ctx.request is not None
+        request = ctx.request
+        errors: list[ErrorItem] | None = None
+        for field in self.path:
+            try:
+                kwargs[field.name] = field.convert(kwargs[field.name])  # type: ignore[misc]
+            except msgspec.ValidationError as exc:
+                errors = _add_error(errors, exc, ["path", field.key])
+        if self.query:
+            errors = _read_fields(self.query, request.args, kwargs, errors)
+        if self.header:
+            errors = _read_fields(self.header, request.headers, kwargs, errors)
+        if self.cookie:
+            errors = _read_fields(self.cookie, request.cookies, kwargs, errors)
+        body = self.body
+        if body is not None:
+            try:
+                kwargs[body.name] = _read_form(body, request) if body.form else _read_json(
+                    body, request
+                )
+            except RequestValidationError as exc:
+                errors = [*(errors or ()), *exc.errors]
+        if errors:
+            raise RequestValidationError(errors)
+        if self.request_param is not None:
+            kwargs[self.request_param] = request
+        return kwargs
+
+
+def _add_error(
+    errors: list[ErrorItem] | None, exc: msgspec.ValidationError, prefix: list[str | int]
+) -> list[ErrorItem]:
+    errors = errors if errors is not None else []
+    errors.append(msgspec_error(exc, prefix))
+    return errors
+
+
+def _read_fields(
+    fields: Iterable[Field], source: Any, kwargs: dict[str, Any], errors: list[ErrorItem] | None
+) -> list[ErrorItem] | None:
+    for field in fields:
+        raw = source.getlist(field.key) if field.is_list else source.get(field.key)
+        if raw is None or (field.is_list and not raw):
+            if field.default is _MISSING:
+                errors = errors if errors is not None else []
+                errors.append(
+                    {"loc": [field.source, field.key], "msg": "Field required", "type": "missing"}
+                )
+            else:
+                kwargs[field.name] = field.default_value()
+            continue
+        convert = field.convert
+        if convert is None:
+            kwargs[field.name] = raw
+            continue
+        try:
+            kwargs[field.name] = convert(raw)
+        except msgspec.ValidationError as exc:
+            errors = _add_error(errors, exc, [field.source, field.key])
+    return errors
+
+
+_JSON_HEADER = "application/json"
+
+
+def _read_json(body: BodyField, request: Request) -> Any:
+    content_type = request.headers.get("Content-Type")
+    data = request.get_data()
+    if not data and content_type is None:
+        if not body.required:
+            return copy.copy(body.default)
+        raise RequestValidationError(
+            [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
+        )
+    if content_type != _JSON_HEADER and not request.is_json:
+        raise UnsupportedBodyType(
+            f"The body must be JSON (Content-Type: application/json), not {content_type!r}."
+        )
+    assert body.decode is not None
+    if body.pydantic:
+        return _decode_pydantic(body.decode, data)
+    try:
+        return body.decode(data)
+    except msgspec.ValidationError as exc:
+        raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
+    except msgspec.DecodeError as exc:
+        raise MalformedBody(f"The body is not valid JSON: {exc}") from None
+    except UnicodeDecodeError:
+        raise MalformedBody("The body is not valid UTF-8.") from None
+    except RecursionError:
+        raise MalformedBody("The body is nested too deeply.") from None
+
+
+def _decode_pydantic(decode: Callable[[bytes], Any], data: bytes) -> Any:
+    import pydantic
+
+    try:
+        return decode(data)
+    except pydantic.ValidationError as exc:
+        items = exc.errors(include_url=False, include_context=False, include_input=False)
+        if any(item["type"] == "json_invalid" for item in items):
+            raise MalformedBody(f"The body is not valid JSON: {items[0]['msg']}") from None
+        raise RequestValidationError([
+            {"loc": ["body", *item["loc"]], "msg": item["msg"], "type": item["type"]}
+            for item in items
+        ]) from None
+
+
+def _read_form(body: BodyField, request: Request) -> Any:
+    if not is_form_mimetype(request.mimetype):
+        raise UnsupportedBodyType(
+            "The body must be a form (application/x-www-form-urlencoded or "
+            f"multipart/form-data), not {request.content_type!r}."
+        )
+    form, files = request.form, request.files
+    values: dict[str, Any] = {}
+    for key, is_list in body.form_fields:
+        if is_list:
+            items = form.getlist(key) + files.getlist(key)
+            if items:
+                values[key] = items
+        else:
+            value = form.get(key)
+            if value is None:
+                value = files.get(key)
+            if value is not None:
+                values[key] = value
+    model = strip_optional(unwrap_annotated(body.annotation)[0])
+    try:
+        return msgspec.convert(values, model, strict=False)
+    except msgspec.ValidationError as exc:
+        raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
+
+
+def _finisher(options: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """Output processing from the route options: ``response_model=`` and ``status_code=``."""
+    model = options.get("response_model")
+    status = options.get("status_code")
+    if model is None and not status:
+        return None
+
+    def finish(rv: Any) -> Any:
+        if isinstance(rv, Response) or rv.__class__ is tuple:
+            return rv
+        if model is not None and rv is not None:
+            rv = filter_output(rv, model)
+        if status:
+            if rv is None and status == 204:
+                return Response(status=204)
+            return rv, status
+        return rv
+
+    return finish
+
+
+def filter_output(value: Any, model: Any) -> Any:
+    """``value`` as ``model`` (extra attributes dropped); a mismatch is a server error."""
+    from .json import _default
+
+    try:
+        return msgspec.convert(value, model, from_attributes=True)
+    except msgspec.ValidationError:
+        return msgspec.convert(msgspec.to_builtins(value, enc_hook=_default), model)
+
+
+def bound_view(view: Callable[..., Any], binder: Binder | None, options: dict[str, Any]) -> Any:
+    """``view`` wrapped to take the path values only and bind the rest per request."""
+    bind = binder.bind if binder is not None else None
+    finish = _finisher(options)
+    if is_async_callable(view):
+
+        async def bound_async(**kwargs: Any) -> Any:
+            rv = await view(**(bind(kwargs) if bind is not None else kwargs))
+            return finish(rv) if finish is not None else rv
+
+        wrapper: Callable[..., Any] = bound_async
+    else:
+
+        def bound_sync(**kwargs: Any) -> Any:
+            rv = view(**(bind(kwargs) if bind is not None else kwargs))
+            return finish(rv) if finish is not None else rv
+
+        wrapper = bound_sync
+    wrapper.__wrapped__ = view  # type: ignore[attr-defined]
+    wrapper.__name__ = getattr(view, "__name__", "view")
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def path_types(app: Kettle, endpoint: str) -> dict[str, type]:
+    """The path values an endpoint's rules give, with the type their converter makes."""
+    found: dict[str, type] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != endpoint:
+            continue
+        for piece in rule._pieces:
+            if not isinstance(piece, str):
+                found[piece.name] = _converter_type(piece.converter)
+        for name in rule.defaults or ():
+            found.setdefault(name, object)
+    return found
+
+
+def is_websocket_endpoint(app: Kettle, endpoint: str) -> bool:
+    return any(r.websocket for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+
+
+def analyse(app: Kettle, endpoint: str, view: Callable[..., Any]) -> ViewSignature:
+    """The view's signature, analysed (once per view, at freeze and for the OpenAPI spec)."""
+    options = app.view_options.get(endpoint, {})
+    return ViewSignature(view, path_types(app, endpoint), options)
+
+
+def install_binders(app: Kettle, plans: dict[str, RoutePlan]) -> None:
+    """At freeze: give each typed view's plan its bound view; untyped views keep theirs."""
+    for endpoint, plan in plans.items():
+        view = plan.view
+        if view is None or is_websocket_endpoint(app, endpoint):
+            continue
+        signature = analyse(app, endpoint, view)
+        if not signature.typed:
+            continue
+        binder = Binder(signature)
+        has_inputs = bool(
+            binder.path or binder.query or binder.header or binder.cookie or binder.body
+            or binder.request_param
+        )
+        plan.view = bound_view(view, binder if has_inputs else None, signature.options)
+
+
+def json_schema_hook(tp: Any) -> dict[str, Any]:
+    """JSON Schema for types msgspec does not know: uploaded files are binary strings."""
+    if tp is FileStorage:
+        return {"type": "string", "format": "binary"}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return {"enum": [m.value for m in tp]}
+    raise NotImplementedError(f"no JSON Schema for {tp!r}")
+
+
+__all__ = [
+    "Binder", "Body", "Form", "Path", "Query", "RequestValidationError", "UploadedFile",
+    "ViewSignature", "analyse", "install_binders",
+]
