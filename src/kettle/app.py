@@ -260,6 +260,9 @@ class Kettle(Scaffold):
         """Compile routes and resolve each route's hooks; done once, on the first request."""
         if self._frozen:
             return
+        from .openapi.docs import register_docs_routes
+
+        register_docs_routes(self)  # /openapi.json, /docs, /redoc when enabled
         self._plans = {
             endpoint: RoutePlan(self, endpoint, view)
             for endpoint, view in self.view_functions.items()

@@ -84,6 +84,21 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "TRAP_BAD_REQUEST_ERRORS": None,
     # Warn when a Set-Cookie header grows past this many bytes; 0 disables.
     "MAX_COOKIE_SIZE": 4093,
+    # Typed APIs (docs/openapi.md). Serve the OpenAPI document and docs pages:
+    # None means "when DEBUG"; True in production too; False never.
+    "OPENAPI_ENABLED": None,
+    # Where the OpenAPI 3.1 document, Swagger UI and Redoc are served; None turns one off.
+    "OPENAPI_URL": "/openapi.json",
+    "OPENAPI_DOCS_URL": "/docs",
+    "REDOC_URL": "/redoc",
+    # The document's info and servers; the title defaults to the app's name.
+    "OPENAPI_TITLE": None,
+    "OPENAPI_VERSION": "0.1.0",
+    "OPENAPI_DESCRIPTION": None,
+    "OPENAPI_SERVERS": None,
+    # Security schemes by name ({"bearer": {"type": "http", "scheme": "bearer"}}),
+    # referred to by routes' and blueprints' ``security=``.
+    "OPENAPI_SECURITY_SCHEMES": None,
 }
 
 # Errors that mean "the file is not there", which ``silent=True`` forgives.
