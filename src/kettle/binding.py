@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import enum
+import functools
 import inspect
 import types
 import typing
 import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Union, get_args, get_origin
 
 import msgspec
 
@@ -146,15 +147,15 @@ class BodyField:
         return self.default is _MISSING
 
 
+#: Annotations a query/header string (or list of them) already satisfies.
+_ALREADY_STRINGS: tuple[Any, ...] = (str, Any, list[str], str | None, Optional[str])  # noqa: UP045
+
+
 def _scalar_converter(annotation: Any) -> Callable[[Any], Any] | None:
     """How a query/header/path string becomes ``annotation``: ``None`` when it already is."""
-    if annotation is str or annotation is Any:
+    if annotation in _ALREADY_STRINGS:
         return None
-
-    def convert(value: Any) -> Any:
-        return msgspec.convert(value, annotation, strict=False)
-
-    return convert
+    return functools.partial(msgspec.convert, type=annotation, strict=False)
 
 
 def _with_meta(annotation: Any, marker: Param | None) -> Any:
