@@ -426,3 +426,22 @@ def test_validation_error_is_json_whatever_the_accept_header(app: Kettle, client
     response = client.get("/n?limit=x", headers={"Accept": "text/html"})
     assert response.status_code == 422
     assert problem(response)["errors"][0]["loc"] == ["query", "limit"]
+
+
+def test_marker_constraints_on_an_optional_value(app: Kettle, client: Any) -> None:
+    @app.get("/find")
+    def find(q: Annotated[str | None, Query(max_length=3)] = None) -> dict[str, Any]:
+        return {"q": q}
+
+    assert client.get("/find").get_json() == {"q": None}
+    assert client.get("/find?q=abc").get_json() == {"q": "abc"}
+    assert problem(client.get("/find?q=abcd"))["errors"][0]["loc"] == ["query", "q"]
+
+
+def test_a_type_msgspec_cannot_check_fails_at_freeze(app: Kettle) -> None:
+    @app.get("/bad")
+    def bad(n: Annotated[int, Query(max_length=3)] = 1) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match=r"bad\(n\): msgspec cannot validate"):
+        app.freeze()

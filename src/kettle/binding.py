@@ -159,8 +159,24 @@ def _scalar_converter(annotation: Any) -> Callable[[Any], Any] | None:
 
 
 def _with_meta(annotation: Any, marker: Param | None) -> Any:
+    """``annotation`` with the marker's constraints; on ``T | None`` they constrain ``T``."""
     meta = marker.meta() if marker is not None else None
-    return Annotated[annotation, meta] if meta is not None else annotation
+    if meta is None:
+        return annotation
+    base, extras = unwrap_annotated(annotation)
+    kept = [e for e in extras if not isinstance(e, Param)]
+    inner = strip_optional(base)
+    constrained = Annotated[(inner, *kept, meta)]  # type: ignore[valid-type]
+    return Optional[constrained] if inner is not base else constrained  # noqa: UP045
+
+
+def checked_type(annotation: Any, where: str) -> Any:
+    """``annotation`` once msgspec accepts it: a bad type fails at freeze, not per request."""
+    try:
+        msgspec.json.Decoder(annotation)
+    except TypeError as exc:
+        raise TypeError(f"{where}: msgspec cannot validate this type: {exc}") from None
+    return annotation
 
 
 class ViewSignature:
@@ -204,7 +220,8 @@ class ViewSignature:
         if source in ("body", "form"):
             self._add_body(name, hint, param.default, marker, source == "form")
             return
-        annotation = _with_meta(hint, marker)
+        where = f"{self.view.__qualname__}({name})"
+        annotation = checked_type(_with_meta(hint, marker), where)
         if source == "path":
             if name not in path_types:
                 raise TypeError(f"{self.view.__qualname__}: {name!r} is not a path value")

@@ -21,6 +21,23 @@ PROBLEM_MIMETYPE = "application/problem+json"
 ErrorItem = dict[str, Any]
 
 
+def problem_response(exc: HTTPException) -> Response:
+    """Any HTTP error as an ``application/problem+json`` response.
+
+    Register it to answer every error of an API this way:
+    ``app.register_error_handler(HTTPException, problem_response)``.
+    """
+    if exc.response is not None:
+        return exc.response
+    data = exc.problem() if isinstance(exc, ProblemMixin) else {
+        "type": "about:blank", "title": exc.name, "status": exc.code, "detail": exc.description,
+    }
+    response = Response(msgspec.json.encode(data), exc.code, mimetype=PROBLEM_MIMETYPE)
+    for name, value in exc.get_headers():
+        response.headers.add(name, value)
+    return response
+
+
 class ProblemMixin:
     """Renders an ``HTTPException`` as an RFC 9457 problem details object."""
 
@@ -39,12 +56,8 @@ class ProblemMixin:
 
     def problem_response(self) -> Response:
         """The ``application/problem+json`` response (see ``coercion.error_response``)."""
-        body = msgspec.json.encode(self.problem())
-        response = Response(body, self.code, mimetype=PROBLEM_MIMETYPE)
         assert isinstance(self, HTTPException)
-        for name, value in self.get_headers():
-            response.headers.add(name, value)
-        return response
+        return problem_response(self)
 
 
 class RequestValidationError(ProblemMixin, UnprocessableEntity):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .schema import ProblemDetails, ValidationErrorItem
+
 if TYPE_CHECKING:
     from ..app import Kettle
     from ..blueprints import Blueprint
@@ -47,4 +49,7 @@ def api_key(name: str, where: str = "header") -> dict[str, Any]:
     return {"type": "apiKey", "name": name, "in": where}
 
 
-__all__ = ["api_key", "build_spec", "describe_blueprint", "http_bearer"]
+__all__ = [
+    "ProblemDetails", "ValidationErrorItem", "api_key", "build_spec", "describe_blueprint",
+    "http_bearer",
+]

@@ -252,16 +252,20 @@ class SpecBuilder:
         return responses
 
     def _extra_response(self, op: _Operation, code: str, extra: Any) -> dict[str, Any]:
+        media_type = "application/json"
         if isinstance(extra, dict):
-            response = {k: v for k, v in extra.items() if k != "model"}
+            response = {k: v for k, v in extra.items() if k not in ("model", "media_type")}
             response.setdefault("description", _phrase(code))
             model = extra.get("model")
+            media_type = extra.get("media_type", media_type)
         else:
             response, model = {"description": _phrase(code)}, extra
+        if model is ProblemDetails:
+            media_type = "application/problem+json"
         if model is not None:
             media: dict[str, Any] = {}
             self._schema_of(op, media, model)
-            response["content"] = {"application/json": media}
+            response["content"] = {media_type: media}
         return response
 
     def _problem_response(
