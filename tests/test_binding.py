@@ -445,3 +445,21 @@ def test_a_type_msgspec_cannot_check_fails_at_freeze(app: Kettle) -> None:
 
     with pytest.raises(TypeError, match=r"bad\(n\): msgspec cannot validate"):
         app.freeze()
+
+
+class Stock(msgspec.Struct):
+    delta: int
+    note: str = ""
+
+
+def test_integral_floats_are_integers_as_in_json_schema(app: Kettle, client: Any) -> None:
+    @app.post("/stock")
+    def stock(change: Stock) -> dict[str, Any]:
+        return {"delta": change.delta, "type": type(change.delta).__name__}
+
+    ok = client.post("/stock", data=b'{"delta": -3.0}', content_type="application/json")
+    assert ok.get_json() == {"delta": -3, "type": "int"}
+    half = client.post("/stock", data=b'{"delta": 1.5}', content_type="application/json")
+    assert problem(half)["errors"][0]["loc"] == ["body", "delta"]
+    text = client.post("/stock", data=b'{"delta": 2.0, "note": 5}', content_type="application/json")
+    assert problem(text)["errors"][0]["loc"] == ["body", "note"]

@@ -139,6 +139,8 @@ class BodyField:
     form: bool
     media_type: str
     decode: Callable[[bytes], Any] | None = None
+    #: The type decoded (constraints included).
+    type: Any = None
     form_fields: tuple[tuple[str, bool], ...] = ()
     pydantic: bool = False
 
@@ -268,7 +270,8 @@ class ViewSignature:
             body.pydantic = True
             body.decode = base.model_validate_json
         else:
-            body.decode = msgspec.json.Decoder(_with_meta(hint, marker)).decode
+            body.type = _with_meta(hint, marker)
+            body.decode = msgspec.json.Decoder(body.type).decode
         self.body = body
 
     @property
@@ -404,6 +407,8 @@ def _read_json(body: BodyField, request: Request) -> Any:
     try:
         return body.decode(data)
     except msgspec.ValidationError as exc:
+        if "got `float`" in str(exc):  # 3.0 is an integer to JSON Schema, not to msgspec
+            return _decode_integral_floats(body, data, exc)
         raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
     except msgspec.DecodeError as exc:
         raise MalformedBody(f"The body is not valid JSON: {exc}") from None
@@ -411,6 +416,24 @@ def _read_json(body: BodyField, request: Request) -> Any:
         raise MalformedBody("The body is not valid UTF-8.") from None
     except RecursionError:
         raise MalformedBody("The body is nested too deeply.") from None
+
+
+def _decode_integral_floats(body: BodyField, data: bytes, error: msgspec.ValidationError) -> Any:
+    """Decode again with ``3.0`` read as ``3`` (JSON Schema's integers); strict otherwise."""
+    try:
+        return msgspec.convert(_integral_floats(msgspec.json.decode(data)), body.type)
+    except msgspec.ValidationError as exc:
+        raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
+
+
+def _integral_floats(value: Any) -> Any:
+    if value.__class__ is float:
+        return int(value) if value.is_integer() else value
+    if value.__class__ is list:
+        return [_integral_floats(v) for v in value]
+    if value.__class__ is dict:
+        return {k: _integral_floats(v) for k, v in value.items()}
+    return value
 
 
 def _decode_pydantic(decode: Callable[[bytes], Any], data: bytes) -> Any:

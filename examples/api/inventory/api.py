@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from kettle import Blueprint, Path, Query
 from kettle.errors import Conflict, NotFound
 from kettle.openapi import ProblemDetails, describe_blueprint
-from kettle.problems import RequestValidationError
 
 from .auth import require_token_for_writes
 from .db import get_db
@@ -120,10 +119,9 @@ def _check_category(category_id: int | None) -> None:
         return
     found = get_db().execute("SELECT 1 FROM category WHERE id = ?", (category_id,)).fetchone()
     if found is None:
-        raise RequestValidationError([{
-            "loc": ["body", "category_id"], "msg": "No category has this id.",
-            "type": "value_error.not_found",
-        }])
+        # Valid input, but it names a category that is not there (or no longer): a conflict
+        # with the current state, as a duplicate SKU is.
+        raise Conflict(f"No category has the id {category_id}.")
 
 
 @items.get("", strict_slashes=False)

@@ -31,7 +31,9 @@ CREATE INDEX IF NOT EXISTS item_category ON item (category_id);
 def get_db() -> sqlite3.Connection:
     """The connection of the current app context, opened on first use."""
     if "db" not in g:
-        g.db = sqlite3.connect(current_app.config["DATABASE"])
+        # One request uses its connection in turn, but under ASGI its hooks, view and
+        # teardown may each run on another thread of the pool: allow that.
+        g.db = sqlite3.connect(current_app.config["DATABASE"], check_same_thread=False)
         g.db.row_factory = sqlite3.Row
         g.db.execute("PRAGMA foreign_keys = ON")
     return cast(sqlite3.Connection, g.db)

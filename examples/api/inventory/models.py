@@ -41,7 +41,7 @@ class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     sku: Sku
     price: Price
     quantity: Quantity = 0
-    category_id: int | None = None
+    category_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None = None
     tags: Annotated[list[Tag], msgspec.Meta(max_length=10)] = []
 
 
