@@ -463,3 +463,14 @@ def test_integral_floats_are_integers_as_in_json_schema(app: Kettle, client: Any
     assert problem(half)["errors"][0]["loc"] == ["body", "delta"]
     text = client.post("/stock", data=b'{"delta": 2.0, "note": 5}', content_type="application/json")
     assert problem(text)["errors"][0]["loc"] == ["body", "note"]
+
+
+def test_repeated_headers_as_a_list(app: Kettle, client: Any) -> None:
+    @app.get("/h")
+    def h(x_tag: Annotated[list[str], Header()] = []) -> dict[str, Any]:  # noqa: B006
+        return {"tags": x_tag}
+
+    assert client.get("/h", headers=[("X-Tag", "a"), ("X-Tag", "b")]).get_json() == {
+        "tags": ["a", "b"],
+    }
+    assert client.get("/h").get_json() == {"tags": []}

@@ -10,100 +10,37 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import enum
 import functools
 import inspect
-import types
 import typing
-import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Optional, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import msgspec
 
+from .body_binding import BodyField, read_form, read_json
 from .concurrency import is_async_callable
 from .context import _cv_context
-from .forms import FileStorage, is_form_mimetype
+from .forms import FileStorage
 from .params import Body, Form, Param, Path, Query, UploadedFile
-from .problems import (
-    ErrorItem,
-    MalformedBody,
-    RequestValidationError,
-    UnsupportedBodyType,
-    msgspec_error,
-)
+from .problems import ErrorItem, RequestValidationError, msgspec_error
 from .request import Request
 from .response import Response
+from .typehints import (
+    converter_type,
+    is_pydantic_model,
+    is_sequence_type,
+    is_structured,
+    json_schema_hook,
+    strip_optional,
+    unwrap_annotated,
+)
 
 if TYPE_CHECKING:
     from .app import Kettle
     from .dispatch import RoutePlan
 
 _MISSING: Any = inspect.Parameter.empty
-
-
-def _converter_type(converter: Any) -> type:
-    """What a route converter gives the view: ``int`` for ``<int:>``, ``str`` for most."""
-    from .routing.converters import FloatConverter, IntegerConverter, UUIDConverter
-
-    if isinstance(converter, IntegerConverter):
-        return int
-    if isinstance(converter, FloatConverter):
-        return float
-    if isinstance(converter, UUIDConverter):
-        return uuid.UUID
-    return str
-
-
-def unwrap_annotated(tp: Any) -> tuple[Any, list[Any]]:
-    """``Annotated[T, a, b]`` as ``(T, [a, b])``; any other type as ``(tp, [])``."""
-    if get_origin(tp) is Annotated:
-        base, *extras = get_args(tp)
-        return base, list(extras)
-    return tp, []
-
-
-def is_optional(tp: Any) -> bool:
-    origin = get_origin(tp)
-    return (origin is Union or origin is types.UnionType) and type(None) in get_args(tp)
-
-
-def strip_optional(tp: Any) -> Any:
-    """``T | None`` as ``T`` (one non-None member), else ``tp``."""
-    if is_optional(tp):
-        rest = [a for a in get_args(tp) if a is not type(None)]
-        if len(rest) == 1:
-            return rest[0]
-    return tp
-
-
-def is_pydantic_model(tp: Any) -> bool:
-    return isinstance(tp, type) and hasattr(tp, "model_validate_json") and hasattr(
-        tp, "model_fields"
-    )
-
-
-def is_structured(tp: Any) -> bool:
-    """A type read from a body as a whole: Struct, dataclass, TypedDict, attrs, pydantic."""
-    tp = strip_optional(unwrap_annotated(tp)[0])
-    origin = get_origin(tp)
-    if origin in (list, tuple, set, frozenset) and get_args(tp):
-        return is_structured(get_args(tp)[0])
-    if not isinstance(tp, type):
-        return False
-    return (
-        issubclass(tp, msgspec.Struct)
-        or dataclasses.is_dataclass(tp)
-        or typing.is_typeddict(tp)
-        or hasattr(tp, "__attrs_attrs__")
-        or is_pydantic_model(tp)
-    )
-
-
-def is_sequence_type(tp: Any) -> bool:
-    """Lists, sets and tuples: read from repeated query keys, form fields or headers."""
-    tp = strip_optional(unwrap_annotated(tp)[0])
-    return get_origin(tp) in (list, set, frozenset, tuple) or tp in (list, set, frozenset, tuple)
 
 
 @dataclasses.dataclass(slots=True)
@@ -127,26 +64,6 @@ class Field:
     def default_value(self) -> Any:
         default = self.default
         return copy.copy(default) if isinstance(default, list | dict | set) else default
-
-
-@dataclasses.dataclass(slots=True)
-class BodyField:
-    """The request body: JSON (a msgspec decoder or a pydantic model) or a form model."""
-
-    name: str
-    annotation: Any
-    default: Any
-    form: bool
-    media_type: str
-    decode: Callable[[bytes], Any] | None = None
-    #: The type decoded (constraints included).
-    type: Any = None
-    form_fields: tuple[tuple[str, bool], ...] = ()
-    pydantic: bool = False
-
-    @property
-    def required(self) -> bool:
-        return self.default is _MISSING
 
 
 #: Annotations a query/header string (or list of them) already satisfies.
@@ -239,7 +156,7 @@ class ViewSignature:
         elif source == "header" and getattr(marker, "convert_underscores", True):
             key = name.replace("_", "-")
         field = Field(name, key, source, annotation, param.default, marker)
-        field.is_list = is_sequence_type(hint)
+        field.is_list = is_sequence_type(hint) and source != "cookie"  # one value per name
         field.convert = _scalar_converter(annotation)
         getattr(self, source).append(field)
 
@@ -340,7 +257,7 @@ class Binder:
         body = self.body
         if body is not None:
             try:
-                kwargs[body.name] = _read_form(body, request) if body.form else _read_json(
+                kwargs[body.name] = read_form(body, request) if body.form else read_json(
                     body, request
                 )
             except RequestValidationError as exc:
@@ -383,98 +300,6 @@ def _read_fields(
         except msgspec.ValidationError as exc:
             errors = _add_error(errors, exc, [field.source, field.key])
     return errors
-
-
-_JSON_HEADER = "application/json"
-
-
-def _read_json(body: BodyField, request: Request) -> Any:
-    content_type = request.headers.get("Content-Type")
-    data = request.get_data()
-    if not data and content_type is None:
-        if not body.required:
-            return copy.copy(body.default)
-        raise RequestValidationError(
-            [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
-        )
-    if content_type != _JSON_HEADER and not request.is_json:
-        raise UnsupportedBodyType(
-            f"The body must be JSON (Content-Type: application/json), not {content_type!r}."
-        )
-    assert body.decode is not None
-    if body.pydantic:
-        return _decode_pydantic(body.decode, data)
-    try:
-        return body.decode(data)
-    except msgspec.ValidationError as exc:
-        if "got `float`" in str(exc):  # 3.0 is an integer to JSON Schema, not to msgspec
-            return _decode_integral_floats(body, data, exc)
-        raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
-    except msgspec.DecodeError as exc:
-        raise MalformedBody(f"The body is not valid JSON: {exc}") from None
-    except UnicodeDecodeError:
-        raise MalformedBody("The body is not valid UTF-8.") from None
-    except RecursionError:
-        raise MalformedBody("The body is nested too deeply.") from None
-
-
-def _decode_integral_floats(body: BodyField, data: bytes, error: msgspec.ValidationError) -> Any:
-    """Decode again with ``3.0`` read as ``3`` (JSON Schema's integers); strict otherwise."""
-    try:
-        return msgspec.convert(_integral_floats(msgspec.json.decode(data)), body.type)
-    except msgspec.ValidationError as exc:
-        raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
-
-
-def _integral_floats(value: Any) -> Any:
-    if value.__class__ is float:
-        return int(value) if value.is_integer() else value
-    if value.__class__ is list:
-        return [_integral_floats(v) for v in value]
-    if value.__class__ is dict:
-        return {k: _integral_floats(v) for k, v in value.items()}
-    return value
-
-
-def _decode_pydantic(decode: Callable[[bytes], Any], data: bytes) -> Any:
-    import pydantic
-
-    try:
-        return decode(data)
-    except pydantic.ValidationError as exc:
-        items = exc.errors(include_url=False, include_context=False, include_input=False)
-        if any(item["type"] == "json_invalid" for item in items):
-            raise MalformedBody(f"The body is not valid JSON: {items[0]['msg']}") from None
-        raise RequestValidationError([
-            {"loc": ["body", *item["loc"]], "msg": item["msg"], "type": item["type"]}
-            for item in items
-        ]) from None
-
-
-def _read_form(body: BodyField, request: Request) -> Any:
-    if not is_form_mimetype(request.mimetype):
-        raise UnsupportedBodyType(
-            "The body must be a form (application/x-www-form-urlencoded or "
-            f"multipart/form-data), not {request.content_type!r}."
-        )
-    form, files = request.form, request.files
-    values: dict[str, Any] = {}
-    for key, is_list in body.form_fields:
-        if is_list:
-            items = form.getlist(key) + files.getlist(key)
-            if items:
-                values[key] = items
-        else:
-            value = form.get(key)
-            if value is None:
-                value = files.get(key)
-            if value is not None:
-                values[key] = value
-    model = strip_optional(unwrap_annotated(body.annotation)[0])
-    try:
-        return msgspec.convert(values, model, strict=False)
-    except msgspec.ValidationError as exc:
-        raise RequestValidationError([msgspec_error(exc, ["body"])]) from None
 
 
 def _finisher(options: dict[str, Any]) -> Callable[[Any], Any] | None:
@@ -540,7 +365,7 @@ def path_types(app: Kettle, endpoint: str) -> dict[str, type]:
             continue
         for piece in rule._pieces:
             if not isinstance(piece, str):
-                found[piece.name] = _converter_type(piece.converter)
+                found[piece.name] = converter_type(piece.converter)
         for name in rule.defaults or ():
             found.setdefault(name, object)
     return found
@@ -573,16 +398,8 @@ def install_binders(app: Kettle, plans: dict[str, RoutePlan]) -> None:
         plan.view = bound_view(view, binder if has_inputs else None, signature.options)
 
 
-def json_schema_hook(tp: Any) -> dict[str, Any]:
-    """JSON Schema for types msgspec does not know: uploaded files are binary strings."""
-    if tp is FileStorage:
-        return {"type": "string", "format": "binary"}
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return {"enum": [m.value for m in tp]}
-    raise NotImplementedError(f"no JSON Schema for {tp!r}")
-
-
 __all__ = [
-    "Binder", "Body", "Form", "Path", "Query", "RequestValidationError", "UploadedFile",
-    "ViewSignature", "analyse", "install_binders",
+    "Binder", "Body", "BodyField", "Field", "Form", "Path", "Query", "RequestValidationError",
+    "UploadedFile", "ViewSignature", "analyse", "install_binders", "is_pydantic_model",
+    "is_structured", "json_schema_hook", "strip_optional", "unwrap_annotated",
 ]

@@ -310,7 +310,7 @@ def _docstring_parts(doc: str | None) -> tuple[str | None, str | None]:
 
 
 def _converter_schema(converter: Any) -> dict[str, Any]:
-    from ..binding import _converter_type
+    from ..typehints import converter_type as _converter_type
 
     if isinstance(converter, AnyConverter):
         return {"type": "string", "enum": sorted(converter.items)}
