@@ -282,6 +282,8 @@ def _read_fields(
 ) -> list[ErrorItem] | None:
     for field in fields:
         raw = source.getlist(field.key) if field.is_list else source.get(field.key)
+        if field.is_list and field.source == "header":  # WSGI joins repeats with commas
+            raw = [part.strip() for value in raw for part in value.split(",") if part.strip()]
         if raw is None or (field.is_list and not raw):
             if field.default is _MISSING:
                 errors = errors if errors is not None else []
