@@ -474,3 +474,13 @@ def test_repeated_headers_as_a_list(app: Kettle, client: Any) -> None:
         "tags": ["a", "b"],
     }
     assert client.get("/h").get_json() == {"tags": []}
+
+
+def test_an_unresolvable_annotation_keeps_flask_behaviour(app: Kettle, client: Any) -> None:
+    @app.get("/p/<name>")
+    def page(name: NotImportedAtRunTime, size: int = 1) -> str:  # type: ignore[name-defined] # noqa: F821
+        return f"{name} {size}"
+
+    with pytest.warns(UserWarning, match="'name' in view .*page cannot be resolved"):
+        app.freeze()
+    assert client.get("/p/tea?size=2").text == "tea 2"

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import inspect
 import typing
+import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -210,18 +211,37 @@ def _is_file(info: Any) -> bool:
 
 
 def _type_hints(view: Callable[..., Any]) -> dict[str, Any]:
+    """The view's resolved annotations. One that cannot be resolved (a name imported only
+    for type checkers, say) is left out with a warning: that parameter keeps Flask's
+    behaviour, as every parameter of a ported Flask view does."""
     target = inspect.unwrap(view)
     try:
         return typing.get_type_hints(target, include_extras=True)
-    except Exception as exc:
-        annotated = any(
-            p.annotation is not p.empty for p in inspect.signature(view).parameters.values()
-        )
-        if annotated:
-            raise TypeError(
-                f"The annotations of view {view.__qualname__} cannot be resolved: {exc}"
-            ) from exc
-        return {}
+    except Exception:  # resolve what can be, one annotation at a time
+        pass
+    hints: dict[str, Any] = {}
+    namespace = getattr(target, "__globals__", {})
+    for name, annotation in inspect.get_annotations(target).items():
+        try:
+            hints[name] = typing.get_type_hints(
+                _Annotated1(name, annotation), namespace, include_extras=True
+            )[name]
+        except Exception as exc:
+            if name == "return":  # only documents the response: nothing to warn about
+                continue
+            warnings.warn(
+                f"kettle: the annotation of {name!r} in view {view.__qualname__} cannot be "
+                f"resolved ({exc}); the parameter is passed as Flask passes it.",
+                stacklevel=2,
+            )
+    return hints
+
+
+class _Annotated1:
+    """An object with one annotation, for ``get_type_hints`` to resolve it alone."""
+
+    def __init__(self, name: str, annotation: Any) -> None:
+        self.__annotations__ = {name: annotation}
 
 
 class Binder:
