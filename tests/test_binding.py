@@ -484,3 +484,19 @@ def test_an_unresolvable_annotation_keeps_flask_behaviour(app: Kettle, client: A
     with pytest.warns(UserWarning, match="'name' in view .*page cannot be resolved"):
         app.freeze()
     assert client.get("/p/tea?size=2").text == "tea 2"
+
+
+def test_path_marker_constraints_and_datetime_query(app: Kettle, client: Any) -> None:
+    from kettle import Path
+
+    @app.get("/pages/<int:n>")
+    def pages(
+        n: Annotated[int, Path(ge=1, le=10)], since: datetime.datetime | None = None
+    ) -> dict[str, Any]:
+        return {"n": n, "year": since.year if since else None}
+
+    assert client.get("/pages/3?since=2026-11-30T06:00:00Z").get_json() == {"n": 3, "year": 2026}
+    assert problem(client.get("/pages/11"))["errors"][0]["loc"] == ["path", "n"]
+    assert problem(client.get("/pages/3?since=yesterday"))["errors"][0]["loc"] == [
+        "query", "since",
+    ]
