@@ -20,6 +20,7 @@ from kettle import (
     Form,
     Header,
     Kettle,
+    Path,
     Query,
     Request,
     RequestValidationError,
@@ -487,8 +488,6 @@ def test_an_unresolvable_annotation_keeps_flask_behaviour(app: Kettle, client: A
 
 
 def test_path_marker_constraints_and_datetime_query(app: Kettle, client: Any) -> None:
-    from kettle import Path
-
     @app.get("/pages/<int:n>")
     def pages(
         n: Annotated[int, Path(ge=1, le=10)], since: datetime.datetime | None = None
