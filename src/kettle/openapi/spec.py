@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_origin
 
 from ..binding import BodyField, Field, ViewSignature, analyse, is_structured, unwrap_annotated
 from ..errors import HTTP_STATUS_PHRASES
@@ -52,7 +52,7 @@ class SpecBuilder:
         self._signatures: dict[str, ViewSignature] = {}
 
     def build(self) -> dict[str, Any]:
-        operations = [op for op in self._operations()]
+        operations = self._operations()
         self._name_operations(operations)
         self.registry.build()
         paths: dict[str, dict[str, Any]] = {}
@@ -295,8 +295,6 @@ def _documented_return(annotation: Any) -> Any:
         return None
     if is_structured(annotation):
         return annotation
-    from typing import get_origin
-
     if get_origin(base) in (dict, list):
         return annotation
     return None
