@@ -499,3 +499,25 @@ def test_path_marker_constraints_and_datetime_query(app: Kettle, client: Any) ->
     assert problem(client.get("/pages/3?since=yesterday"))["errors"][0]["loc"] == [
         "query", "since",
     ]
+
+
+class Cache:
+    """Not a type msgspec can read from a query string."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+
+
+CACHE = Cache()
+
+
+def test_an_injected_default_of_another_type_is_left_alone(app: Kettle, client: Any) -> None:
+    @app.get("/c")
+    def counted(cache: Cache = CACHE) -> str:
+        cache.hits += 1
+        return str(cache.hits)
+
+    with pytest.warns(UserWarning, match=r"counted\(cache\): msgspec cannot validate"):
+        app.freeze()
+    before = CACHE.hits
+    assert client.get("/c?cache=x").text == str(before + 1)

@@ -91,11 +91,19 @@ def _with_meta(annotation: Any, marker: Param | None) -> Any:
 
 
 def checked_type(annotation: Any, where: str) -> Any:
-    """``annotation`` once msgspec accepts it: a bad type fails at freeze, not per request."""
+    """``annotation`` once msgspec can read it from a string: a bad type fails at freeze,
+    not per request."""
     try:
-        msgspec.json.Decoder(annotation)
+        info = msgspec.inspect.type_info(annotation)
     except TypeError as exc:
         raise TypeError(f"{where}: msgspec cannot validate this type: {exc}") from None
+    members = info.types if isinstance(info, msgspec.inspect.UnionType) else (info,)
+    for member in members:
+        if isinstance(member, msgspec.inspect.CustomType):
+            raise TypeError(
+                f"{where}: msgspec cannot validate this type: {member.cls.__name__} is not "
+                "read from a string"
+            )
     return annotation
 
 
@@ -141,7 +149,16 @@ class ViewSignature:
             self._add_body(name, hint, param.default, marker, source == "form")
             return
         where = f"{self.view.__qualname__}({name})"
-        annotation = checked_type(_with_meta(hint, marker), where)
+        try:
+            annotation = checked_type(_with_meta(hint, marker), where)
+        except TypeError as exc:
+            if marker is not None or source == "path":
+                raise
+            # Flask ignores annotations: a ported view may annotate an injected default
+            # (``cache: Cache = cache``). Leave it alone rather than refuse to start.
+            warnings.warn(f"kettle: {exc}; the parameter is passed as Flask passes it.",
+                          stacklevel=2)
+            return
         if source == "path":
             if name not in path_types:
                 raise TypeError(f"{self.view.__qualname__}: {name!r} is not a path value")
