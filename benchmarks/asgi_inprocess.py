@@ -63,6 +63,9 @@ MODULES = {key: key.replace("-", "_") + "_app" for key in FRAMEWORKS}
 
 #: What the lead's target compares kettle (async views) with: kettle >= each on every scenario.
 TARGET_PEERS = ("blacksheep", "starlette")
+#: The typed scenarios' goal: kettle at this multiple of each peer's rate, or better.
+TYPED_TARGETS = {"litestar": 1.5, "fastapi": 3.0}
+TYPED_SCENARIOS = ("typed-query", "typed-post")
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -552,6 +555,7 @@ def report(
             "Target, kettle >= BlackSheep and >= Starlette on every scenario: "
             + (f"missed on {', '.join(missed)}." if missed else "met.")
         )
+    notes.extend(typed_target_notes(frameworks, scenarios, cells))
     notes.append(f"Run {today}: `{command}`.")
     return render_table(frameworks, scenarios, cells) + "\n\n" + "\n".join(
         f"- {line}" for line in notes
@@ -574,6 +578,26 @@ def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: C
                 parts.append(f"{ratio:.2f}x {FRAMEWORKS[fw]}")
         lines.append(f"{key}: {'MISS' if missed else 'ok'} ({', '.join(parts)})")
     return lines
+
+
+def typed_target_notes(
+    frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells
+) -> list[str]:
+    """Typed views against the peers that bind from types: >= 1.5x Litestar, >= 3x FastAPI."""
+    notes: list[str] = []
+    if "kettle" not in frameworks:
+        return notes
+    for key in (k for k in TYPED_SCENARIOS if k in scenarios):
+        kettle = cells[(key, "kettle")].rate
+        parts = []
+        for fw, goal in TYPED_TARGETS.items():
+            if fw in frameworks:
+                ratio = kettle / cells[(key, fw)].rate
+                parts.append(f"{ratio:.2f}x {FRAMEWORKS[fw]} (goal {goal}x: "
+                             f"{'met' if ratio >= goal else 'MISSED'})")
+        if parts:
+            notes.append(f"Typed `{key}`, kettle: " + ", ".join(parts) + ".")
+    return notes
 
 
 # -- profiling -------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ class Scenario(NamedTuple):
 
 
 ECHO_BODY = json.dumps(common.ECHO_PAYLOAD).encode()
+ITEM_BODY = json.dumps(common.ITEM_PAYLOAD).encode()
 
 SCENARIOS: dict[str, Scenario] = {
     s.key: s
@@ -119,6 +120,10 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("routing-150", f"150 routes `GET {common.ROUTING_PATH}`", "GET",
                  common.ROUTING_PATH, routing_app=True, text=common.ROUTING_BODY),
         Scenario("not-found", "404 `GET /no/such/page`", "GET", "/no/such/page", status=404),
+        Scenario("typed-query", "typed query `GET /items?q=..&limit=10&tags=..&tags=..`", "GET",
+                 "/items", query=common.TYPED_QUERY, json_body=common.TYPED_QUERY_RESULT),
+        Scenario("typed-post", f"typed JSON POST `POST /items` ({len(ITEM_BODY)} B, validated)",
+                 "POST", "/items", body=ITEM_BODY, json_body=common.ITEM_PAYLOAD),
     )
 }
 

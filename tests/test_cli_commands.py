@@ -129,7 +129,8 @@ def test_routes_all_methods_shows_head_and_options(project: Path) -> None:
 
 
 def test_routes_of_an_app_without_routes(project: Path) -> None:
-    write(project, "empty.py", "from kettle import Kettle\napp = Kettle('empty', static_folder=None)\n")
+    source = "from kettle import Kettle\napp = Kettle('empty', static_folder=None)\n"
+    write(project, "empty.py", source)
     assert invoke("--app", "empty", "routes").output == "No routes were registered.\n"
 
 

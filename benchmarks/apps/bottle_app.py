@@ -8,7 +8,7 @@ from typing import Any
 import bottle
 from bottle import Bottle, request
 
-from .common import HELLO, ROUTES, render, route_text
+from .common import HELLO, ROUTES, check_item, check_search, render, route_text
 
 VERSION = bottle.__version__
 
@@ -35,6 +35,23 @@ def create_app() -> Bottle:
     @app.route("/echo", method="POST")
     def echo() -> Any:
         return request.json
+
+    @app.route("/items")
+    def items() -> Any:
+        query = request.query
+        try:
+            return check_search(query.get("q"), query.get("limit"), query.getall("tags"))
+        except ValueError as exc:
+            bottle.response.status = 422
+            return {"detail": str(exc)}
+
+    @app.route("/items", method="POST")
+    def create_item() -> Any:
+        try:
+            return check_item(request.json)
+        except ValueError as exc:
+            bottle.response.status = 422
+            return {"detail": str(exc)}
 
     return app
 

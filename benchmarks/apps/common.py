@@ -91,3 +91,57 @@ def render(segments: tuple[Segment, ...], int_var: str, str_var: str) -> str:
             conv, name = seg
             parts.append((int_var if conv == "int" else str_var).format(name))
     return "/" + "/".join(parts)
+
+
+# -- typed scenarios: validated query parameters and a validated JSON body -------------
+#: ``GET /items?...``: ``q`` (str), ``limit`` (int, 1..100), ``tags`` (repeated, list of str).
+TYPED_QUERY = "q=kettle&limit=10&tags=wsgi&tags=asgi"
+TYPED_QUERY_RESULT: dict[str, Any] = {"q": "kettle", "limit": 10, "tags": ["wsgi", "asgi"]}
+
+#: ``POST /items``: an order line checked field by field, answered back as validated.
+#: ``name`` 1..50 chars, ``price`` > 0, ``quantity`` >= 1, ``tags`` strings, ``owner`` with
+#: ``name`` and ``email`` strings.
+ITEM_PAYLOAD: dict[str, Any] = {
+    "name": "kettle",
+    "price": 19.5,
+    "quantity": 3,
+    "tags": ["wsgi", "asgi", "fast"],
+    "owner": {"name": "Ada Lovelace", "email": "ada@example.com"},
+}
+
+
+def check_search(q: str | None, limit: str | None, tags: list[str]) -> dict[str, Any]:
+    """Hand validation of the typed query (for frameworks without typed parameters);
+    raises ``ValueError`` with a message on bad input."""
+    if q is None:
+        raise ValueError("q is required")
+    number = int(limit) if limit is not None else 10
+    if not 1 <= number <= 100:
+        raise ValueError("limit must be between 1 and 100")
+    return {"q": q, "limit": number, "tags": tags}
+
+
+def check_item(data: Any) -> dict[str, Any]:
+    """Hand validation of the typed body, as a careful user of a framework without schemas
+    writes it; raises ``ValueError`` on the first problem."""
+    if not isinstance(data, dict):
+        raise ValueError("the body must be an object")
+    name, price, quantity = data.get("name"), data.get("price"), data.get("quantity")
+    if not isinstance(name, str) or not 1 <= len(name) <= 50:
+        raise ValueError("name must be a string of 1 to 50 characters")
+    if isinstance(price, bool) or not isinstance(price, int | float) or price <= 0:
+        raise ValueError("price must be a number > 0")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise ValueError("quantity must be an integer >= 1")
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ValueError("tags must be a list of strings")
+    owner = data.get("owner")
+    if not isinstance(owner, dict) or not all(
+        isinstance(owner.get(k), str) for k in ("name", "email")
+    ):
+        raise ValueError("owner must have a name and an email")
+    return {
+        "name": name, "price": float(price), "quantity": quantity, "tags": tags,
+        "owner": {"name": owner["name"], "email": owner["email"]},
+    }

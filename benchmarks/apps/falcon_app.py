@@ -6,7 +6,7 @@ from typing import Any
 
 import falcon
 
-from .common import HELLO, ROUTES, render, route_text
+from .common import HELLO, ROUTES, check_item, check_search, render, route_text
 
 VERSION = falcon.__version__
 
@@ -37,6 +37,24 @@ class Echo:
         resp.media = req.get_media()
 
 
+class Items:
+    """The typed scenarios by hand: Falcon has no schema binding, so the checks are code."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            resp.media = check_search(
+                req.get_param("q"), req.get_param("limit"), req.get_param_as_list("tags") or []
+            )
+        except ValueError as exc:
+            raise falcon.HTTPUnprocessableEntity(description=str(exc)) from None
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            resp.media = check_item(req.get_media())
+        except ValueError as exc:
+            raise falcon.HTTPUnprocessableEntity(description=str(exc)) from None
+
+
 def create_app() -> falcon.App:
     app = falcon.App()
     app.add_route("/plaintext", Plaintext())
@@ -44,6 +62,7 @@ def create_app() -> falcon.App:
     app.add_route("/user/{id:int}", User())
     app.add_route("/search", Search())
     app.add_route("/echo", Echo())
+    app.add_route("/items", Items())
     return app
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from .common import HELLO, ROUTES, render, route_text
+from .common import HELLO, ROUTES, check_item, check_search, render, route_text
 
 VERSION = f"{version('flask')} (Werkzeug {version('werkzeug')})"
 
@@ -35,6 +35,21 @@ def create_app() -> Flask:
     @app.post("/echo")
     def echo() -> Any:
         return request.get_json()
+
+    @app.get("/items")
+    def items() -> Any:
+        args = request.args
+        try:
+            return check_search(args.get("q"), args.get("limit"), args.getlist("tags"))
+        except ValueError as exc:
+            return {"detail": str(exc)}, 422
+
+    @app.post("/items")
+    def create_item() -> Any:
+        try:
+            return check_item(request.get_json())
+        except ValueError as exc:
+            return {"detail": str(exc)}, 422
 
     return app
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import kettle
-from kettle import Kettle, request
+from kettle import Kettle, Query, request
 
 from .common import HELLO, ROUTES, render, route_text
+from .typed_models import Item
 
 VERSION = kettle.__version__
 
@@ -35,6 +36,16 @@ def create_app() -> Kettle:
     @app.post("/echo")
     def echo() -> Any:
         return request.get_json()
+
+    @app.get("/items")
+    def items(
+        q: str, limit: Annotated[int, Query(ge=1, le=100)] = 10, tags: list[str] = []  # noqa: B006
+    ) -> dict[str, Any]:
+        return {"q": q, "limit": limit, "tags": tags}
+
+    @app.post("/items")
+    def create_item(item: Item) -> Item:
+        return item
 
     return app
 

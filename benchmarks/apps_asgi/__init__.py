@@ -47,6 +47,8 @@ JSON_MESSAGE = common.JSON_MESSAGE
 ROUTES = common.ROUTES
 render = common.render
 route_text = common.route_text
+#: The typed scenarios' msgspec models (kettle, Litestar).
+typed_models = importlib.import_module(f"{APPS_PACKAGE}.typed_models")
 
 
 def typed_view(

@@ -12,7 +12,7 @@ from blacksheep import Application, Request, json, text
 from blacksheep.messages import Response
 from blacksheep.server.routing import Router
 
-from . import HELLO, ROUTES, render, typed_view
+from . import HELLO, ROUTES, common, render, typed_view
 
 VERSION = blacksheep.__version__
 
@@ -40,6 +40,20 @@ def create_app() -> Application:
     @post("/echo")
     async def echo(request: Request) -> Response:
         return json(await request.json())
+
+    @get("/items")
+    async def items(q: str, limit: int = 10, tags: list[str] | None = None) -> Response:
+        try:
+            return json(common.check_search(q, str(limit), tags or []))
+        except ValueError as exc:
+            return json({"detail": str(exc)}, status=422)
+
+    @post("/items")
+    async def create_item(request: Request) -> Response:
+        try:
+            return json(common.check_item(await request.json()))
+        except ValueError as exc:
+            return json({"detail": str(exc)}, status=422)
 
     return app
 

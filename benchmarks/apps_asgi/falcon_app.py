@@ -7,7 +7,7 @@ from typing import Any
 import falcon
 import falcon.asgi
 
-from . import HELLO, ROUTES, render, route_text
+from . import HELLO, ROUTES, common, render, route_text
 
 VERSION = falcon.__version__
 
@@ -38,6 +38,24 @@ class Echo:
         resp.media = await req.get_media()
 
 
+class Items:
+    """The typed scenarios by hand: Falcon has no schema binding, so the checks are code."""
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        try:
+            resp.media = common.check_search(
+                req.get_param("q"), req.get_param("limit"), req.get_param_as_list("tags") or []
+            )
+        except ValueError as exc:
+            raise falcon.HTTPUnprocessableEntity(description=str(exc)) from None
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        try:
+            resp.media = common.check_item(await req.get_media())
+        except ValueError as exc:
+            raise falcon.HTTPUnprocessableEntity(description=str(exc)) from None
+
+
 def create_app() -> falcon.asgi.App:  # type: ignore[type-arg]
     app = falcon.asgi.App()
     app.add_route("/plaintext", Plaintext())
@@ -45,6 +63,7 @@ def create_app() -> falcon.asgi.App:  # type: ignore[type-arg]
     app.add_route("/user/{id:int}", User())
     app.add_route("/search", Search())
     app.add_route("/echo", Echo())
+    app.add_route("/items", Items())
     return app
 
 

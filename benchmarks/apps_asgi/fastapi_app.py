@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import fastapi
-from fastapi import FastAPI
+import pydantic
+from fastapi import FastAPI, Query
 from fastapi.responses import PlainTextResponse
 
 from . import HELLO, ROUTES, render, typed_view
 
 VERSION = fastapi.__version__
+
+
+class Owner(pydantic.BaseModel):
+    name: str
+    email: str
+
+
+class Item(pydantic.BaseModel):
+    name: Annotated[str, pydantic.Field(min_length=1, max_length=50)]
+    price: Annotated[float, pydantic.Field(gt=0)]
+    quantity: Annotated[int, pydantic.Field(ge=1)]
+    owner: Owner
+    tags: list[str] = []
 
 
 def create_app() -> FastAPI:
@@ -35,6 +49,18 @@ def create_app() -> FastAPI:
     @app.post("/echo")
     async def echo(data: dict[str, Any]) -> dict[str, Any]:
         return data
+
+    @app.get("/items")
+    async def items(
+        q: str,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        tags: Annotated[list[str], Query()] = [],  # noqa: B006
+    ) -> dict[str, Any]:
+        return {"q": q, "limit": limit, "tags": tags}
+
+    @app.post("/items")
+    async def create_item(item: Item) -> Item:
+        return item
 
     return app
 

@@ -7,12 +7,14 @@ The same ``Kettle`` object is the ASGI app (``await app(scope, receive, send)``)
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
 import kettle
-from kettle import Kettle, request
+from kettle import Kettle, Query, request
 
-from . import HELLO, ROUTES, render, route_text
+from . import HELLO, ROUTES, render, route_text, typed_models
+
+Item = typed_models.Item
 
 VERSION = kettle.__version__
 
@@ -39,6 +41,16 @@ def create_app() -> Kettle:
     @app.post("/echo")
     async def echo() -> Any:
         return request.get_json()
+
+    @app.get("/items")
+    async def items(
+        q: str, limit: Annotated[int, Query(ge=1, le=100)] = 10, tags: list[str] = []  # noqa: B006
+    ) -> dict[str, Any]:
+        return {"q": q, "limit": limit, "tags": tags}
+
+    @app.post("/items")
+    async def create_item(item: Item) -> Item:
+        return item
 
     return app
 

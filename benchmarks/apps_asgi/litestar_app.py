@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Litestar, MediaType, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from . import HELLO, ROUTES, render, typed_view
+from . import HELLO, ROUTES, render, typed_models, typed_view
+
+Item = typed_models.Item
 
 VERSION = version("litestar")
 
@@ -39,8 +41,22 @@ async def echo(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     return data
 
 
+@get("/items")
+async def items(
+    q: FromQuery[str],
+    limit: Annotated[int, Parameter(ge=1, le=100)] = 10,
+    tags: Annotated[list[str] | None, Parameter()] = None,
+) -> dict[str, Any]:
+    return {"q": q, "limit": limit, "tags": tags or []}
+
+
+@post("/items", status_code=200)
+async def create_item(data: JSONBody[Item]) -> Item:
+    return data
+
+
 def create_app() -> Litestar:
-    return Litestar(route_handlers=[plaintext, json, user, search, echo])
+    return Litestar(route_handlers=[plaintext, json, user, search, echo, items, create_item])
 
 
 def create_routing_app() -> Litestar:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import HELLO, ROUTES, render, route_text
+from . import HELLO, ROUTES, common, render, route_text
 
 VERSION = starlette.__version__
 
@@ -38,6 +38,23 @@ async def echo(request: Request) -> Response:
     return JSONResponse(await request.json())
 
 
+async def items(request: Request) -> Response:
+    params = request.query_params
+    try:
+        return JSONResponse(common.check_search(
+            params.get("q"), params.get("limit"), params.getlist("tags")
+        ))
+    except ValueError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+async def create_item(request: Request) -> Response:
+    try:
+        return JSONResponse(common.check_item(await request.json()))
+    except ValueError as exc:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
 def create_app() -> Starlette:
     return Starlette(routes=[
         Route("/plaintext", plaintext),
@@ -45,6 +62,8 @@ def create_app() -> Starlette:
         Route("/user/{id:int}", user),
         Route("/search", search),
         Route("/echo", echo, methods=["POST"]),
+        Route("/items", items),
+        Route("/items", create_item, methods=["POST"]),
     ])
 
 

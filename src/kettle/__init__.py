@@ -18,6 +18,8 @@ from .errors import HTTPException, abort
 from .forms import FileStorage
 from .helpers import after_this_request, make_response, stream_with_context, url_for
 from .json import jsonify
+from .params import Body, Cookie, Form, Header, Path, Query, UploadedFile
+from .problems import RequestValidationError
 from .request import Request
 from .response import Response, redirect
 from .sending import send_file, send_from_directory
@@ -26,14 +28,22 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Blueprint",
+    "Body",
     "Config",
+    "Cookie",
     "FileStorage",
+    "Form",
     "HTTPException",
+    "Header",
     "Headers",
     "Kettle",
     "MultiDict",
+    "Path",
+    "Query",
     "Request",
+    "RequestValidationError",
     "Response",
+    "UploadedFile",
     "__version__",
     "abort",
     "after_this_request",

@@ -31,6 +31,7 @@ from .dispatch import RoutePlan, teardown
 from .errors import SecurityError
 from .json import JSONProvider
 from .lifespan import Lifespan
+from .params import ROUTE_OPTIONS
 from .request import Request
 from .response import Response
 from .routing import Map, Rule
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from .types import Receive, Scope, Send, StartResponse, WSGIEnvironment
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Route options kept per endpoint in ``view_options``: serving ones, then typed-API ones.
+_VIEW_OPTION_KEYS = ("stream", "inline", *ROUTE_OPTIONS)
 
 
 class Kettle(Scaffold):
@@ -235,7 +239,7 @@ class Kettle(Scaffold):
         if endpoint is None:
             endpoint = endpoint_from_view_func(view_func)
         serving: dict[str, Any] = {
-            key: options.pop(key) for key in ("stream", "inline") if key in options
+            key: options.pop(key) for key in _VIEW_OPTION_KEYS if key in options
         }
         if serving:
             self.view_options[endpoint] = serving
@@ -277,6 +281,9 @@ class Kettle(Scaffold):
         """Compile routes and resolve each route's hooks; done once, on the first request."""
         if self._frozen:
             return
+        from .openapi.docs import register_docs_routes
+
+        register_docs_routes(self)  # /openapi.json, /docs, /redoc when enabled
         self._plans = {
             endpoint: RoutePlan(self, endpoint, view)
             for endpoint, view in self.view_functions.items()
@@ -289,6 +296,9 @@ class Kettle(Scaffold):
                     "function is bound to it (use @app.endpoint or add_url_rule(view_func=))."
                 )
             rule.target = plan
+        from .binding import install_binders
+
+        install_binders(self, self._plans)  # typed views only; the others keep their view
         self._unmatched_plan = RoutePlan(self, None, None)
         # A request for an untrusted host is answered 400 before any hook or view sees it;
         # after_request hooks are skipped too, as they may rely on what before hooks set up.

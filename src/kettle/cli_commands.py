@@ -201,3 +201,6 @@ def _ipython() -> Any:
 
 
 from . import serving  # noqa: E402,F401 (registers ``kettle serve``)
+from .openapi.cli import openapi_command  # noqa: E402
+
+cli.add_command(openapi_command)

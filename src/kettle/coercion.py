@@ -11,6 +11,7 @@ import msgspec
 from .context import current_context
 from .datastructures import Headers
 from .errors import HTTPException
+from .problems import ProblemMixin
 from .response import Response
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ def error_response(exc: HTTPException, request: Request | None) -> Response:
     """The page for an HTTP error: JSON for clients that prefer it, escaped HTML otherwise."""
     if exc.response is not None:
         return exc.response
+    if isinstance(exc, ProblemMixin):  # typed views' binding errors: RFC 9457, always JSON
+        return exc.problem_response()
     wants_json = False
     if request is not None:
         accept = request.headers.get("Accept")

@@ -99,6 +99,26 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "DEV_SERVER_MAX_HEADER_SIZE": 16 * 1024,
     # Development server: header fields per request; more is a 431.
     "DEV_SERVER_MAX_HEADER_COUNT": 100,
+    # Typed APIs (docs/openapi.md). Serve the OpenAPI document and docs pages:
+    # None means "when DEBUG"; True in production too; False never.
+    "OPENAPI_ENABLED": None,
+    # Where the OpenAPI 3.1 document is served; None turns it off.
+    "OPENAPI_URL": "/openapi.json",
+    # Where Swagger UI is served; None turns it off.
+    "OPENAPI_DOCS_URL": "/docs",
+    # Where Redoc is served; None turns it off.
+    "REDOC_URL": "/redoc",
+    # The document's title; None uses the app's name.
+    "OPENAPI_TITLE": None,
+    # The API's version in the document.
+    "OPENAPI_VERSION": "0.1.0",
+    # The document's description.
+    "OPENAPI_DESCRIPTION": None,
+    # Servers listed in the document: URLs or server objects.
+    "OPENAPI_SERVERS": None,
+    # Security schemes by name ({"bearer": {"type": "http", "scheme": "bearer"}}),
+    # referred to by routes' and blueprints' ``security=``.
+    "OPENAPI_SECURITY_SCHEMES": None,
 }
 
 # Errors that mean "the file is not there", which ``silent=True`` forgives.
