@@ -15,11 +15,18 @@ from .context import (
 )
 from .datastructures import Headers, MultiDict
 from .errors import HTTPException, abort
+from .flashing import flash, get_flashed_messages
 from .forms import FileStorage
 from .helpers import after_this_request, make_response, stream_with_context, url_for
 from .json import jsonify
 from .request import Request
 from .response import Response, redirect
+from .templating import (
+    render_template,
+    render_template_string,
+    stream_template,
+    stream_template_string,
+)
 
 __version__ = "0.1.0"
 
@@ -37,14 +44,20 @@ __all__ = [
     "abort",
     "after_this_request",
     "current_app",
+    "flash",
     "g",
+    "get_flashed_messages",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "make_response",
     "redirect",
+    "render_template",
+    "render_template_string",
     "request",
     "session",
+    "stream_template",
+    "stream_template_string",
     "stream_with_context",
     "url_for",
 ]

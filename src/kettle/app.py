@@ -31,10 +31,11 @@ from .errors import SecurityError
 from .json import JSONProvider
 from .lifespan import Lifespan
 from .request import Request
-from .response import Response
+from .response import Response, frame_options_header
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
+from .templating import AppTemplating
 from .url_building import UrlBuilder, host_is_trusted
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Kettle(Scaffold):
+class Kettle(AppTemplating, Scaffold):
     """The application: ``app = Kettle(__name__)``, then routes, then serve ``app``."""
 
     request_class = Request
@@ -278,6 +279,7 @@ class Kettle(Scaffold):
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
+        self._frame_options = frame_options_header(self.config.get("X_FRAME_OPTIONS"))
         self.json.freeze()
         self._plain_make_response = (
             type(self).make_response is Kettle.make_response
@@ -467,6 +469,8 @@ class Kettle(Scaffold):
     _asgi_ready = False
     #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call (set at freeze).
     _plain_make_response = False
+    #: ``("X-Frame-Options", value)`` for HTML responses, or ``None`` (set at freeze).
+    _frame_options: tuple[str, str] | None = None
 
     def startup(self) -> None:
         """Run the start-up functions now, if they have not run (WSGI does this by itself)."""

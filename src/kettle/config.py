@@ -58,6 +58,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "JSONIFY_MIMETYPE": "application/json",
     # Cache max-age for static files, in seconds; None sends no max-age (conditional only).
     "SEND_FILE_MAX_AGE_DEFAULT": None,
+    # X-Frame-Options sent with every HTML response (clickjacking protection), e.g.
+    # "SAMEORIGIN" or "DENY"; None sends none.
+    "X_FRAME_OPTIONS": "SAMEORIGIN",
     # Reload templates when they change; None means "when DEBUG".
     "TEMPLATES_AUTO_RELOAD": None,
     # Log how each template was looked up, to debug loaders.
