@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
+import jinja2.runtime
 
 from .context import Context, _cv_context, g, get_context, request, session
 from .flashing import get_flashed_messages
@@ -104,8 +106,38 @@ class DispatchingLoader(jinja2.BaseLoader):
         return sorted(names)
 
 
+class Template(jinja2.Template):
+    """A Jinja2 template whose render starts faster.
+
+    Jinja2 layers a template's own globals over the environment's in a ``ChainMap`` and
+    copies it key by key (a Python call per key) into every render's context. When the
+    template has no globals of its own (the usual case) the environment's plain dict is
+    copied instead, in C: the same context, built in about half the time.
+    """
+
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> jinja2.runtime.Context:
+        layers = self.globals
+        if (
+            shared or locals or layers.__class__ is not ChainMap
+            or len(layers.maps) != 2 or layers.maps[0]
+        ):
+            return super().new_context(vars, shared, locals)
+        env_globals = layers.maps[1]
+        parent = dict(env_globals, **vars) if vars else dict(env_globals)
+        return self.environment.context_class(
+            self.environment, parent, self.name, self.blocks, globals=env_globals
+        )
+
+
 class Environment(jinja2.Environment):
     """kettle's Jinja2 environment: knows its app, loads through a ``DispatchingLoader``."""
+
+    template_class = Template
 
     def __init__(self, app: Kettle, **options: Any) -> None:
         if "loader" not in options:
