@@ -26,7 +26,8 @@ def test_constructor_keeps_folders_and_name() -> None:
     app = Kettle("made_up_module", static_folder="assets", template_folder="tpl", root_path="/srv")
     assert app.name == "made_up_module"
     assert app.import_name == "made_up_module"
-    assert app.static_folder == "assets"
+    assert app.static_folder == "/srv/assets"  # absolute, under root_path (as Flask)
+    assert app.static_url_path == "/assets"
     assert app.template_folder == "tpl"
     assert app.root_path == "/srv"
     assert repr(app) == "<Kettle 'made_up_module'>"
@@ -354,7 +355,8 @@ def test_url_map_lists_routes(app) -> None:
     assert rules["index"].methods == {"GET", "HEAD", "OPTIONS"}
     assert rules["update"].rule == "/items/<int:id>"
     assert "POST" in rules["update"].methods
-    assert len(app.url_map) == 2
+    assert rules["static"].rule == "/static/<path:filename>"  # every app has it, as in Flask
+    assert len(app.url_map) == 3
 
 
 # -- teardown_appcontext ------------------------------------------------------

@@ -21,7 +21,7 @@ def test_blueprint_routes_and_endpoint_names(app, client) -> None:
     app.register_blueprint(bp)
     assert client.get("/items").text == "shop.items in shop"
     assert client.post("/items").status_code == 201
-    assert set(app.view_functions) == {"shop.items", "shop.create"}
+    assert set(app.view_functions) == {"static", "shop.items", "shop.create"}
     assert app.blueprints == {"shop": bp}
 
 

@@ -21,6 +21,7 @@ from .helpers import after_this_request, make_response, stream_with_context, url
 from .json import jsonify
 from .request import Request
 from .response import Response, redirect
+from .sending import send_file, send_from_directory
 from .templating import (
     render_template,
     render_template_string,
@@ -55,6 +56,8 @@ __all__ = [
     "render_template",
     "render_template_string",
     "request",
+    "send_file",
+    "send_from_directory",
     "session",
     "stream_template",
     "stream_template_string",

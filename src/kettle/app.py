@@ -14,6 +14,7 @@ import inspect
 import logging
 import os
 import sys
+import weakref
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -100,6 +101,8 @@ class Kettle(AppTemplating, Scaffold):
         self.view_options: dict[str, dict[str, Any]] = {}
         self.lifespan = Lifespan()
         self._thread_pool: ThreadPoolExecutor | None = None
+        if self.has_static_folder:
+            self._add_static_route()
 
         async def asgi_app(scope: Scope, receive: Receive, send: Send) -> None:
             await asgi.handle(self, scope, receive, send)
@@ -193,6 +196,22 @@ class Kettle(AppTemplating, Scaffold):
         if "b" in mode:
             return open(path, mode)
         return open(path, mode, encoding=encoding or "utf-8")
+
+    def _add_static_route(self) -> None:
+        """``<static_url_path>/<path:filename>``, endpoint ``static``, as Flask registers it.
+
+        The view holds the app weakly: the app's route table must not keep the app alive.
+        """
+        app_ref = weakref.ref(self)
+
+        def static(filename: str) -> Response:
+            app = app_ref()
+            assert app is not None
+            return app.send_static_file(filename)  # type: ignore[no-any-return]
+
+        self.add_url_rule(
+            f"{self.static_url_path}/<path:filename>", endpoint="static", view_func=static
+        )
 
     # -- registration --------------------------------------------------------
     def _check_setup_finished(self, what: str) -> None:

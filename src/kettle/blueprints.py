@@ -249,6 +249,12 @@ class Blueprint(BlueprintTemplating, Scaffold):
         app.blueprints[name] = self
         self._got_registered_once = True
         state = BlueprintSetupState(self, app, options, first_registration)
+        if self.has_static_folder:
+            state.add_url_rule(
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                view_func=self.send_static_file,
+            )
         for deferred in self.deferred_functions:
             deferred(state)
         if self.cli.commands:

@@ -61,6 +61,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # X-Frame-Options sent with every HTML response (clickjacking protection), e.g.
     # "SAMEORIGIN" or "DENY"; None sends none.
     "X_FRAME_OPTIONS": "SAMEORIGIN",
+    # Most byte ranges honoured in one Range header; more are ignored (the whole file, 200).
+    "SEND_FILE_MAX_RANGES": 16,
     # Reload templates when they change; None means "when DEBUG".
     "TEMPLATES_AUTO_RELOAD": None,
     # Log how each template was looked up, to debug loaders.

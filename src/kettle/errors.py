@@ -186,6 +186,14 @@ class RangeNotSatisfiable(HTTPException):
     code = 416
     description = "The server cannot provide the requested range."
 
+    def __init__(self, description: str | None = None, length: int | None = None) -> None:
+        super().__init__(description)
+        self.length = length
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        """``Content-Range: bytes */<length>``: the size the client can ask ranges of."""
+        return [("Content-Range", f"bytes */{self.length}")] if self.length is not None else []
+
 
 class UnprocessableEntity(HTTPException):
     code = 422

@@ -1,4 +1,5 @@
-"""HTTP header vocabulary: options headers, ``Accept``, dates and entity tags.
+"""HTTP header vocabulary: options headers, ``Accept``, dates, entity tags, byte ranges and
+the preconditions of conditional requests.
 
 Small pure functions over header strings, with no request or app involved, so
 requests, responses, sessions and static files can share them. Parsers are
@@ -8,21 +9,27 @@ lenient: a malformed part of a client's header is skipped, never raised.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import overload
 from urllib.parse import unquote
 
 __all__ = [
+    "ByteRange",
     "ETags",
     "MIMEAccept",
+    "content_range",
+    "evaluate_preconditions",
     "http_date",
+    "if_range_allows",
     "parse_accept_header",
     "parse_date",
     "parse_etags",
     "parse_options_header",
+    "parse_range_header",
     "quote_etag",
+    "satisfiable_ranges",
     "unquote_etag",
 ]
 
@@ -366,3 +373,134 @@ def parse_etags(value: str | None) -> ETags:
             return ETags(star_tag=True)
         (weak if is_weak else strong).append(quoted if quoted is not None else bare)
     return ETags(strong, weak)
+
+
+# -- conditional requests (RFC 9110 section 13) -------------------------------------------
+
+
+def evaluate_preconditions(
+    method: str,
+    header: Callable[[str], str | None],
+    etag: str | None,
+    last_modified: int | None,
+) -> int | None:
+    """Apply ``If-Match``, ``If-Unmodified-Since``, ``If-None-Match`` and
+    ``If-Modified-Since`` in RFC 9110's order (13.2.2) to a representation.
+
+    Args:
+        method: The request method; 304 is only for ``GET`` and ``HEAD``.
+        header: Gives a request header's value, or ``None`` (``request.headers.get``).
+        etag: The representation's strong entity tag, unquoted, or ``None``.
+        last_modified: Its modification time, in whole seconds since the epoch, or ``None``.
+
+    Returns:
+        ``412`` (a precondition failed), ``304`` (not modified: send no body), or ``None``
+        to answer normally. A malformed date is ignored, as the RFC asks.
+    """
+    if_match = header("If-Match")
+    if if_match is not None:
+        tags = parse_etags(if_match)
+        if not (tags.star_tag or (etag is not None and tags.contains(etag))):
+            return 412
+    elif last_modified is not None:
+        since = parse_date(header("If-Unmodified-Since"))
+        if since is not None and last_modified > since.timestamp():
+            return 412
+    safe = method == "GET" or method == "HEAD"
+    if_none_match = header("If-None-Match")
+    if if_none_match is not None:
+        tags = parse_etags(if_none_match)
+        if tags.star_tag or (etag is not None and tags.contains_weak(etag)):
+            return 304 if safe else 412
+    elif safe and last_modified is not None:
+        since = parse_date(header("If-Modified-Since"))
+        if since is not None and last_modified <= since.timestamp():
+            return 304
+    return None
+
+
+def if_range_allows(value: str | None, etag: str | None, last_modified: int | None) -> bool:
+    """Whether a ``Range`` may be honoured given ``If-Range`` (RFC 9110 13.1.5): absent, or
+    naming the current representation by strong entity tag or by exact ``Last-Modified``."""
+    if value is None:
+        return True
+    value = value.strip()
+    if value.startswith(("\"", "W/", "w/")):
+        tag, weak = unquote_etag(value)
+        return not weak and etag is not None and tag == etag
+    when = parse_date(value)
+    return when is not None and last_modified is not None and int(when.timestamp()) == last_modified
+
+
+# -- byte ranges (RFC 9110 section 14) -----------------------------------------------------
+
+#: ``(first, last)`` of a ``bytes=first-last`` spec; ``None`` for an open end, or for the
+#: first of a suffix range (``bytes=-500``: last 500 bytes, given as ``(None, 500)``).
+ByteRange = tuple[int | None, int | None]
+_range_spec_re = re.compile(r"[ \t]*(?:([0-9]+)[ \t]*-[ \t]*([0-9]*)|-[ \t]*([0-9]+))[ \t]*")
+
+
+def parse_range_header(value: str | None, max_specs: int) -> list[ByteRange] | None:
+    """Parse ``Range: bytes=0-99, 200-, -50`` into specs, without knowing the file size.
+
+    Returns ``None`` (so the header is ignored and the whole file served, as RFC 9110
+    allows) for a missing header, another unit, a syntax error, a spec whose last byte
+    comes before its first, or more than ``max_specs`` specs.
+    """
+    if not value:
+        return None
+    unit, sep, specs = value.partition("=")
+    if not sep or unit.strip().lower() != "bytes":
+        return None
+    parts = specs.split(",")
+    if len(parts) > max_specs:
+        return None
+    ranges: list[ByteRange] = []
+    for part in parts:
+        if not part.strip():
+            continue  # RFC 9110 list syntax tolerates empty elements
+        match = _range_spec_re.fullmatch(part)
+        if match is None:
+            return None
+        first, last, suffix = match.groups()
+        if suffix is not None:
+            ranges.append((None, _position(suffix)))
+            continue
+        start = _position(first)
+        end = _position(last) if last else None
+        if end is not None and end < start:
+            return None
+        ranges.append((start, end))
+    return ranges or None
+
+
+def _position(digits: str) -> int:
+    """A byte position; beyond any file for more than 18 digits (``int()`` of thousands of
+    digits is slow, and refused past 4300)."""
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
+def satisfiable_ranges(specs: Iterable[ByteRange], size: int) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` byte spans (``stop`` exclusive) of ``specs`` that overlap a
+    representation of ``size`` bytes, sorted, with overlapping or adjacent spans merged
+    (RFC 9110 14.2 lets a server coalesce them). Empty: answer 416."""
+    spans: list[tuple[int, int]] = []
+    for first, last in specs:
+        if first is None:  # suffix: the last ``last`` bytes
+            if last:
+                spans.append((max(size - last, 0), size))
+        elif first < size:
+            spans.append((first, size if last is None else min(last + 1, size)))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, stop in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(stop, merged[-1][1]))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def content_range(start: int, stop: int, size: int) -> str:
+    """``Content-Range`` of the span ``[start, stop)``: ``"bytes 0-99/1000"``."""
+    return f"bytes {start}-{stop - 1}/{size}"

@@ -57,7 +57,7 @@ class Scaffold:
     ) -> None:
         self.import_name = import_name
         self.root_path = root_path if root_path is not None else get_root_path(import_name)
-        self.static_folder = os.fspath(static_folder) if static_folder is not None else None
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = os.fspath(template_folder) if template_folder is not None else None
         self.view_functions: dict[str, Callable[..., Any]] = {}
@@ -75,6 +75,58 @@ class Scaffold:
         from .templating import folder_loader
 
         return folder_loader(self.root_path, self.template_folder)
+
+    # -- static files --------------------------------------------------------
+    _static_folder: str | None = None
+    _static_url_path: str | None = None
+
+    @property
+    def static_folder(self) -> str | None:
+        """The static folder's absolute path (relative ones are under ``root_path``)."""
+        if self._static_folder is None:
+            return None
+        return os.path.join(self.root_path, self._static_folder)
+
+    @static_folder.setter
+    def static_folder(self, value: str | os.PathLike[str] | None) -> None:
+        self._static_folder = os.fspath(value).rstrip("\\/") if value is not None else None
+
+    @property
+    def has_static_folder(self) -> bool:
+        """Whether a static folder is set (then a ``static`` route serves it)."""
+        return self._static_folder is not None
+
+    @property
+    def static_url_path(self) -> str | None:
+        """The URL prefix of the static route: ``/`` + the folder's name unless set."""
+        if self._static_url_path is not None:
+            return self._static_url_path
+        if self._static_folder is not None:
+            return f"/{os.path.basename(self._static_folder)}".rstrip("/")
+        return None
+
+    @static_url_path.setter
+    def static_url_path(self, value: str | None) -> None:
+        self._static_url_path = value.rstrip("/") if value is not None else None
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """The ``max_age`` of files sent by ``send_static_file``/``send_file``:
+        ``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (``None``: browsers revalidate each time).
+        Override it to cache some files longer (fingerprinted names, for example)."""
+        from .sending import configured_max_age
+
+        return configured_max_age()
+
+    def send_static_file(self, filename: str) -> Any:
+        """The view of the ``static`` route: ``filename`` from ``static_folder``, never outside."""
+        folder = self.static_folder
+        if folder is None:
+            raise RuntimeError("'static_folder' must be set to serve static files.")
+        from .sending import send_from_directory
+
+        return send_from_directory(
+            folder, filename, max_age=self.get_send_file_max_age(filename)
+        )
 
     # -- routes --------------------------------------------------------------
     def add_url_rule(

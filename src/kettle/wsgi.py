@@ -143,9 +143,12 @@ def _send(
             return [body]
         return _ClosingIterator([body], response, app)
     source = response.response
-    file_wrapper = environ.get("wsgi.file_wrapper")
-    if file_wrapper is not None and hasattr(source, "read") and response._on_close is None:
-        return file_wrapper(source, FILE_BLOCK_SIZE)  # type: ignore[no-any-return]
+    if hasattr(source, "read"):  # a file: the server's zero-copy wrapper, else in blocks
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if file_wrapper is not None and response._on_close is None:
+            return file_wrapper(source, FILE_BLOCK_SIZE)  # type: ignore[no-any-return]
+        blocks = iter(lambda: source.read(FILE_BLOCK_SIZE), b"")  # type: ignore[union-attr]
+        return _ClosingIterator(blocks, response, app)
     if hasattr(source, "__aiter__"):  # an async generator body, run on this thread's loop
         return _ClosingIterator(iterate_async(response.aiter_encoded()), response, app)
     return _ClosingIterator(response.iter_encoded(), response, app)
