@@ -13,7 +13,7 @@ import os
 import threading
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import jinja2
 import jinja2.runtime
@@ -239,14 +239,26 @@ class AppTemplating:
         """Make ``f`` callable from every template as ``name``."""
         self.jinja_env.globals[name or f.__name__] = f
 
+    @overload
+    def template_filter(self, name: F) -> F: ...
+    @overload
+    def template_filter(self, name: str | None = None) -> Callable[[F], F]: ...
     def template_filter(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Decorator: ``@app.template_filter()`` or ``@app.template_filter("name")``."""
         return _decorator(self.add_template_filter, name)
 
+    @overload
+    def template_test(self, name: F) -> F: ...
+    @overload
+    def template_test(self, name: str | None = None) -> Callable[[F], F]: ...
     def template_test(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Decorator: ``@app.template_test()`` or ``@app.template_test("name")``."""
         return _decorator(self.add_template_test, name)
 
+    @overload
+    def template_global(self, name: F) -> F: ...
+    @overload
+    def template_global(self, name: str | None = None) -> Callable[[F], F]: ...
     def template_global(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Decorator: ``@app.template_global()`` or ``@app.template_global("name")``."""
         return _decorator(self.add_template_global, name)
@@ -284,14 +296,26 @@ class BlueprintTemplating:
     def add_app_template_global(self, f: Callable[..., Any], name: str | None = None) -> None:
         self.record_once(lambda s: s.app.add_template_global(f, name))
 
+    @overload
+    def app_template_filter(self, name: F) -> F: ...
+    @overload
+    def app_template_filter(self, name: str | None = None) -> Callable[[F], F]: ...
     def app_template_filter(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Register a filter for every template of the app."""
         return _decorator(self.add_app_template_filter, name)
 
+    @overload
+    def app_template_test(self, name: F) -> F: ...
+    @overload
+    def app_template_test(self, name: str | None = None) -> Callable[[F], F]: ...
     def app_template_test(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Register a test for every template of the app."""
         return _decorator(self.add_app_template_test, name)
 
+    @overload
+    def app_template_global(self, name: F) -> F: ...
+    @overload
+    def app_template_global(self, name: str | None = None) -> Callable[[F], F]: ...
     def app_template_global(self, name: str | Callable[..., Any] | None = None) -> Any:
         """Register a global for every template of the app."""
         return _decorator(self.add_app_template_global, name)
