@@ -634,3 +634,57 @@ def test_redirect_page_escapes_the_location(app: Kettle, client: KettleClient) -
     response = client.get("/go", query_string={"to": '/x"><script>alert(1)</script>'})
     assert response.status_code == 302
     assert "<script>" not in response.text
+
+
+# -- smaller Flask helpers ------------------------------------------------------------
+
+
+def test_get_template_attribute_calls_a_macro(app: Kettle, templates: Path) -> None:
+    from kettle import get_template_attribute
+
+    write(templates, "macros.html", "{% macro hello(name) %}Hello {{ name }}!{% endmacro %}"
+          "{% set version = 3 %}")
+    with app.app_context():
+        hello = get_template_attribute("macros.html", "hello")
+        assert str(hello("<you>")) == "Hello &lt;you&gt;!"
+        assert get_template_attribute("macros.html", "version") == 3
+
+
+def test_explain_template_loading_logs_every_place_tried(
+    app: Kettle, templates: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(tmp_path / "bp_t", "in_bp.html", "bp")
+    app.register_blueprint(
+        Blueprint("bp", __name__, template_folder="bp_t", root_path=str(tmp_path))
+    )
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    with app.app_context(), caplog.at_level("INFO"):
+        assert render_template("in_bp.html") == "bp"
+        with pytest.raises(TemplateNotFound):
+            render_template("nowhere.html")
+    text = caplog.text
+    assert "Locating template 'in_bp.html'" in text
+    assert "app: " in text and "no match" in text
+    assert f"found {tmp_path / 'bp_t' / 'in_bp.html'}" in text
+    assert "Locating template 'nowhere.html'" in text
+
+
+def test_debug_set_after_the_environment_exists_turns_reloading_on(
+    app: Kettle, templates: Path, client: KettleClient
+) -> None:
+    import os
+
+    path = write(templates, "page.html", "one")
+    assert app.jinja_env.auto_reload is False  # made before DEBUG is set
+    app.debug = True
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("page.html")
+
+    assert client.get("/").text == "one"
+    path.write_text("two")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    assert client.get("/").text == "two"
+    app.templates_auto_reload = False
+    assert app.jinja_env.auto_reload is False

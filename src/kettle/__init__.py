@@ -23,6 +23,7 @@ from .request import Request
 from .response import Response, redirect
 from .sending import send_file, send_from_directory
 from .templating import (
+    get_template_attribute,
     render_template,
     render_template_string,
     stream_template,
@@ -48,6 +49,7 @@ __all__ = [
     "flash",
     "g",
     "get_flashed_messages",
+    "get_template_attribute",
     "has_app_context",
     "has_request_context",
     "jsonify",

@@ -299,6 +299,8 @@ class Kettle(AppTemplating, Scaffold):
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
         self._frame_options = frame_options_header(self.config.get("X_FRAME_OPTIONS"))
+        if self._jinja_env is not None:  # made before serving: follow DEBUG set since then
+            self._jinja_env.auto_reload = self.templates_auto_reload
         self.json.freeze()
         self._plain_make_response = (
             type(self).make_response is Kettle.make_response

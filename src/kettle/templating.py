@@ -86,12 +86,25 @@ class DispatchingLoader(jinja2.BaseLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        for _owner, loader in self._loaders():
+        tried: list[str] = []
+        for owner, loader in self._loaders():
             try:
-                return loader.get_source(environment, template)
+                source = loader.get_source(environment, template)
             except jinja2.TemplateNotFound:
+                tried.append(f"  {owner}: {loader!r}: no match")
                 continue
+            if self.app.config.get("EXPLAIN_TEMPLATE_LOADING"):
+                tried.append(f"  {owner}: {loader!r}: found {source[1]}")
+                self._explain(template, tried)
+            return source
+        if self.app.config.get("EXPLAIN_TEMPLATE_LOADING"):
+            self._explain(template, tried)
         raise TemplateNotFound([template], self.searched())
+
+    def _explain(self, template: str, tried: list[str]) -> None:
+        """``EXPLAIN_TEMPLATE_LOADING``: log where ``template`` was looked for, in order."""
+        lines = "\n".join(tried) or "  (no loaders)"
+        self.app.logger.info(f"Locating template {template!r}:\n{lines}")
 
     def searched(self) -> list[str]:
         """Every place a template is looked for, in order."""
@@ -210,6 +223,8 @@ class AppTemplating:
     @templates_auto_reload.setter
     def templates_auto_reload(self, value: bool) -> None:
         self.config["TEMPLATES_AUTO_RELOAD"] = value
+        if self._jinja_env is not None:
+            self._jinja_env.auto_reload = bool(value)
 
     def update_template_context(self, context: dict[str, Any]) -> None:
         """Add what the context processors return; values passed to ``render`` win."""
@@ -359,6 +374,13 @@ def render_template(
     """Render a template file by name (or the first that exists of a list) with ``context``."""
     app, _ = _app_context()
     return _template(app, template_name_or_list).render(_context(app, context))
+
+
+def get_template_attribute(template_name: str, attribute: str) -> Any:
+    """A macro (or variable) a template exports: ``get_template_attribute("m.html", "hello")``
+    returns the macro ``hello`` of ``m.html``, callable from Python."""
+    app, _ = _app_context()
+    return getattr(app.jinja_env.get_template(template_name).module, attribute)
 
 
 def render_template_string(source: str, **context: Any) -> str:
