@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .json import JSONProvider
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 
 #: File endings whose templates autoescape (as in Flask); string templates always do.
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg")
