@@ -688,3 +688,39 @@ def test_debug_set_after_the_environment_exists_turns_reloading_on(
     assert client.get("/").text == "two"
     app.templates_auto_reload = False
     assert app.jinja_env.auto_reload is False
+
+
+def test_stream_template_sends_few_large_chunks(app: Kettle, client: KettleClient) -> None:
+    from kettle.templating import STREAM_CHUNK_SIZE
+
+    source = "{% for i in range(n) %}<li>{{ i }} {{ request.path }}</li>{% endfor %}"
+    expected = "".join(f"<li>{i} /big</li>" for i in range(3000))
+
+    @app.get("/big")
+    def big() -> object:
+        return stream_template_string(source, n=3000)
+
+    with app.test_request_context("/big"):
+        chunks = list(stream_template_string(source, n=3000))
+    assert "".join(chunks) == expected
+    assert all(len(chunk) >= STREAM_CHUNK_SIZE for chunk in chunks[:-1])
+    assert len(chunks) <= len(expected) // STREAM_CHUNK_SIZE + 1
+    assert client.get("/big").text == expected
+
+
+def test_closing_a_template_stream_early_closes_the_template(app: Kettle) -> None:
+    closed: list[bool] = []
+
+    def rows():  # type: ignore[no-untyped-def]
+        try:
+            while True:
+                yield "x" * 1000
+        finally:
+            closed.append(True)
+
+    with app.test_request_context("/"):
+        stream = stream_template_string("{% for r in rows %}{{ r }}{% endfor %}", rows=rows())
+        first = next(stream)
+        assert len(first) >= 4096
+        stream.close()  # type: ignore[attr-defined]
+    assert closed == [True]
