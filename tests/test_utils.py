@@ -82,3 +82,30 @@ def test_upload_saved_under_a_secure_name(
     assert (tmp_path / "evil.txt").read_bytes() == b"one"
     assert (tmp_path / "_CON").read_bytes() == b"two"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_CON", "evil.txt"]
+
+
+def test_form_multidict_list_methods(app: Kettle, client: KettleClient) -> None:
+    @app.post("/lists")
+    def lists() -> dict[str, Any]:
+        form = request.form.copy()
+        tags = form.setlistdefault("tag")
+        tags.append("added")
+        fresh = form.setlistdefault("new", ["x"])
+        return {
+            "tags": form.getlist("tag"),
+            "fresh": fresh,
+            "values": list(form.listvalues()),
+            "popped": form.poplist("tag"),
+            "gone": form.poplist("tag"),
+            "left": form.to_dict(flat=False),
+        }
+
+    response = client.post("/lists", data={"tag": ["a", "b"], "one": "1"})
+    assert response.json == {
+        "tags": ["a", "b", "added"],
+        "fresh": ["x"],
+        "values": [["a", "b", "added"], ["1"], ["x"]],
+        "popped": ["a", "b", "added"],
+        "gone": [],
+        "left": {"one": ["1"], "new": ["x"]},
+    }
