@@ -724,3 +724,15 @@ def test_closing_a_template_stream_early_closes_the_template(app: Kettle) -> Non
         assert len(first) >= 4096
         stream.close()  # type: ignore[attr-defined]
     assert closed == [True]
+
+
+def test_an_overridden_update_template_context_runs(tmp_path: Path) -> None:
+    class BrandedApp(Kettle):
+        def update_template_context(self, context: dict[str, object]) -> None:
+            context.setdefault("brand", "Kettle & Co")
+            super().update_template_context(context)
+
+    app = BrandedApp("branded", root_path=str(tmp_path))
+    with app.app_context():
+        assert render_template_string("{{ brand }}") == "Kettle &amp; Co"
+        assert render_template_string("{{ brand }}", brand="mine") == "mine"

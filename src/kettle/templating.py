@@ -362,7 +362,12 @@ def _template(app: Kettle, name_or_list: str | jinja2.Template | Iterable[Any]) 
 
 
 def _context(app: Kettle, context: dict[str, Any]) -> dict[str, Any]:
-    if app.template_context_processors:
+    """``context`` completed by the context processors; skipped when there is nothing to run
+    (no processors, and ``update_template_context`` not overridden)."""
+    if (
+        app.template_context_processors
+        or type(app).update_template_context is not AppTemplating.update_template_context
+    ):
         app.update_template_context(context)
     return context
 
