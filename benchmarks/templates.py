@@ -22,8 +22,10 @@ ASGI, loaded from their files. The goal: kettle costs <= 1.1x the bare callable,
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import importlib.util
+import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -303,10 +305,13 @@ def report(
                 f"| `{SCENARIOS[name].path}` | {label} | {rate:,.0f} | {1e6 / rate:.1f} | "
                 f"{ratio(name, key, BASELINE[door])} | {ratio(name, key, SAME_TEMPLATE[door])} |"
             )
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     notes = [
         "",
         f"Median of {rounds} interleaved rounds; each ratio compares callables of the same "
-        f"door. Goal: kettle <= {GOAL}x the bare callable of its door. `{command}`",
+        f"door. Goal: kettle <= {GOAL}x the bare callable of its door.",
+        f"Run {when} on {wsgi_bench._cpu_model()} (Python {platform.python_version()}, "
+        f"Jinja2 {jinja2.__version__}): `{command}`",
     ]
     return "\n".join(rows + notes)
 
