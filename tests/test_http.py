@@ -486,3 +486,78 @@ def test_parse_etags_junk() -> None:
 def test_etags_repr() -> None:
     assert repr(parse_etags('"b", W/"a"')) == "<ETags ['a', 'b'] star=False>"
     assert repr(ETags(star_tag=True)) == "<ETags [] star=True>"
+
+
+# -- byte ranges and preconditions (used by send_file) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("bytes=0-499", [(0, 499)]),
+        ("bytes=500-", [(500, None)]),
+        ("bytes=-500", [(None, 500)]),
+        ("bytes=0-0, -1", [(0, 0), (None, 1)]),
+        ("bytes=0-1,,2-3", [(0, 1), (2, 3)]),  # empty list elements are tolerated
+        ("Bytes = 1 - 2", [(1, 2)]),
+        ("bytes=9-5", None),
+        ("bytes=a-b", None),
+        ("bytes=", None),
+        ("lines=0-1", None),
+        ("0-1", None),
+        (None, None),
+    ],
+)
+def test_parse_range_header(value, expected) -> None:
+    from kettle.http import parse_range_header
+
+    assert parse_range_header(value, max_specs=16) == expected
+
+
+def test_parse_range_header_bounds_the_number_of_specs() -> None:
+    from kettle.http import parse_range_header
+
+    assert parse_range_header("bytes=0-1,2-3", max_specs=2) == [(0, 1), (2, 3)]
+    assert parse_range_header("bytes=0-1,2-3,4-5", max_specs=2) is None
+
+
+def test_satisfiable_ranges_clamp_sort_and_merge() -> None:
+    from kettle.http import satisfiable_ranges
+
+    assert satisfiable_ranges([(0, 9)], 5) == [(0, 5)]
+    assert satisfiable_ranges([(None, 10)], 5) == [(0, 5)]
+    assert satisfiable_ranges([(None, 0)], 5) == []
+    assert satisfiable_ranges([(5, None)], 5) == []
+    assert satisfiable_ranges([(50, 59), (0, 9), (10, 19)], 100) == [(0, 20), (50, 60)]
+    assert satisfiable_ranges([(0, 99), (20, 29)], 100) == [(0, 100)]
+
+
+def test_evaluate_preconditions_follows_rfc_9110_order() -> None:
+    from kettle.http import evaluate_preconditions
+
+    def check(method="GET", **headers):
+        values = {k.replace("_", "-"): v for k, v in headers.items()}
+        return evaluate_preconditions(method, values.get, "abc", 1_000_000)
+
+    old, now = "Mon, 12 Jan 1970 13:46:39 GMT", "Mon, 12 Jan 1970 13:46:40 GMT"
+    assert check() is None
+    assert check(If_None_Match='W/"abc"') == 304
+    assert check("POST", If_None_Match='"abc"') == 412
+    assert check(If_Match='"zzz"', If_None_Match='"abc"') == 412  # If-Match first
+    assert check(If_Match='"abc"', If_Unmodified_Since="Thu, 01 Jan 1970 00:00:00 GMT") is None
+    assert check(If_Unmodified_Since="Thu, 01 Jan 1970 00:00:00 GMT") == 412
+    assert check(If_Modified_Since=now) == 304
+    assert check("POST", If_Modified_Since=now) is None
+    assert check(If_None_Match='"zzz"', If_Modified_Since=old) is None  # INM wins
+
+
+def test_if_range_allows() -> None:
+    from kettle.http import if_range_allows
+
+    assert if_range_allows(None, "abc", 0)
+    assert if_range_allows('"abc"', "abc", 0)
+    assert not if_range_allows('W/"abc"', "abc", 0)
+    assert not if_range_allows('"abc"', None, 0)
+    assert if_range_allows("Thu, 01 Jan 1970 00:00:10 GMT", None, 10)
+    assert not if_range_allows("Thu, 01 Jan 1970 00:00:11 GMT", None, 10)
+    assert not if_range_allows("not a date", None, 10)

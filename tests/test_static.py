@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kettle import Blueprint, Kettle, send_file, send_from_directory, url_for
+from kettle import Blueprint, Kettle, request, send_file, send_from_directory, url_for
 from kettle.errors import BuildError, NotFound
 
 CSS = b"body { color: #333; }\n" * 10  # 220 bytes
@@ -264,7 +264,9 @@ def test_send_from_directory_refuses_to_leave(app, root: Path, attempt: str) -> 
 
 
 def test_safe_paths_inside_the_folder_are_served(client) -> None:
-    assert client.get("/static/link-in.css").data == CSS  # a link that stays inside
+    linked = client.get("/static/link-in.css")  # a link that stays inside
+    assert linked.data == CSS
+    assert linked.headers["Content-Disposition"] == 'inline; filename="link-in.css"'
     assert client.get("/static/%252e%252e/inside.txt").data == b"inside"  # a literal name
     assert client.get("/files/css/./site.css").data == CSS
 
@@ -703,6 +705,7 @@ def test_files_are_closed_after_every_kind_of_answer(app, client) -> None:
     ]
     for method, headers in requests:  # warm up: lazily created fds (thread pool, loop)
         client.open("/static/logo.png", method=method, headers=headers)
+    gc.collect()  # earlier tests' garbage (event loops) warns on its own
     before = open_fds()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)  # a file left to the GC warns
@@ -715,4 +718,56 @@ def test_files_are_closed_after_every_kind_of_answer(app, client) -> None:
             asgi_call(app, "/static/logo.png", {"Range": "bytes=0-1"})
         gc.collect()
     assert open_fds() <= before + 2  # a little slack for the event loops' own fds
-    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+    unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert [message for message in unclosed if "unclosed file" in message] == []
+
+
+def test_reading_or_replacing_a_file_body_closes_the_file(app, client) -> None:
+    @app.after_request
+    def inspect(response):
+        if request.path.endswith(".css"):
+            response.set_data(response.get_data().upper())
+        return response
+
+    gc.collect()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert client.get("/static/css/site.css").data == CSS.upper()
+        gc.collect()
+    assert not [w for w in caught if "unclosed file" in str(w.message)]
+
+
+def test_fifos_are_refused_without_blocking(client, root: Path) -> None:
+    os.mkfifo(root / "static" / "pipe")  # opening it for reading would wait for a writer
+    assert client.get("/static/pipe").status_code == 404
+    assert client.get("/files/pipe").status_code == 404
+
+
+def test_a_blueprint_static_route_hidden_by_the_apps_is_refused(app, root: Path) -> None:
+    hidden = Blueprint("hidden", __name__, static_folder="static", root_path=str(root))
+    with pytest.raises(ValueError, match=r"hidden\.static"):
+        app.register_blueprint(hidden)
+
+
+def test_files_use_the_apps_response_class(root: Path, door: str) -> None:
+    from kettle import Response
+
+    class TaggedResponse(Response):
+        pass
+
+    class App(Kettle):
+        response_class = TaggedResponse
+
+    app = App("tagged", root_path=str(root))
+    seen: list[type] = []
+
+    @app.after_request
+    def record(response):
+        seen.append(type(response))
+        return response
+
+    client = app.test_client(asgi=door == "asgi")
+    etag = client.get("/static/logo.png").headers["ETag"]
+    assert client.get("/static/logo.png", headers={"If-None-Match": etag}).status_code == 304
+    assert seen == [TaggedResponse, TaggedResponse]
+    client.close()

@@ -207,7 +207,7 @@ class Kettle(AppTemplating, Scaffold):
         def static(filename: str) -> Response:
             app = app_ref()
             assert app is not None
-            return app.send_static_file(filename)  # type: ignore[no-any-return]
+            return app.send_static_file(filename)
 
         self.add_url_rule(
             f"{self.static_url_path}/<path:filename>", endpoint="static", view_func=static

@@ -214,17 +214,25 @@ class Response:
         body = self._body
         if body is None:
             body = self._body = b"".join(self.iter_encoded())
-            self.response = None
+            self._drop_iterable()
         return body.decode() if as_text else body
 
     def set_data(self, value: str | bytes) -> None:
         """Replace the body; ``Content-Length`` follows."""
         self._body = value.encode() if isinstance(value, str) else bytes(value)
-        self.response = None
+        self._drop_iterable()
         if "Content-Length" in self.headers:
             self.headers.set("Content-Length", str(len(self._body)))
 
     data = property(get_data, set_data, doc="The body as bytes.")
+
+    def _drop_iterable(self) -> None:
+        """Forget a streamed body that was read or replaced, closing it (a file's fd now,
+        not whenever the garbage collector gets to it)."""
+        closer = getattr(self.response, "close", None)
+        self.response = None
+        if closer is not None:
+            closer()
 
     @property
     def text(self) -> str:

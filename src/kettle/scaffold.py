@@ -16,6 +16,8 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from .errors import HTTPException, exception_for
+from .response import Response
+from .sending import configured_max_age, send_from_directory
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = str | None  # None: the app itself; otherwise a blueprint's dotted name
@@ -113,17 +115,13 @@ class Scaffold:
         """The ``max_age`` of files sent by ``send_static_file``/``send_file``:
         ``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (``None``: browsers revalidate each time).
         Override it to cache some files longer (fingerprinted names, for example)."""
-        from .sending import configured_max_age
-
         return configured_max_age()
 
-    def send_static_file(self, filename: str) -> Any:
+    def send_static_file(self, filename: str) -> Response:
         """The view of the ``static`` route: ``filename`` from ``static_folder``, never outside."""
         folder = self.static_folder
         if folder is None:
             raise RuntimeError("'static_folder' must be set to serve static files.")
-        from .sending import send_from_directory
-
         return send_from_directory(
             folder, filename, max_age=self.get_send_file_max_age(filename)
         )

@@ -107,8 +107,13 @@ def send_from_directory(
         file = _open_regular(target)
     except OSError:
         raise NotFound() from None
-    kwargs.setdefault("download_name", os.path.basename(os.fspath(path)))  # not the link's target
-    return _send(file, target, **kwargs)
+    # the name asked for, not a link's target: "latest.css" may point to "app.3f2a.css"
+    kwargs.setdefault("download_name", os.path.basename(os.fspath(path).rstrip("/")))
+    try:
+        return _send(file, target, **kwargs)
+    except TypeError:  # an unknown keyword argument: _send never started, close here
+        file.close()
+        raise
 
 
 def _open_regular(path: str) -> IO[bytes]:
@@ -190,40 +195,43 @@ def _send(
         size, mtime = _size_and_mtime(file, path)
         if download_name is None and path is not None:
             download_name = os.path.basename(path)
-        response = Response(file, mimetype=None, content_type=_content_type(
-            mimetype, download_name, as_attachment
-        ))
-        headers = response.headers
-        if mimetype is None and download_name is not None and not as_attachment:
-            encoding = mimetypes.guess_type(download_name)[1]
-            if encoding is not None:  # "x.css.gz": the browser decompresses it
-                headers.set("Content-Encoding", encoding)
+        content_type, encoding = _content_type(mimetype, download_name)
+        response = ctx.app.response_class(file, content_type=content_type)
+        add = response.headers.add  # each header once: no need to look for an earlier one
+        if encoding is not None and not as_attachment:  # "x.css.gz": browsers decompress
+            add("Content-Encoding", encoding)
         if download_name is not None:
-            headers.set("Content-Disposition", content_disposition(download_name, as_attachment))
+            add("Content-Disposition", content_disposition(download_name, as_attachment))
         elif as_attachment:
             raise TypeError("No name provided for the attachment: pass 'download_name'.")
         if size is not None:
-            headers.set("Content-Length", str(size))
-        if last_modified is None and mtime is not None:
-            last_modified = mtime // 1_000_000_000
-        modified = None
-        if last_modified is not None:
-            modified = int(
-                last_modified.timestamp() if isinstance(last_modified, datetime) else last_modified
-            )
-            headers.set("Last-Modified", http_date(modified))
+            add("Content-Length", str(size))
+        modified = _seconds(last_modified, mtime)
+        if modified is not None:
+            add("Last-Modified", http_date(modified))
         tag = _etag_for(etag, path, size, mtime)
         if tag is not None:
-            headers.set("ETag", quote_etag(tag))
-        _set_caching(response, max_age(path) if callable(max_age) else (
-            max_age if max_age is not None else ctx.app.get_send_file_max_age(path)
-        ))
+            add("ETag", quote_etag(tag))
+        if callable(max_age):
+            max_age = max_age(path)
+        elif max_age is None:
+            max_age = ctx.app.get_send_file_max_age(path)
+        _add_caching(add, max_age)
         if conditional and ctx.request is not None:
             return _make_conditional(response, ctx.request, file, size, tag, modified)
         return response
     except BaseException:
         file.close()
         raise
+
+
+def _seconds(last_modified: datetime | int | float | None, mtime_ns: int | None) -> int | None:
+    """``Last-Modified`` in whole seconds: the given time, else the file's."""
+    if last_modified is None:
+        return None if mtime_ns is None else mtime_ns // 1_000_000_000
+    if isinstance(last_modified, datetime):
+        return int(last_modified.timestamp())
+    return int(last_modified)
 
 
 def _size_and_mtime(file: IO[bytes], path: str | None) -> tuple[int | None, int | None]:
@@ -240,15 +248,18 @@ def _size_and_mtime(file: IO[bytes], path: str | None) -> tuple[int | None, int 
     return info.st_size - file.tell(), info.st_mtime_ns if path is not None else None
 
 
-def _content_type(mimetype: str | None, download_name: str | None, as_attachment: bool) -> str:
-    if mimetype is None:
-        if download_name is None:
-            raise TypeError(
-                "Unable to detect the MIME type because a file name is not available. Either "
-                "set 'download_name', pass a path instead of a file, or set 'mimetype'."
-            )
-        mimetype = mimetypes.guess_type(download_name)[0] or "application/octet-stream"
-    return content_type_for(mimetype)
+def _content_type(mimetype: str | None, download_name: str | None) -> tuple[str, str | None]:
+    """The ``Content-Type`` (with a charset for text) and, when guessed from the name, its
+    compression (``gzip`` for ``.gz``)."""
+    if mimetype is not None:
+        return content_type_for(mimetype), None
+    if download_name is None:
+        raise TypeError(
+            "Unable to detect the MIME type because a file name is not available. Either "
+            "set 'download_name', pass a path instead of a file, or set 'mimetype'."
+        )
+    guessed, encoding = mimetypes.guess_type(download_name)
+    return content_type_for(guessed or "application/octet-stream"), encoding
 
 
 def content_disposition(filename: str, as_attachment: bool) -> str:
@@ -283,18 +294,14 @@ def _etag_for(
     return f"{mtime:x}-{size:x}-{check:x}"
 
 
-def _set_caching(response: Response, max_age: int | None) -> None:
+def _add_caching(add: Callable[[str, str], None], max_age: int | None) -> None:
     """``Cache-Control`` as Flask sends it: ``no-cache`` (revalidate every time) unless a
     positive ``max_age`` allows ``public, max-age=N``; ``Expires`` follows ``max_age``."""
-    headers = response.headers
     if max_age is None:
-        headers.set("Cache-Control", "no-cache")
+        add("Cache-Control", "no-cache")
         return
-    if max_age > 0:
-        headers.set("Cache-Control", f"public, max-age={max_age}")
-    else:
-        headers.set("Cache-Control", "no-cache, max-age=0")
-    headers.set("Expires", http_date(int(time() + max_age)))
+    add("Cache-Control", f"public, max-age={max_age}" if max_age > 0 else "no-cache, max-age=0")
+    add("Expires", http_date(int(time() + max_age)))
 
 
 # -- conditional and range requests -------------------------------------------------------
@@ -323,7 +330,7 @@ def _make_conditional(
         return _not_modified(response)
     if size is None:
         return response
-    response.headers.set("Accept-Ranges", "bytes")
+    response.headers.add("Accept-Ranges", "bytes")
     if request.method not in ("GET", "HEAD") or size == 0:
         return response  # an empty file has no byte to range over: send it whole
     specs = parse_range_header(get("Range"), _max_ranges())
@@ -337,7 +344,7 @@ def _make_conditional(
 
 def _not_modified(response: Response) -> Response:
     """A bodiless 304 keeping only the validators and caching headers of ``response``."""
-    result = Response(status=304, mimetype=None)
+    result = type(response)(status=304)
     for name in _NOT_MODIFIED_KEEPS:
         value = response.headers.get(name)
         if value is not None:

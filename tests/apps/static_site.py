@@ -1,5 +1,5 @@
 """A kettle app serving ``$STATIC_SITE_FOLDER`` at ``/static``, for the real-server tests of
-``tests/servers/test_static.py``.
+``tests/servers/test_static_serving.py``.
 
 ``/swap/<name>`` shows who reads the file it sends: it opens ``name`` through
 ``send_from_directory`` and then replaces it (by rename) with ``name.next`` before the
