@@ -192,3 +192,22 @@ def test_markup_typed_into_a_form_stays_text(blog_url: str, browser: Any) -> Non
     assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
     field = browser.find_element(By.NAME, "username")
     assert field.get_attribute("value") == '"><img src=x onerror="document.title=\'owned\'">'
+
+
+def test_pages_and_stylesheet_over_the_socket(blog_url: str) -> None:
+    """What the browser relies on, checked on the wire: HTML pages carry frame protection,
+    the stylesheet is served as CSS (without it: frames of CSS are harmless)."""
+    from apps.live_server import HTTPClient
+
+    http = HTTPClient(blog_url)
+    page = http.get("/")
+    assert page.status_code == 200
+    assert page.headers.get("X-Frame-Options") == "SAMEORIGIN"
+    assert page.headers.get("X-Content-Type-Options") == "nosniff"
+    css = http.get("/static/style.css")
+    assert css.status_code == 200
+    assert (css.headers.get("Content-Type") or "").startswith("text/css")
+    assert css.headers.get("X-Frame-Options") is None
+    missing = http.get("/%3Cscript%3Ealert(1)%3C/script%3E")
+    assert missing.status_code == 404
+    assert b"<script>" not in missing.content
