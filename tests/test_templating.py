@@ -736,3 +736,23 @@ def test_an_overridden_update_template_context_runs(tmp_path: Path) -> None:
     with app.app_context():
         assert render_template_string("{{ brand }}") == "Kettle &amp; Co"
         assert render_template_string("{{ brand }}", brand="mine") == "mine"
+
+
+def test_render_context_sees_every_kind_of_global(app: Kettle, templates: Path) -> None:
+    """kettle's faster render context changes nothing visible: environment globals (even
+    ones added after the template was loaded), a template's own globals, render values."""
+    write(templates, "g.html", "{{ site }}|{{ late }}|{{ own }}|{{ value }}")
+    with app.app_context():
+        env = app.jinja_env
+        env.globals["site"] = "kettle"
+        plain = env.get_template("g.html")
+        env.globals["late"] = "added later"
+        assert plain.render(value=1) == "kettle|added later||1"
+        assert render_template("g.html", value=2, site="mine") == "mine|added later||2"
+        scoped = env.from_string("{{ site }}|{{ own }}|{{ value }}", globals={"own": "local"})
+        assert scoped.render(value=3) == "kettle|local|3"
+        assert "own" not in env.globals
+        with_block = env.from_string(
+            "{% macro m() %}{{ site }}{% endmacro %}{% set x = 5 %}{{ m() }}{{ x }}"
+        )
+        assert with_block.render() == "kettle5"
