@@ -15,6 +15,7 @@ from .context import (
 )
 from .datastructures import Headers, MultiDict
 from .errors import HTTPException, abort
+from .flashing import flash, get_flashed_messages
 from .forms import FileStorage
 from .helpers import after_this_request, make_response, stream_with_context, url_for
 from .json import jsonify
@@ -23,6 +24,13 @@ from .problems import RequestValidationError
 from .request import Request
 from .response import Response, redirect
 from .sending import send_file, send_from_directory
+from .templating import (
+    get_template_attribute,
+    render_template,
+    render_template_string,
+    stream_template,
+    stream_template_string,
+)
 
 __version__ = "0.1.0"
 
@@ -48,16 +56,23 @@ __all__ = [
     "abort",
     "after_this_request",
     "current_app",
+    "flash",
     "g",
+    "get_flashed_messages",
+    "get_template_attribute",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "make_response",
     "redirect",
+    "render_template",
+    "render_template_string",
     "request",
     "send_file",
     "send_from_directory",
     "session",
+    "stream_template",
+    "stream_template_string",
     "stream_with_context",
     "url_for",
 ]

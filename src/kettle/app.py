@@ -33,10 +33,11 @@ from .json import JSONProvider
 from .lifespan import Lifespan
 from .params import ROUTE_OPTIONS
 from .request import Request
-from .response import Response
+from .response import Response, frame_options_header
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
+from .templating import AppTemplating
 from .url_building import UrlBuilder, host_is_trusted
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _VIEW_OPTION_KEYS = ("stream", "inline", *ROUTE_OPTIONS)
 
 
-class Kettle(Scaffold):
+class Kettle(AppTemplating, Scaffold):
     """The application: ``app = Kettle(__name__)``, then routes, then serve ``app``."""
 
     request_class = Request
@@ -309,6 +310,9 @@ class Kettle(Scaffold):
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
+        self._frame_options = frame_options_header(self.config.get("X_FRAME_OPTIONS"))
+        if self._jinja_env is not None:  # made before serving: follow DEBUG set since then
+            self._jinja_env.auto_reload = self.templates_auto_reload
         self.json.freeze()
         self._plain_make_response = (
             type(self).make_response is Kettle.make_response
@@ -519,6 +523,8 @@ class Kettle(Scaffold):
     _asgi_ready = False
     #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call (set at freeze).
     _plain_make_response = False
+    #: ``("X-Frame-Options", value)`` for HTML responses, or ``None`` (set at freeze).
+    _frame_options: tuple[str, str] | None = None
 
     def startup(self) -> None:
         """Run the start-up functions now, if they have not run (WSGI does this by itself)."""

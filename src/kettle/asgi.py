@@ -32,7 +32,7 @@ from .dispatch import (
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .request import Request
-from .response import Response, wire_headers
+from .response import _HTML_HEADER, Response, is_html, wire_headers
 from .websockets import WebSocket
 
 if TYPE_CHECKING:
@@ -257,11 +257,14 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     if response.__class__ is tuple:  # plain_body's (body, Content-Type header)
         body, content_type = response
         length = len(body)
-        await send({"type": "http.response.start", "status": 200, "headers": [
+        plain_headers = [
             _encoded.get(content_type) or encode_headers([content_type])[0],
             _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
             _NOSNIFF,
-        ]})
+        ]
+        if content_type is _HTML_HEADER and app._frame_options is not None:
+            plain_headers.append(_encoded_frame_options(app._frame_options))
+        await send({"type": "http.response.start", "status": 200, "headers": plain_headers})
         await send({
             "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,
         })
@@ -277,8 +280,14 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
                 _NOSNIFF,
             ]
+            frame_options = app._frame_options
+            if (
+                frame_options is not None and is_html(items[0][1])
+                and not response.allow_framing
+            ):
+                headers.append(_encoded_frame_options(frame_options))
         else:
-            headers = encode_headers(wire_headers(response))
+            headers = encode_headers(wire_headers(response, app._frame_options))
         await send({"type": "http.response.start", "status": code, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         if response._on_close is not None:
@@ -324,6 +333,14 @@ def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
+def _encoded_frame_options(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    """The app's ``X-Frame-Options`` pair as bytes, encoded once per value."""
+    encoded = _encoded.get(pair)
+    if encoded is None:
+        encoded = _encoded[pair] = (b"x-frame-options", pair[1].encode("latin-1"))
+    return encoded
 #: ``Content-Length`` pairs for the small bodies most responses have, encoded once.
 _LENGTHS = [(b"content-length", str(n).encode()) for n in range(4096)]
 _CACHED_NAMES = frozenset({"Content-Type", "X-Content-Type-Options", "Vary", "Cache-Control"})
@@ -346,7 +363,7 @@ async def send_response(
     """Send ``response`` as ``http.response.start`` and ``http.response.body`` messages (or
     ``http.response.pathsend`` for a file, where the server offers it)."""
     code = response.status_code
-    headers = encode_headers(wire_headers(response))
+    headers = encode_headers(wire_headers(response, app._frame_options))
     await send({"type": "http.response.start", "status": code, "headers": headers})
     try:
         if request.method == "HEAD" or code in (204, 304):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .scaffold import F, Scaffold, endpoint_from_view_func
+from .templating import BlueprintTemplating
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -69,7 +70,7 @@ class BlueprintSetupState:
         )
 
 
-class Blueprint(Scaffold):
+class Blueprint(BlueprintTemplating, Scaffold):
     """``Blueprint(name, import_name, url_prefix=...)``: a reusable part of an app."""
 
     def __init__(

@@ -58,6 +58,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "JSONIFY_MIMETYPE": "application/json",
     # Cache max-age for static files, in seconds; None sends no max-age (conditional only).
     "SEND_FILE_MAX_AGE_DEFAULT": None,
+    # X-Frame-Options sent with every HTML response (clickjacking protection), e.g.
+    # "SAMEORIGIN" or "DENY"; None sends none.
+    "X_FRAME_OPTIONS": "SAMEORIGIN",
     # Most byte ranges honoured in one Range header; more are ignored (the whole file, 200).
     "SEND_FILE_MAX_RANGES": 16,
     # Reload templates when they change; None means "when DEBUG".

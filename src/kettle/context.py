@@ -68,6 +68,8 @@ class Context:
     _g: _AppGlobals | None = None
     _token: Token[Context | None] | None = None
     _after_request: list[Callable[..., Any]] | None = None
+    #: The flash messages this request took out of the session (``get_flashed_messages``).
+    flashes: list[Any] | None = None
     #: Streams (``stream_with_context``) still using this context: while there are any,
     #: ``pop`` leaves the teardown to the last of them.
     _holds = 0

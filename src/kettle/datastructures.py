@@ -115,6 +115,24 @@ class MultiDict(dict[str, list[Any]]):
             self[key] = default
         return self[key]
 
+    def setlistdefault(self, key: str, default_list: Iterable[Any] | None = None) -> list[Any]:
+        """The list of values of ``key`` (stored, so appending to it adds values), set to
+        ``default_list`` first if the key is absent."""
+        if key not in self:
+            dict.__setitem__(self, key, list(default_list or ()))
+        values: list[Any] = dict.__getitem__(self, key)
+        return values
+
+    def poplist(self, key: str) -> list[Any]:
+        """Remove ``key`` and return all its values (``[]`` if absent)."""
+        values: list[Any] = dict.pop(self, key, [])
+        return values
+
+    def listvalues(self) -> Iterator[list[Any]]:
+        """The list of values of each key."""
+        for values in dict.values(self):
+            yield list(values)
+
     def items(self, multi: bool = False) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
         """``(key, first value)`` pairs, or every pair with ``multi=True``."""
         for key, values in dict.items(self):

@@ -73,6 +73,20 @@ _NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 _content_types: dict[str, str] = {"text/html": _HTML_CONTENT_TYPE}
 _HTML_HEADER = ("Content-Type", _HTML_CONTENT_TYPE)
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str) -> bool:
+    """Whether a ``Content-Type`` value is a page a browser could render in a frame."""
+    return content_type is _HTML_CONTENT_TYPE or content_type.lower().startswith(_HTML_TYPES)
+
+
+def frame_options_header(value: str | None) -> tuple[str, str] | None:
+    """The ``X-Frame-Options`` pair for config value ``value`` (checked once, at start-up)."""
+    if not value:
+        return None
+    Headers().add("X-Frame-Options", value)  # refuses CR/LF
+    return ("X-Frame-Options", value)
 
 
 def _content_type_header(mimetype: str) -> str:
@@ -97,6 +111,8 @@ class Response:
     default_mimetype: str | None = "text/html"
     status_code: int = 200
     direct_passthrough = False
+    #: ``True`` drops the app's ``X-Frame-Options`` from this response (to allow framing).
+    allow_framing = False
     response: Iterable[Any] | AsyncIterable[Any] | None = None
     _on_close: list[Callable[[], Any]] | None = None
 
@@ -352,12 +368,15 @@ class Response:
         return f"<{type(self).__name__} {size} [{self.status}]>"
 
 
-def wire_headers(response: Response) -> list[tuple[str, str]]:
+def wire_headers(
+    response: Response, frame_options: tuple[str, str] | None = None
+) -> list[tuple[str, str]]:
     """The header list a door sends for ``response`` (it completes ``response.headers``).
 
     A 204 or 304 loses its content headers (RFC 9110 6.4.1), a bytes body gets its
     ``Content-Length``, and every response gets ``X-Content-Type-Options: nosniff``
-    unless the app set that header itself.
+    unless the app set that header itself. An HTML response also gets the app's
+    ``frame_options`` header unless it set its own or ``allow_framing``.
     """
     headers = response.headers
     body = response._body
@@ -368,6 +387,8 @@ def wire_headers(response: Response) -> list[tuple[str, str]]:
     ):  # the common case: one Content-Type header, a bytes body
         items.append(("Content-Length", str(len(body))))
         items.append(_NOSNIFF)
+        if frame_options is not None and is_html(items[0][1]) and not response.allow_framing:
+            items.append(frame_options)
         return items
     if response.status_code in (204, 304):
         headers.remove("Content-Type")
@@ -376,6 +397,10 @@ def wire_headers(response: Response) -> list[tuple[str, str]]:
         headers._list.append(("Content-Length", str(len(body))))
     if "X-Content-Type-Options" not in headers:
         headers._list.append(_NOSNIFF)
+    if frame_options is not None and not response.allow_framing:
+        content_type = headers.get("Content-Type")
+        if content_type and is_html(content_type) and "X-Frame-Options" not in headers:
+            headers._list.append(frame_options)
     return headers._list
 
 

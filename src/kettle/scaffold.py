@@ -12,6 +12,7 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any, TypeVar
 
 from .errors import HTTPException, exception_for
@@ -69,6 +70,13 @@ class Scaffold:
         self.url_value_preprocessors: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
         self.url_default_functions: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
         self.template_context_processors: dict[Scope, list[Callable[..., Any]]] = defaultdict(list)
+
+    @cached_property
+    def jinja_loader(self) -> Any:
+        """A Jinja2 loader over ``template_folder``, or ``None`` when there is none."""
+        from .templating import folder_loader
+
+        return folder_loader(self.root_path, self.template_folder)
 
     # -- static files --------------------------------------------------------
     _static_folder: str | None = None

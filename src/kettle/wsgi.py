@@ -14,7 +14,7 @@ from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
 from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
 from .request import Request
-from .response import _STATUS_LINES, Response, status_line, wire_headers
+from .response import _HTML_HEADER, _STATUS_LINES, Response, status_line, wire_headers
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -91,9 +91,10 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 plain = plain_body(app, ctx, rv)
                 if plain is not None:  # the commonest answer: written without a Response
                     body, content_type = plain
-                    start_response("200 OK", [
-                        content_type, ("Content-Length", str(len(body))), NOSNIFF,
-                    ])
+                    headers = [content_type, ("Content-Length", str(len(body))), NOSNIFF]
+                    if content_type is _HTML_HEADER and app._frame_options is not None:
+                        headers.append(app._frame_options)
+                    start_response("200 OK", headers)
                     return [] if request.method == "HEAD" else [body]
                 response = finish_fast(app, ctx, plan, rv)
                 if not isinstance(response, Response):
@@ -130,7 +131,9 @@ def _send(
     start_response: StartResponse,
 ) -> Iterable[bytes]:
     code = response.status_code
-    start_response(_STATUS_LINES.get(code) or status_line(code), wire_headers(response))
+    start_response(
+        _STATUS_LINES.get(code) or status_line(code), wire_headers(response, app._frame_options)
+    )
     body = response._body
     if request.method == "HEAD" or code in (204, 304):
         response.close()
