@@ -158,7 +158,9 @@ def test_help_lists_builtin_app_and_blueprint_commands(project: Path) -> None:
     result = run_kettle("--app", "site_app", "--help", cwd=project)
     commands = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines()
                 if line.strip()}
-    assert commands == {"admin", "db", "flat-cmd", "people", "routes", "run", "serve", "shell"}
+    assert commands == {
+        "admin", "db", "flat-cmd", "openapi", "people", "routes", "run", "serve", "shell",
+    }
 
 
 # -- shell ---------------------------------------------------------------------------------
