@@ -27,6 +27,7 @@ run: $(RUN_STAMP)
 	PORT=$(PORT) $(PY) examples/hello/app.py
 
 test: $(STAMP)
+	bash scripts/ensure-browser.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
@@ -35,3 +36,5 @@ bench: $(STAMP)
 	$(PY) benchmarks/inprocess.py --write
 	$(PY) benchmarks/asgi_inprocess.py --write
 	$(PY) benchmarks/e2e.py --write
+	$(PY) benchmarks/templates.py --write
+	$(PY) benchmarks/sessions.py
