@@ -311,13 +311,21 @@ class Kettle(Scaffold):
 
     @staticmethod
     def _redirect_with_query(request: Request, exc: Exception) -> Exception:
+        """The slash redirect keeps the query; both are percent-encoded for ``Location``.
+
+        The query is the client's text: a raw LF, NUL or non-ASCII byte must not reach a
+        header (ASCII only, as PEP 3333 and ASGI need). ``&=+%`` and the other URL
+        delimiters are kept, so an already-encoded query goes out as it came in.
+        """
         new_url = getattr(exc, "new_url", None)
         if new_url is not None:
             from urllib.parse import quote
 
+            from .request import _QUERY_SAFE
+
             location = quote(request.root_path + new_url)
             if request.query_string:
-                location = f"{location}?{request.query_string}"
+                location = f"{location}?{quote(request.query_string, _QUERY_SAFE)}"
             exc.new_url = location  # type: ignore[attr-defined]
         return exc
 

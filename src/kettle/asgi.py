@@ -18,7 +18,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from .body import RequestLimits, too_large
+from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive_async, run_sync
 from .context import Context, _cv_context
 from .dispatch import (
@@ -97,7 +97,7 @@ async def read_body(request: Request, receive: Receive) -> None:
             raw_type = value
     if raw_length is None:
         declared = None
-    elif raw_length.isdigit():  # bytes.isdigit: ASCII digits only
+    elif raw_length.isdigit() and len(raw_length) <= MAX_LENGTH_DIGITS:  # ASCII digits only
         declared = int(raw_length)
     else:
         declared = request.content_length  # refuses the value with a 400 that says why

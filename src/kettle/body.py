@@ -14,6 +14,9 @@ from typing import Any, Protocol
 from .errors import BadRequest, RequestEntityTooLarge
 
 CHUNK_SIZE = 64 * 1024
+#: The most digits a ``Content-Length`` may have (19 digits is over an exabyte): a longer
+#: value is a 400, never a conversion (Python refuses ints over 4,300 digits).
+MAX_LENGTH_DIGITS = 19
 
 
 class Readable(Protocol):

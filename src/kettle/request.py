@@ -13,7 +13,15 @@ from urllib.parse import quote
 
 import msgspec
 
-from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits, too_large
+from .body import (
+    CHUNK_SIZE,
+    MAX_LENGTH_DIGITS,
+    BodyReader,
+    BufferedBody,
+    Readable,
+    RequestLimits,
+    too_large,
+)
 from .cookies import parse_cookie_header
 from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
@@ -200,9 +208,9 @@ class Request:
         coding = headers.get("Transfer-Encoding")
         if coding is not None and "chunked" in coding.lower():
             return None  # RFC 9112 6.3: Transfer-Encoding overrides Content-Length
-        if not (value.isdigit() and value.isascii()):
+        if not (value.isdigit() and value.isascii() and len(value) <= MAX_LENGTH_DIGITS):
             value = value.strip(" \t")
-            if not (value.isdigit() and value.isascii()):
+            if not (value.isdigit() and value.isascii() and len(value) <= MAX_LENGTH_DIGITS):
                 raise BadRequest(
                     f"The Content-Length header is not a valid length: {value[:40]!r}."
                 )
