@@ -27,7 +27,8 @@ from .concurrency import drive
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
 from .dispatch import RoutePlan, teardown
-from .errors import SecurityError
+from .errors import BadRequest, SecurityError
+from .headerlimits import request_headers_error
 from .json import JSONProvider
 from .lifespan import Lifespan
 from .request import Request
@@ -269,7 +270,8 @@ class Kettle(Scaffold):
                 )
             rule.target = plan
         self._unmatched_plan = RoutePlan(self, None, None)
-        # A request for an untrusted host is answered 400 before any hook or view sees it;
+        # A request for an untrusted host (or with headers over the limits) is answered
+        # 400 (431) before any hook or view sees it;
         # after_request hooks are skipped too, as they may rely on what before hooks set up.
         untrusted = self._untrusted_plan = RoutePlan(self, None, None)
         untrusted.preprocessors = untrusted.before = untrusted.after = ()
@@ -292,12 +294,20 @@ class Kettle(Scaffold):
 
         WebSocket handshakes match only ``@app.websocket`` rules (their method is ``WEBSOCKET``).
         """
-        if self._trusted_hosts is not None and not host_is_trusted(
-            request.host, self._trusted_hosts
-        ):
-            request.routing_exception = SecurityError(f"Host {request.host!r} is not trusted.")
+        refused = request_headers_error(request, self._limits)  # too many or too long: 431
+        if refused is not None:
+            request.routing_exception = refused
             assert self._untrusted_plan is not None
             return self._untrusted_plan
+        if self._trusted_hosts is not None:
+            try:  # a malformed Host is a 400 before it is compared
+                host = request.host
+                if not host_is_trusted(host, self._trusted_hosts):
+                    raise SecurityError(f"Host {host!r} is not trusted.")
+            except BadRequest as exc:
+                request.routing_exception = exc
+                assert self._untrusted_plan is not None
+                return self._untrusted_plan
         try:
             rule, args = self._match(request.path, "WEBSOCKET" if websocket else request.method)
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect

@@ -146,7 +146,7 @@ class FileStorage:
     def content_length(self) -> int:
         """The part's ``Content-Length`` header, else the size received (0 if unknown)."""
         value = self.headers.get("Content-Length")
-        if value is not None and value.isascii() and value.isdigit() and len(value) <= MAX_LENGTH_DIGITS:
+        if value and value.isascii() and value.isdigit() and len(value) <= MAX_LENGTH_DIGITS:
             return int(value)
         return self._size
 

@@ -34,10 +34,10 @@ def apply_proxy_fix(request: Request, settings: dict[str, int]) -> None:
         request.scheme = proto
     host = _trusted_value(headers.get("X-Forwarded-Host"), settings.get("x_host", 0))
     if host:
-        request.host = host
+        request.host = host  # checked when read, as the Host header: a 400 if malformed
     port = _trusted_value(headers.get("X-Forwarded-Port"), settings.get("x_port", 0))
     if port and port.isdigit():
-        hostname = request.host
+        hostname = host or headers.get("Host") or request.host
         if hostname.startswith("["):
             hostname = hostname[: hostname.find("]") + 1]
         else:

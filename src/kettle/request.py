@@ -87,6 +87,7 @@ class Request:
     _cached_json: Any = _unset
     _mimetype: tuple[str, dict[str, str]] | None = None
     _host: str | None = None
+    _forwarded_host: str | None = None
     _stream: BodyReader | BufferedBody | Readable | None = None
     _content_length: Any = _unset
     _headers: Headers | EnvironHeaders | ASGIHeaders | None = None
@@ -276,16 +277,34 @@ class Request:
         """
         host = self._host
         if host is None:
-            host = self.headers.get("Host")
-            if not host:
-                name, port = self.server or self._environ_server()
-                host = name if port is None else f"{name}:{port}"
-            host = self._host = self._without_default_port(host)
+            host = self._host = self._without_default_port(self._checked_host())
         return host
 
     @host.setter
     def host(self, value: str) -> None:
-        self._host = self._without_default_port(value)
+        """Set by ``PROXY_FIX`` (``X-Forwarded-Host``): checked as the header is, when read."""
+        self._host = None
+        self._forwarded_host = value
+
+    def _checked_host(self) -> str:
+        """The client's host, parsed strictly (a 400 if malformed or sent twice); without a
+        ``Host`` header (HTTP/1.0), the server's address. An empty ``Host`` counts as none:
+        some servers (granian) pass a missing header as an empty one."""
+        from .url_building import checked_host
+
+        value = self._forwarded_host
+        if value is not None:
+            return checked_host(value)
+        headers = self.headers
+        value = headers.get("Host")
+        if value:
+            if self._raw_headers is not None and len(headers.getlist("Host")) > 1:
+                raise BadRequest("The request has more than one Host header.")
+            return checked_host(value)
+        name, port = self.server or self._environ_server()
+        if ":" in name:  # an IPv6 address
+            name = f"[{name}]"
+        return name if port is None else f"{name}:{port}"
 
     def _without_default_port(self, host: str) -> str:
         """``example.com:80`` is ``example.com`` over http, as Werkzeug's ``get_host``."""
