@@ -43,8 +43,14 @@ _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FILE_CHUNK = 64 * 1024
 
 
-class ClientDisconnected(Exception):
-    """The client went away while its request body was being read."""
+class ClientDisconnected(BadRequest):
+    """The client went away while its request body was being read.
+
+    A 400 (Werkzeug's ``ClientDisconnected`` is one too), so a ``stream=True`` view that
+    meets it mid-``iter_body()`` is not logged as failing; nobody is left to answer.
+    """
+
+    description = "The client disconnected while sending the request body."
 
 
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
@@ -153,6 +159,7 @@ class _BodyStream:
         self._loop = loop
         self._buffer = b""
         self._done = False
+        self.disconnected = False
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         if self._buffer:
@@ -161,7 +168,7 @@ class _BodyStream:
         while not self._done:
             message = await self._receive()
             if message["type"] == "http.disconnect":
-                self._done = True
+                self._done = self.disconnected = True
                 raise ClientDisconnected()
             self._done = not message.get("more_body", False)
             chunk = message.get("body", b"")
@@ -181,9 +188,9 @@ class _BodyStream:
             )
         while not self._done and (size < 0 or len(self._buffer) < size):
             message = asyncio.run_coroutine_threadsafe(_call(self._receive), self._loop).result()
-            if message["type"] == "http.disconnect":
-                self._done = True
-                break
+            if message["type"] == "http.disconnect":  # not an end: the body is cut short
+                self._done = self.disconnected = True
+                raise ClientDisconnected()
             self._done = not message.get("more_body", False)
             self._buffer += message.get("body", b"")
         if size < 0:
@@ -207,10 +214,12 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     ctx = Context(app, request)
     token = ctx._token = _cv_context.set(ctx)
     plan: RoutePlan | None = None
+    stream: _BodyStream | None = None
     try:
         plan = ctx.plan = app.match_request(request)
         if plan.stream_body:
-            request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
+            stream = _BodyStream(receive, asyncio.get_running_loop())
+            request.set_stream(stream)
         elif request.method not in _NO_BODY_METHODS or _declares_body(scope["headers"]):
             try:
                 await read_body(request, receive)
@@ -246,6 +255,9 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     except BaseException as exc:
         await _finish(app, ctx, plan, exc, scope)
         raise
+    if stream is not None and stream.disconnected:  # gone mid-body, as in read_body: quietly
+        await _finish(app, ctx, plan, None, scope)
+        return None
     # As under WSGI, the context ends before the body is sent: a streamed body that needs
     # the request uses stream_with_context, which keeps the context until it ends.
     if plan.needs_teardown or ctx._holds or "kettle.preserve_context" in scope:

@@ -363,8 +363,17 @@ class Request:
     def get_data(
         self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
     ) -> Any:
-        """The whole body (bounded by ``MAX_CONTENT_LENGTH``), read once and cached."""
-        if parse_form_data:
+        """The whole body (bounded by ``MAX_CONTENT_LENGTH``), read once and cached.
+
+        A multipart body is parsed into ``form`` and ``files`` (spooled, never held whole),
+        so it reads as ``b""`` through both doors; other bodies, form-urlencoded included,
+        are returned as sent, and a later ``form`` parses the cached bytes.
+        """
+        if parse_form_data or (
+            self._form is None
+            and self._input is not None
+            and self.mimetype == "multipart/form-data"
+        ):
             self._load_form()
         data = self._data
         if data is None:
