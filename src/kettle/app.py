@@ -27,8 +27,8 @@ from .concurrency import drive
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
 from .dispatch import RoutePlan, teardown
-from .errors import BadRequest, SecurityError
-from .headerlimits import request_headers_error
+from .errors import HTTPException, SecurityError
+from .headerlimits import header_gate
 from .json import JSONProvider
 from .lifespan import Lifespan
 from .request import Request
@@ -92,6 +92,8 @@ class Kettle(Scaffold):
         self._unmatched_plan: RoutePlan | None = None
         self._untrusted_plan: RoutePlan | None = None
         self._limits = RequestLimits()
+        #: ``MAX_REQUEST_HEADERS`` as the doors' first gate (``len()`` of what the server gave).
+        self._header_gate = 100
         self._trusted_hosts: tuple[str, ...] | None = None
         self._proxy_fix: dict[str, int] | None = None
         self._urls = UrlBuilder(self)
@@ -277,6 +279,7 @@ class Kettle(Scaffold):
         untrusted.preprocessors = untrusted.before = untrusted.after = ()
         self._match = self.url_map.compile()
         self._limits = RequestLimits.from_config(self.config)
+        self._header_gate = header_gate(self._limits)
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
@@ -294,9 +297,7 @@ class Kettle(Scaffold):
 
         WebSocket handshakes match only ``@app.websocket`` rules (their method is ``WEBSOCKET``).
         """
-        refused = request_headers_error(request, self._limits)  # too many or too long: 431
-        if refused is not None:
-            request.routing_exception = refused
+        if request.routing_exception is not None:  # refused by the door: 431 (headers)
             assert self._untrusted_plan is not None
             return self._untrusted_plan
         if self._trusted_hosts is not None:
@@ -304,7 +305,7 @@ class Kettle(Scaffold):
                 host = request.host
                 if not host_is_trusted(host, self._trusted_hosts):
                     raise SecurityError(f"Host {host!r} is not trusted.")
-            except BadRequest as exc:
+            except HTTPException as exc:  # 400, or 431 for an over-long Host
                 request.routing_exception = exc
                 assert self._untrusted_plan is not None
                 return self._untrusted_plan

@@ -31,6 +31,7 @@ from .dispatch import (
 )
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
+from .headerlimits import too_many_headers
 from .request import Request
 from .response import Response, wire_headers
 from .websockets import WebSocket
@@ -207,6 +208,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     if not app._asgi_ready:
         await _prepare(app)
     request = request_from_scope(scope, app._limits)
+    if len(scope["headers"]) > app._header_gate:  # too many headers: 431
+        request.routing_exception = too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
@@ -419,6 +422,8 @@ async def _send_stream(app: Kettle, response: Response, send: Send) -> None:
 async def handle_websocket(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
     await _prepare(app)
     request = request_from_scope(scope, app._limits, method="GET")
+    if len(scope["headers"]) > app._header_gate:
+        request.routing_exception = too_many_headers(request, app._limits)
     websocket = WebSocket(scope, receive, send)
     ctx = Context(app, request)
     ctx.websocket = websocket

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import HTTPException
+
 if TYPE_CHECKING:
     from .request import Request
 
@@ -24,7 +26,18 @@ def _trusted_value(header: str | None, trusted: int) -> str | None:
 
 
 def apply_proxy_fix(request: Request, settings: dict[str, int]) -> None:
-    """Rewrite the request's client address, scheme, host and prefix from trusted headers."""
+    """Rewrite the request's client address, scheme, host and prefix from trusted headers.
+
+    Runs before routing: a header over ``MAX_REQUEST_HEADER_SIZE`` is kept as the request's
+    routing error, answered (431) before any hook runs.
+    """
+    try:
+        _apply(request, settings)
+    except HTTPException as exc:
+        request.routing_exception = exc
+
+
+def _apply(request: Request, settings: dict[str, int]) -> None:
     headers = request.headers
     forwarded_for = _trusted_value(headers.get("X-Forwarded-For"), settings.get("x_for", 0))
     if forwarded_for:

@@ -165,9 +165,9 @@ class Request:
         if headers is None:
             environ = self.environ
             if environ is not None:
-                headers = EnvironHeaders(environ)
+                headers = EnvironHeaders(environ, self.limits.max_request_header_size)
             elif self._raw_headers is not None:
-                headers = ASGIHeaders(self._raw_headers)
+                headers = ASGIHeaders(self._raw_headers, self.limits.max_request_header_size)
             else:
                 headers = Headers()
             self._headers = headers
