@@ -9,10 +9,11 @@ from collections.abc import Iterable, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING
 
-from .body import RequestLimits
+from .body import MAX_LENGTH_DIGITS, RequestLimits
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
 from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
+from .errors import BadRequest
 from .headerlimits import too_many_headers
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
@@ -43,12 +44,15 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
     request.query_string = query
     request.environ = environ
     request.limits = limits
-    if get("CONTENT_LENGTH") or (
+    length = get("CONTENT_LENGTH")
+    if length or (
         "HTTP_TRANSFER_ENCODING" in environ
         and get("wsgi.input_terminated")
         and "chunked" in environ["HTTP_TRANSFER_ENCODING"].lower()
     ):
         request._input = environ["wsgi.input"]
+        if length and not (length.isdigit() and len(length) <= MAX_LENGTH_DIGITS):
+            _check_length(request)  # refused up front, as the ASGI door does
     scheme = get("wsgi.url_scheme")
     if scheme is not None and scheme != "http":
         request.scheme = scheme
@@ -57,6 +61,14 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
         request.root_path = root_path
     request.remote_addr = get("REMOTE_ADDR")
     return request
+
+
+def _check_length(request: Request) -> None:
+    """A ``Content-Length`` that is not a length is a 400 before routing."""
+    try:
+        request.content_length  # noqa: B018 - parsed for its 400
+    except BadRequest as exc:
+        request.routing_exception = exc
 
 
 def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
