@@ -31,7 +31,7 @@ from .dispatch import (
 )
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
-from .headerlimits import too_many_headers
+from .headerlimits import refuse_too_many_headers
 from .request import Request
 from .response import Response, wire_headers
 from .websockets import WebSocket
@@ -89,7 +89,7 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether a GET-like request says it has a body (rare, but then it is read as any other)."""
     for name, value in raw_headers:
         if name == b"content-length":
-            return bool(value != b"0")
+            return value not in (b"0", b"")  # empty: no length, as CONTENT_LENGTH="" in WSGI
     return False
 
 
@@ -102,7 +102,7 @@ async def read_body(request: Request, receive: Receive) -> None:
             raw_length = value
         elif name == b"content-type":
             raw_type = value
-    if raw_length is None:
+    if not raw_length:  # absent or empty, as WSGI's CONTENT_LENGTH=""
         declared = None
     elif raw_length.isdigit() and len(raw_length) <= MAX_LENGTH_DIGITS:  # ASCII digits only
         declared = int(raw_length)
@@ -111,13 +111,19 @@ async def read_body(request: Request, receive: Receive) -> None:
     if limit is not None and declared is not None and declared > limit:
         raise too_large(limit)
     parser: FormParser | None = None
-    if raw_type is not None and raw_type[:19].lower() == b"multipart/form-data":
-        # parsed as it arrives, into spooled files; every other body is buffered
-        parser = FormParser(
-            request.content_type or "",
-            max_form_memory_size=request.limits.max_form_memory_size,
-            max_form_parts=request.limits.max_form_parts,
-        )
+    # A malformed form is refused when the view reads it (``request.form``), as under WSGI:
+    # the same request gets the same answer through both doors.
+    form_error: HTTPException | None = None
+    multipart = raw_type is not None and raw_type[:19].lower() == b"multipart/form-data"
+    if multipart:  # parsed as it arrives, into spooled files; every other body is buffered
+        try:
+            parser = FormParser(
+                request.content_type or "",
+                max_form_memory_size=request.limits.max_form_memory_size,
+                max_form_parts=request.limits.max_form_parts,
+            )
+        except HTTPException as exc:
+            form_error = exc
     chunks: list[bytes] = []
     seen = 0
     try:
@@ -131,16 +137,24 @@ async def read_body(request: Request, receive: Receive) -> None:
                 if limit is not None and seen > limit:
                     raise too_large(limit)
                 if parser is not None:
-                    parser.feed(chunk)
-                else:
+                    try:
+                        parser.feed(chunk)  # closes itself when it fails
+                    except HTTPException as exc:
+                        form_error, parser = exc, None
+                elif not multipart:
                     chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         if declared is not None and seen < declared:
             raise BadRequest("The client sent less data than its Content-Length header announced.")
         if parser is not None:
-            request.set_form(*parser.finish())
-        else:
+            try:
+                request.set_form(*parser.finish())
+            except HTTPException as exc:
+                form_error = exc
+        if form_error is not None:
+            request.set_form_error(form_error)
+        elif not multipart:
             request.set_body(b"".join(chunks))
     except BaseException:
         if parser is not None:
@@ -209,7 +223,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         await _prepare(app)
     request = request_from_scope(scope, app._limits)
     if len(scope["headers"]) > app._header_gate:  # too many headers: 431
-        request.routing_exception = too_many_headers(request, app._limits)
+        refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
@@ -423,7 +437,7 @@ async def handle_websocket(app: Kettle, scope: Scope, receive: Receive, send: Se
     await _prepare(app)
     request = request_from_scope(scope, app._limits, method="GET")
     if len(scope["headers"]) > app._header_gate:
-        request.routing_exception = too_many_headers(request, app._limits)
+        refuse_too_many_headers(request, app._limits)
     websocket = WebSocket(scope, receive, send)
     ctx = Context(app, request)
     ctx.websocket = websocket

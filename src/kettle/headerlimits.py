@@ -44,22 +44,18 @@ def header_gate(limits: RequestLimits) -> int:
     return sys.maxsize if limit is None else limit
 
 
-def too_many_headers(request: Request, limits: RequestLimits) -> RequestHeaderFieldsTooLarge | None:
-    """The 431 for a request past the door's gate, if it has more header fields than allowed."""
+def refuse_too_many_headers(request: Request, limits: RequestLimits) -> None:
+    """Past the door's gate: count the header fields; too many is the request's 431."""
     limit = limits.max_request_headers
     if limit is None:
-        return None
+        return
     environ = request.environ
     if environ is not None:
         count = sum(1 for key in environ if key[:5] == "HTTP_")
         count += sum(1 for key in _CGI_HEADERS if environ.get(key))
     else:
-        raw = request._raw_headers
-        if raw is None:
-            return None
-        count = len(raw)
-    if count <= limit:
-        return None
-    return RequestHeaderFieldsTooLarge(
-        f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
-    )
+        count = len(request._raw_headers or ())
+    if count > limit:
+        request.routing_exception = RequestHeaderFieldsTooLarge(
+            f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
+        )

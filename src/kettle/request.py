@@ -82,6 +82,7 @@ class Request:
     _args: MultiDict | None = None
     _form: MultiDict | None = None
     _files: MultiDict | None = None
+    _form_error: BadRequest | Exception | None = None
     _cookies: dict[str, str] | None = None
     _data: bytes | None = None
     _cached_json: Any = _unset
@@ -204,7 +205,7 @@ class Request:
     def _parse_content_length(self) -> int | None:
         headers = self.headers
         value = headers.get("Content-Length")
-        if value is None:
+        if not value:  # an empty value is no length (WSGI servers pass "" for "absent")
             return None
         coding = headers.get("Transfer-Encoding")
         if coding is not None and "chunked" in coding.lower():
@@ -371,7 +372,7 @@ class Request:
         """
         if parse_form_data or (
             self._form is None
-            and self._input is not None
+            and (self._input is not None or self._form_error is not None)
             and self.mimetype == "multipart/form-data"
         ):
             self._load_form()
@@ -394,6 +395,8 @@ class Request:
     def _load_form(self) -> None:
         if self._form is not None:
             return
+        if self._form_error is not None:  # the door's parse failed: refused now, when read
+            raise self._form_error
         limits = self.limits
         parser = FormParser(
             self.content_type or "",
@@ -436,6 +439,10 @@ class Request:
     def set_form(self, form: MultiDict, files: MultiDict) -> None:
         """Install a body already parsed by the door (ASGI parses while receiving)."""
         self._form, self._files = form, files
+
+    def set_form_error(self, error: Exception) -> None:
+        """Install the door's failure to parse the form, raised when the form is read."""
+        self._form_error = error
 
     def set_body(self, data: bytes) -> None:
         """Install a body the door already read (ASGI reads it before the view runs)."""

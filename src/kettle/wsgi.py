@@ -14,7 +14,7 @@ from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
 from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
 from .errors import BadRequest
-from .headerlimits import too_many_headers
+from .headerlimits import refuse_too_many_headers
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
 
@@ -84,7 +84,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         app._ready = True
     request = request_from_environ(environ, app._limits)
     if len(environ) > app._header_gate:  # perhaps too many headers: count them (431)
-        request.routing_exception = too_many_headers(request, app._limits)
+        refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
