@@ -297,7 +297,8 @@ class Kettle(Scaffold):
 
         WebSocket handshakes match only ``@app.websocket`` rules (their method is ``WEBSOCKET``).
         """
-        if request.routing_exception is not None:  # refused by the door: 431 (headers)
+        if request._refused is not None:  # refused by the door: 431 (headers)
+            request.routing_exception = request._refused
             assert self._untrusted_plan is not None
             return self._untrusted_plan
         if self._trusted_hosts is not None:

@@ -243,8 +243,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             except ClientDisconnected:
                 await _finish(app, ctx, plan, None, scope)
                 return None
-            except HTTPException as exc:
-                request.routing_exception = exc
+            except HTTPException as exc:  # a routing error found first wins, as under WSGI
+                request.routing_exception = request.routing_exception or exc
         response: Any
         if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
             view: Any = plan.view

@@ -56,6 +56,6 @@ def refuse_too_many_headers(request: Request, limits: RequestLimits) -> None:
     else:
         count = len(request._raw_headers or ())
     if count > limit:
-        request.routing_exception = RequestHeaderFieldsTooLarge(
+        request._refused = RequestHeaderFieldsTooLarge(
             f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
         )

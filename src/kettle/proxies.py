@@ -28,13 +28,13 @@ def _trusted_value(header: str | None, trusted: int) -> str | None:
 def apply_proxy_fix(request: Request, settings: dict[str, int]) -> None:
     """Rewrite the request's client address, scheme, host and prefix from trusted headers.
 
-    Runs before routing: a header over ``MAX_REQUEST_HEADER_SIZE`` is kept as the request's
-    routing error, answered (431) before any hook runs.
+    Runs before routing: a header over ``MAX_REQUEST_HEADER_SIZE`` refuses the request,
+    answered (431) before routing or any hook.
     """
     try:
         _apply(request, settings)
     except HTTPException as exc:
-        request.routing_exception = exc
+        request._refused = exc
 
 
 def _apply(request: Request, settings: dict[str, int]) -> None:

@@ -105,6 +105,8 @@ class Request:
     url_rule: Rule | None = None
     view_args: dict[str, Any] | None = None
     routing_exception: Exception | None = None
+    #: Set by a door before routing (too many headers): answered before routing or hooks.
+    _refused: Exception | None = None
 
     def __init__(
         self,

@@ -64,7 +64,8 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
 
 
 def _check_length(request: Request) -> None:
-    """A ``Content-Length`` that is not a length is a 400 before routing."""
+    """A ``Content-Length`` that is not a length is a 400 (unless routing fails first, as
+    under ASGI, which finds it when reading the body after routing)."""
     try:
         request.content_length  # noqa: B018 - parsed for its 400
     except BadRequest as exc:
