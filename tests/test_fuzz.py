@@ -206,13 +206,27 @@ def requests(draw: st.DrawFn) -> RawRequest:
 
 
 # -- the property --------------------------------------------------------------------------
+def allowed_difference(app: Kettle, raw: RawRequest, wsgi: int, asgi: int) -> bool:
+    """Where the doors may answer differently by design: the ASGI door reads a body before
+    the view runs, the WSGI door when the view reads it. A chunked body (no length to
+    check up front) over ``MAX_CONTENT_LENGTH`` is a 413 under ASGI, and under WSGI only if
+    the view reads it."""
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    chunked = any(
+        name.lower() == b"transfer-encoding" and b"chunked" in value.lower()
+        for name, value in raw.headers
+    )
+    return asgi == 413 and chunked and limit is not None and len(raw.body) > limit
+
+
 def check_both_doors(app: Kettle, raw: RawRequest) -> tuple[RawResponse, RawResponse]:
     wsgi = call_wsgi(app, raw)  # an exception escaping the app callable fails here
     asgi = call_asgi(app, raw)
     for door, response in (("wsgi", wsgi), ("asgi", asgi)):
         assert response.status < 500, (door, response.status, response.body[:500], raw)
-    assert wsgi.status == asgi.status, (wsgi.status, asgi.status, wsgi.body[:300],
-                                        asgi.body[:300], raw)
+    assert wsgi.status == asgi.status or allowed_difference(app, raw, wsgi.status, asgi.status), (
+        wsgi.status, asgi.status, wsgi.body[:300], asgi.body[:300], raw
+    )
     return wsgi, asgi
 
 

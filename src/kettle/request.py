@@ -82,7 +82,7 @@ class Request:
     _args: MultiDict | None = None
     _form: MultiDict | None = None
     _files: MultiDict | None = None
-    _form_error: BadRequest | Exception | None = None
+    _form_error: Exception | None = None
     _cookies: dict[str, str] | None = None
     _data: bytes | None = None
     _cached_json: Any = _unset

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING
 
-from .body import MAX_LENGTH_DIGITS, RequestLimits
+from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
 from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
-from .errors import BadRequest
+from .errors import HTTPException
 from .headerlimits import refuse_too_many_headers
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
@@ -51,8 +51,12 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
         and "chunked" in environ["HTTP_TRANSFER_ENCODING"].lower()
     ):
         request._input = environ["wsgi.input"]
-        if length and not (length.isdigit() and len(length) <= MAX_LENGTH_DIGITS):
-            _check_length(request)  # refused up front, as the ASGI door does
+        if length:  # refused up front if malformed or too large, as the ASGI door does
+            limit = limits.max_content_length
+            if not (length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS) or (
+                limit is not None and int(length) > limit
+            ):
+                _check_length(request)
     scheme = get("wsgi.url_scheme")
     if scheme is not None and scheme != "http":
         request.scheme = scheme
@@ -64,11 +68,15 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
 
 
 def _check_length(request: Request) -> None:
-    """A ``Content-Length`` that is not a length is a 400 (unless routing fails first, as
-    under ASGI, which finds it when reading the body after routing)."""
+    """A ``Content-Length`` that is not a length (400) or over ``MAX_CONTENT_LENGTH`` (413),
+    found before the view as under ASGI, which reads the body first; routing errors still
+    come first, as there."""
     try:
-        request.content_length  # noqa: B018 - parsed for its 400
-    except BadRequest as exc:
+        length = request.content_length  # None under Transfer-Encoding: chunked
+        limit = request.limits.max_content_length
+        if length is not None and limit is not None and length > limit:
+            raise too_large(limit)
+    except HTTPException as exc:
         request.routing_exception = exc
 
 
