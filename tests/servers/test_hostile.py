@@ -109,7 +109,7 @@ def test_a_5000_digit_content_length_is_400(server: LiveServer) -> None:
 )
 def test_raw_bytes_in_the_query_of_a_slash_redirect(server: LiveServer, query: bytes) -> None:
     """A valid ``Location`` (ASCII, no CR/LF), or the server's own 400 for the request line."""
-    status, head, body = exchange(server, request_bytes(b"/dir?" + query))
+    status, head, _ = exchange(server, request_bytes(b"/dir?" + query))
     assert status in (308, 400), head
     if status == 308:
         location = header(head, b"Location")
