@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 #: The CGI keys of an environ that carry request headers without the ``HTTP_`` prefix.
 _CGI_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+_EMPTY_IS_NONE = (b"content-type", b"content-length")
 
 
 def check_line_length(name: str, value: str | bytes, max_line: int) -> None:
@@ -53,8 +54,10 @@ def refuse_too_many_headers(request: Request, limits: RequestLimits) -> None:
     if environ is not None:
         count = sum(1 for key in environ if key[:5] == "HTTP_")
         count += sum(1 for key in _CGI_HEADERS if environ.get(key))
-    else:
-        count = len(request._raw_headers or ())
+    else:  # an empty Content-Type/-Length is no header, as in an environ (CGI's "")
+        count = sum(
+            1 for name, value in request._raw_headers or () if value or name not in _EMPTY_IS_NONE
+        )
     if count > limit:
         request._refused = RequestHeaderFieldsTooLarge(
             f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
