@@ -28,7 +28,8 @@ from .concurrency import drive
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
 from .dispatch import RoutePlan, teardown
-from .errors import SecurityError
+from .errors import HTTPException, SecurityError
+from .headerlimits import header_gate
 from .json import JSONProvider
 from .lifespan import Lifespan
 from .params import ROUTE_OPTIONS
@@ -99,6 +100,8 @@ class Kettle(AppTemplating, Scaffold):
         self._unmatched_plan: RoutePlan | None = None
         self._untrusted_plan: RoutePlan | None = None
         self._limits = RequestLimits()
+        #: ``MAX_REQUEST_HEADERS`` as the doors' first gate (``len()`` of what the server gave).
+        self._header_gate = 100
         self._trusted_hosts: tuple[str, ...] | None = None
         self._proxy_fix: dict[str, int] | None = None
         self._urls = UrlBuilder(self)
@@ -301,12 +304,14 @@ class Kettle(AppTemplating, Scaffold):
 
         install_binders(self, self._plans)  # typed views only; the others keep their view
         self._unmatched_plan = RoutePlan(self, None, None)
-        # A request for an untrusted host is answered 400 before any hook or view sees it;
+        # A request for an untrusted host (or with headers over the limits) is answered
+        # 400 (431) before any hook or view sees it;
         # after_request hooks are skipped too, as they may rely on what before hooks set up.
         untrusted = self._untrusted_plan = RoutePlan(self, None, None)
         untrusted.preprocessors = untrusted.before = untrusted.after = ()
         self._match = self.url_map.compile()
         self._limits = RequestLimits.from_config(self.config)
+        self._header_gate = header_gate(self._limits)
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         self._proxy_fix = self.config.get("PROXY_FIX") or None
@@ -327,12 +332,19 @@ class Kettle(AppTemplating, Scaffold):
 
         WebSocket handshakes match only ``@app.websocket`` rules (their method is ``WEBSOCKET``).
         """
-        if self._trusted_hosts is not None and not host_is_trusted(
-            request.host, self._trusted_hosts
-        ):
-            request.routing_exception = SecurityError(f"Host {request.host!r} is not trusted.")
+        if request._refused is not None:  # refused by the door: 431 (headers)
+            request.routing_exception = request._refused
             assert self._untrusted_plan is not None
             return self._untrusted_plan
+        if self._trusted_hosts is not None:
+            try:  # a malformed Host is a 400 before it is compared
+                host = request.host
+                if not host_is_trusted(host, self._trusted_hosts):
+                    raise SecurityError(f"Host {host!r} is not trusted.")
+            except HTTPException as exc:  # 400, or 431 for an over-long Host
+                request.routing_exception = exc
+                assert self._untrusted_plan is not None
+                return self._untrusted_plan
         try:
             rule, args = self._match(request.path, "WEBSOCKET" if websocket else request.method)
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
@@ -346,13 +358,21 @@ class Kettle(AppTemplating, Scaffold):
 
     @staticmethod
     def _redirect_with_query(request: Request, exc: Exception) -> Exception:
+        """The slash redirect keeps the query; both are percent-encoded for ``Location``.
+
+        The query is the client's text: a raw LF, NUL or non-ASCII byte must not reach a
+        header (ASCII only, as PEP 3333 and ASGI need). ``&=+%`` and the other URL
+        delimiters are kept, so an already-encoded query goes out as it came in.
+        """
         new_url = getattr(exc, "new_url", None)
         if new_url is not None:
             from urllib.parse import quote
 
+            from .request import _QUERY_SAFE
+
             location = quote(request.root_path + new_url)
             if request.query_string:
-                location = f"{location}?{request.query_string}"
+                location = f"{location}?{quote(request.query_string, _QUERY_SAFE)}"
             exc.new_url = location  # type: ignore[attr-defined]
         return exc
 

@@ -18,7 +18,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from .body import RequestLimits, too_large
+from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive_async, run_sync
 from .context import Context, _cv_context
 from .dispatch import (
@@ -31,6 +31,7 @@ from .dispatch import (
 )
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
+from .headerlimits import refuse_too_many_headers
 from .request import Request
 from .response import _HTML_HEADER, Response, is_html, wire_headers
 from .websockets import WebSocket
@@ -43,8 +44,14 @@ _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FILE_CHUNK = 64 * 1024
 
 
-class ClientDisconnected(Exception):
-    """The client went away while its request body was being read."""
+class ClientDisconnected(BadRequest):
+    """The client went away while its request body was being read.
+
+    A 400 (Werkzeug's ``ClientDisconnected`` is one too), so a ``stream=True`` view that
+    meets it mid-``iter_body()`` is not logged as failing; nobody is left to answer.
+    """
+
+    description = "The client disconnected while sending the request body."
 
 
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
@@ -82,7 +89,7 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether a GET-like request says it has a body (rare, but then it is read as any other)."""
     for name, value in raw_headers:
         if name == b"content-length":
-            return bool(value != b"0")
+            return value not in (b"0", b"")  # empty: no length, as CONTENT_LENGTH="" in WSGI
     return False
 
 
@@ -95,22 +102,28 @@ async def read_body(request: Request, receive: Receive) -> None:
             raw_length = value
         elif name == b"content-type":
             raw_type = value
-    if raw_length is None:
+    if not raw_length:  # absent or empty, as WSGI's CONTENT_LENGTH=""
         declared = None
-    elif raw_length.isdigit():  # bytes.isdigit: ASCII digits only
+    elif raw_length.isdigit() and len(raw_length) <= MAX_LENGTH_DIGITS:  # ASCII digits only
         declared = int(raw_length)
     else:
         declared = request.content_length  # refuses the value with a 400 that says why
     if limit is not None and declared is not None and declared > limit:
         raise too_large(limit)
     parser: FormParser | None = None
-    if raw_type is not None and raw_type[:19].lower() == b"multipart/form-data":
-        # parsed as it arrives, into spooled files; every other body is buffered
-        parser = FormParser(
-            request.content_type or "",
-            max_form_memory_size=request.limits.max_form_memory_size,
-            max_form_parts=request.limits.max_form_parts,
-        )
+    # A malformed form is refused when the view reads it (``request.form``), as under WSGI:
+    # the same request gets the same answer through both doors.
+    form_error: HTTPException | None = None
+    multipart = raw_type is not None and raw_type[:19].lower() == b"multipart/form-data"
+    if multipart:  # parsed as it arrives, into spooled files; every other body is buffered
+        try:
+            parser = FormParser(
+                request.content_type or "",
+                max_form_memory_size=request.limits.max_form_memory_size,
+                max_form_parts=request.limits.max_form_parts,
+            )
+        except HTTPException as exc:
+            form_error = exc
     chunks: list[bytes] = []
     seen = 0
     try:
@@ -124,16 +137,24 @@ async def read_body(request: Request, receive: Receive) -> None:
                 if limit is not None and seen > limit:
                     raise too_large(limit)
                 if parser is not None:
-                    parser.feed(chunk)
-                else:
+                    try:
+                        parser.feed(chunk)  # closes itself when it fails
+                    except HTTPException as exc:
+                        form_error, parser = exc, None
+                elif not multipart:
                     chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         if declared is not None and seen < declared:
             raise BadRequest("The client sent less data than its Content-Length header announced.")
         if parser is not None:
-            request.set_form(*parser.finish())
-        else:
+            try:
+                request.set_form(*parser.finish())
+            except HTTPException as exc:
+                form_error = exc
+        if form_error is not None:
+            request.set_form_error(form_error)
+        elif not multipart:
             request.set_body(b"".join(chunks))
     except BaseException:
         if parser is not None:
@@ -153,6 +174,7 @@ class _BodyStream:
         self._loop = loop
         self._buffer = b""
         self._done = False
+        self.disconnected = False
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         if self._buffer:
@@ -161,7 +183,7 @@ class _BodyStream:
         while not self._done:
             message = await self._receive()
             if message["type"] == "http.disconnect":
-                self._done = True
+                self._done = self.disconnected = True
                 raise ClientDisconnected()
             self._done = not message.get("more_body", False)
             chunk = message.get("body", b"")
@@ -181,9 +203,9 @@ class _BodyStream:
             )
         while not self._done and (size < 0 or len(self._buffer) < size):
             message = asyncio.run_coroutine_threadsafe(_call(self._receive), self._loop).result()
-            if message["type"] == "http.disconnect":
-                self._done = True
-                break
+            if message["type"] == "http.disconnect":  # not an end: the body is cut short
+                self._done = self.disconnected = True
+                raise ClientDisconnected()
             self._done = not message.get("more_body", False)
             self._buffer += message.get("body", b"")
         if size < 0:
@@ -200,6 +222,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     if not app._asgi_ready:
         await _prepare(app)
     request = request_from_scope(scope, app._limits)
+    if len(scope["headers"]) > app._header_gate:  # too many headers: 431
+        refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
@@ -207,18 +231,20 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     ctx = Context(app, request)
     token = ctx._token = _cv_context.set(ctx)
     plan: RoutePlan | None = None
+    stream: _BodyStream | None = None
     try:
         plan = ctx.plan = app.match_request(request)
         if plan.stream_body:
-            request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
+            stream = _BodyStream(receive, asyncio.get_running_loop())
+            request.set_stream(stream)
         elif request.method not in _NO_BODY_METHODS or _declares_body(scope["headers"]):
             try:
                 await read_body(request, receive)
             except ClientDisconnected:
                 await _finish(app, ctx, plan, None, scope)
                 return None
-            except HTTPException as exc:
-                request.routing_exception = exc
+            except HTTPException as exc:  # a routing error found first wins, as under WSGI
+                request.routing_exception = request.routing_exception or exc
         response: Any
         if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
             view: Any = plan.view
@@ -246,6 +272,9 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     except BaseException as exc:
         await _finish(app, ctx, plan, exc, scope)
         raise
+    if stream is not None and stream.disconnected:  # gone mid-body, as in read_body: quietly
+        await _finish(app, ctx, plan, None, scope)
+        return None
     # As under WSGI, the context ends before the body is sent: a streamed body that needs
     # the request uses stream_with_context, which keeps the context until it ends.
     if plan.needs_teardown or ctx._holds or "kettle.preserve_context" in scope:
@@ -424,6 +453,8 @@ async def _send_stream(app: Kettle, response: Response, send: Send) -> None:
 async def handle_websocket(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
     await _prepare(app)
     request = request_from_scope(scope, app._limits, method="GET")
+    if len(scope["headers"]) > app._header_gate:
+        refuse_too_many_headers(request, app._limits)
     websocket = WebSocket(scope, receive, send)
     ctx = Context(app, request)
     ctx.websocket = websocket

@@ -14,6 +14,9 @@ from typing import Any, Protocol
 from .errors import BadRequest, RequestEntityTooLarge
 
 CHUNK_SIZE = 64 * 1024
+#: The most digits a ``Content-Length`` may have (19 digits is over an exabyte): a longer
+#: value is a 400, never a conversion (Python refuses ints over 4,300 digits).
+MAX_LENGTH_DIGITS = 19
 
 
 class Readable(Protocol):
@@ -22,12 +25,15 @@ class Readable(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RequestLimits:
-    """The body limits of one app, read once from its config when it starts serving."""
+    """The request limits of one app (body, headers), read once from its config when it
+    starts serving."""
 
     max_content_length: int | None = 16 * 1024 * 1024
     max_form_memory_size: int | None = 500_000
     max_form_parts: int | None = 1000
     max_json_depth: int | None = 64
+    max_request_headers: int | None = 100
+    max_request_header_size: int | None = 8190
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RequestLimits:
@@ -36,6 +42,8 @@ class RequestLimits:
             config.get("MAX_FORM_MEMORY_SIZE"),
             config.get("MAX_FORM_PARTS"),
             config.get("MAX_JSON_DEPTH"),
+            config.get("MAX_REQUEST_HEADERS"),
+            config.get("MAX_REQUEST_HEADER_SIZE"),
         )
 
 

@@ -41,7 +41,10 @@ def error_response(exc: HTTPException, request: Request | None) -> Response:
         return exc.problem_response()
     wants_json = False
     if request is not None:
-        accept = request.headers.get("Accept")
+        try:
+            accept = request.headers.get("Accept")
+        except HTTPException:  # over MAX_REQUEST_HEADER_SIZE: the page must still go out
+            accept = None
         if accept and "json" in accept:
             wants_json = (
                 request.accept_mimetypes.best_match(["text/html", "application/json"])

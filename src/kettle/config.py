@@ -46,6 +46,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_FORM_PARTS": 1000,
     # Deepest nesting accepted in a JSON request body.
     "MAX_JSON_DEPTH": 64,
+    # Most request header fields accepted (431 beyond); None for no limit.
+    "MAX_REQUEST_HEADERS": 100,
+    # Longest request header line ("Name: value") accepted, in bytes (431 beyond).
+    "MAX_REQUEST_HEADER_SIZE": 8190,
     # Host names the app answers to (400 otherwise); None accepts any host.
     "TRUSTED_HOSTS": None,
     # Trusted proxy counts per X-Forwarded-* header, e.g.

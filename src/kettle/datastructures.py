@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar, overload
 
 from .errors import BadRequestKeyError
+from .headerlimits import check_line_length
 
 T = TypeVar("T")
 _missing: Any = object()
@@ -411,12 +412,17 @@ def _environ_key(name: str) -> str | None:
 
 
 class EnvironHeaders(_HeaderReading):
-    """The request headers of a WSGI environ, read in place."""
+    """The request headers of a WSGI environ, read in place.
 
-    __slots__ = ("environ",)
+    With ``max_line`` (``MAX_REQUEST_HEADER_SIZE``), reading a header whose line is longer
+    is a 431: checked as headers are read, so an unread header costs nothing.
+    """
 
-    def __init__(self, environ: Mapping[str, Any]) -> None:
+    __slots__ = ("environ", "max_line")
+
+    def __init__(self, environ: Mapping[str, Any], max_line: int | None = None) -> None:
         self.environ = environ
+        self.max_line = max_line
 
     def _first(self, key: str) -> Any:
         env_key = _environ_key(key)
@@ -425,6 +431,9 @@ class EnvironHeaders(_HeaderReading):
         value = self.environ.get(env_key, _missing)
         if not value and env_key in _CONTENT_KEYS:
             return _missing  # servers set CONTENT_TYPE="" for "no header"
+        max_line = self.max_line
+        if max_line is not None and value is not _missing and len(key) + len(value) + 2 > max_line:
+            check_line_length(key, value, max_line)
         return value
 
     def get(
@@ -437,6 +446,9 @@ class EnvironHeaders(_HeaderReading):
         value = self.environ.get(env_key) if env_key is not None else None
         if not value and (value is None or env_key in _CONTENT_KEYS):
             return default
+        max_line = self.max_line
+        if max_line is not None and len(key) + len(value) + 2 > max_line:  # checked in full there
+            check_line_length(key, value, max_line)
         if type is None:
             return value
         try:
@@ -456,11 +468,17 @@ class EnvironHeaders(_HeaderReading):
             return []
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
+        max_line = self.max_line
         for key, value in self.environ.items():
             if key.startswith("HTTP_") and key[5:] not in _CONTENT_KEYS:
-                yield key[5:].replace("_", "-").title(), value
+                name = key[5:].replace("_", "-").title()
             elif key in _CONTENT_KEYS and value:
-                yield key.replace("_", "-").title(), value
+                name = key.replace("_", "-").title()
+            else:
+                continue
+            if max_line is not None:
+                check_line_length(name, value, max_line)
+            yield name, value
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -473,25 +491,36 @@ class ASGIHeaders(_HeaderReading):
     view costs nothing and an unread header is never decoded.
     """
 
-    __slots__ = ("raw",)
+    __slots__ = ("max_line", "raw")
 
-    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]], max_line: int | None = None) -> None:
         self.raw = raw
+        self.max_line = max_line  # as EnvironHeaders': a 431 when a longer header is read
 
     def _first(self, key: str) -> Any:
         name = key.lower().encode("latin-1", "replace")
         for k, v in self.raw:
             if k == name:
+                max_line = self.max_line
+                if max_line is not None and len(key) + len(v) + 2 > max_line:
+                    check_line_length(key, v, max_line)
                 return v.decode("latin-1")
         return _missing
 
     def getlist(self, key: str, type: Callable[[str], Any] | None = None) -> list[Any]:
         name = key.lower().encode("latin-1", "replace")
-        values = [v.decode("latin-1") for k, v in self.raw if k == name]
-        return values if type is None else _converted(values, type)
+        values = [v for k, v in self.raw if k == name]
+        if self.max_line is not None:
+            for value in values:
+                check_line_length(key, value, self.max_line)
+        decoded = [v.decode("latin-1") for v in values]
+        return decoded if type is None else _converted(decoded, type)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
+        max_line = self.max_line
         for name, value in self.raw:
+            if max_line is not None:
+                check_line_length(name.decode("latin-1"), value, max_line)
             yield name.decode("latin-1"), value.decode("latin-1")
 
     def __len__(self) -> int:

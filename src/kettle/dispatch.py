@@ -173,8 +173,9 @@ def answer_routing_error(app: Kettle, ctx: Context, plan: RoutePlan) -> Response
     or error handler would see it, else the full pipeline's steps."""
     exc = ctx.request.routing_exception  # type: ignore[union-attr]
     if (
-        plan.before or plan.preprocessors or plan.after or ctx.session is not None
-        or (app.error_handler_spec and find_error_handler(app, exc, plan.scopes) is not None)  # type: ignore[arg-type]
+        not isinstance(exc, HTTPException)  # a converter's own failure: a 500, logged
+        or plan.before or plan.preprocessors or plan.after or ctx.session is not None
+        or (app.error_handler_spec and find_error_handler(app, exc, plan.scopes) is not None)
     ):
         return pipeline(app, ctx, plan)
     return app.make_response(exc)

@@ -22,6 +22,7 @@ from io import BytesIO
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_to_bytes
 
+from .body import MAX_LENGTH_DIGITS
 from .datastructures import Headers, MultiDict
 from .errors import BadRequest, HTTPException, RequestEntityTooLarge
 
@@ -145,7 +146,7 @@ class FileStorage:
     def content_length(self) -> int:
         """The part's ``Content-Length`` header, else the size received (0 if unknown)."""
         value = self.headers.get("Content-Length")
-        if value is not None and value.isascii() and value.isdigit():
+        if value and value.isascii() and value.isdigit() and len(value) <= MAX_LENGTH_DIGITS:
             return int(value)
         return self._size
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .errors import HTTPException
+
 if TYPE_CHECKING:
     from .request import Request
 
@@ -24,7 +26,18 @@ def _trusted_value(header: str | None, trusted: int) -> str | None:
 
 
 def apply_proxy_fix(request: Request, settings: dict[str, int]) -> None:
-    """Rewrite the request's client address, scheme, host and prefix from trusted headers."""
+    """Rewrite the request's client address, scheme, host and prefix from trusted headers.
+
+    Runs before routing: a header over ``MAX_REQUEST_HEADER_SIZE`` refuses the request,
+    answered (431) before routing or any hook.
+    """
+    try:
+        _apply(request, settings)
+    except HTTPException as exc:
+        request._refused = exc
+
+
+def _apply(request: Request, settings: dict[str, int]) -> None:
     headers = request.headers
     forwarded_for = _trusted_value(headers.get("X-Forwarded-For"), settings.get("x_for", 0))
     if forwarded_for:
@@ -34,10 +47,10 @@ def apply_proxy_fix(request: Request, settings: dict[str, int]) -> None:
         request.scheme = proto
     host = _trusted_value(headers.get("X-Forwarded-Host"), settings.get("x_host", 0))
     if host:
-        request.host = host
+        request.host = host  # checked when read, as the Host header: a 400 if malformed
     port = _trusted_value(headers.get("X-Forwarded-Port"), settings.get("x_port", 0))
     if port and port.isdigit():
-        hostname = request.host
+        hostname = host or headers.get("Host") or request.host
         if hostname.startswith("["):
             hostname = hostname[: hostname.find("]") + 1]
         else:

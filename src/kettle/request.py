@@ -13,7 +13,15 @@ from urllib.parse import quote
 
 import msgspec
 
-from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits, too_large
+from .body import (
+    CHUNK_SIZE,
+    MAX_LENGTH_DIGITS,
+    BodyReader,
+    BufferedBody,
+    Readable,
+    RequestLimits,
+    too_large,
+)
 from .cookies import parse_cookie_header
 from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
@@ -74,11 +82,13 @@ class Request:
     _args: MultiDict | None = None
     _form: MultiDict | None = None
     _files: MultiDict | None = None
+    _form_error: Exception | None = None
     _cookies: dict[str, str] | None = None
     _data: bytes | None = None
     _cached_json: Any = _unset
     _mimetype: tuple[str, dict[str, str]] | None = None
     _host: str | None = None
+    _forwarded_host: str | None = None
     _stream: BodyReader | BufferedBody | Readable | None = None
     _content_length: Any = _unset
     _headers: Headers | EnvironHeaders | ASGIHeaders | None = None
@@ -95,6 +105,8 @@ class Request:
     url_rule: Rule | None = None
     view_args: dict[str, Any] | None = None
     routing_exception: Exception | None = None
+    #: Set by a door before routing (too many headers): answered before routing or hooks.
+    _refused: Exception | None = None
 
     def __init__(
         self,
@@ -156,9 +168,9 @@ class Request:
         if headers is None:
             environ = self.environ
             if environ is not None:
-                headers = EnvironHeaders(environ)
+                headers = EnvironHeaders(environ, self.limits.max_request_header_size)
             elif self._raw_headers is not None:
-                headers = ASGIHeaders(self._raw_headers)
+                headers = ASGIHeaders(self._raw_headers, self.limits.max_request_header_size)
             else:
                 headers = Headers()
             self._headers = headers
@@ -195,14 +207,14 @@ class Request:
     def _parse_content_length(self) -> int | None:
         headers = self.headers
         value = headers.get("Content-Length")
-        if value is None:
+        if not value:  # an empty value is no length (WSGI servers pass "" for "absent")
             return None
         coding = headers.get("Transfer-Encoding")
         if coding is not None and "chunked" in coding.lower():
             return None  # RFC 9112 6.3: Transfer-Encoding overrides Content-Length
-        if not (value.isdigit() and value.isascii()):
+        if not (value.isdigit() and value.isascii() and len(value) <= MAX_LENGTH_DIGITS):
             value = value.strip(" \t")
-            if not (value.isdigit() and value.isascii()):
+            if not (value.isdigit() and value.isascii() and len(value) <= MAX_LENGTH_DIGITS):
                 raise BadRequest(
                     f"The Content-Length header is not a valid length: {value[:40]!r}."
                 )
@@ -268,16 +280,34 @@ class Request:
         """
         host = self._host
         if host is None:
-            host = self.headers.get("Host")
-            if not host:
-                name, port = self.server or self._environ_server()
-                host = name if port is None else f"{name}:{port}"
-            host = self._host = self._without_default_port(host)
+            host = self._host = self._without_default_port(self._checked_host())
         return host
 
     @host.setter
     def host(self, value: str) -> None:
-        self._host = self._without_default_port(value)
+        """Set by ``PROXY_FIX`` (``X-Forwarded-Host``): checked as the header is, when read."""
+        self._host = None
+        self._forwarded_host = value
+
+    def _checked_host(self) -> str:
+        """The client's host, parsed strictly (a 400 if malformed or sent twice); without a
+        ``Host`` header (HTTP/1.0), the server's address. An empty ``Host`` counts as none:
+        some servers (granian) pass a missing header as an empty one."""
+        from .url_building import checked_host
+
+        value = self._forwarded_host
+        if value is not None:
+            return checked_host(value)
+        headers = self.headers
+        value = headers.get("Host")
+        if value:
+            if self._raw_headers is not None and len(headers.getlist("Host")) > 1:
+                raise BadRequest("The request has more than one Host header.")
+            return checked_host(value)
+        name, port = self.server or self._environ_server()
+        if ":" in name:  # an IPv6 address
+            name = f"[{name}]"
+        return name if port is None else f"{name}:{port}"
 
     def _without_default_port(self, host: str) -> str:
         """``example.com:80`` is ``example.com`` over http, as Werkzeug's ``get_host``."""
@@ -336,8 +366,17 @@ class Request:
     def get_data(
         self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
     ) -> Any:
-        """The whole body (bounded by ``MAX_CONTENT_LENGTH``), read once and cached."""
-        if parse_form_data:
+        """The whole body (bounded by ``MAX_CONTENT_LENGTH``), read once and cached.
+
+        A multipart body is parsed into ``form`` and ``files`` (spooled, never held whole),
+        so it reads as ``b""`` through both doors; other bodies, form-urlencoded included,
+        are returned as sent, and a later ``form`` parses the cached bytes.
+        """
+        if parse_form_data or (
+            self._form is None
+            and (self._input is not None or self._form_error is not None)
+            and self.mimetype == "multipart/form-data"
+        ):
             self._load_form()
         data = self._data
         if data is None:
@@ -358,6 +397,8 @@ class Request:
     def _load_form(self) -> None:
         if self._form is not None:
             return
+        if self._form_error is not None:  # the door's parse failed: refused now, when read
+            raise self._form_error
         limits = self.limits
         parser = FormParser(
             self.content_type or "",
@@ -400,6 +441,10 @@ class Request:
     def set_form(self, form: MultiDict, files: MultiDict) -> None:
         """Install a body already parsed by the door (ASGI parses while receiving)."""
         self._form, self._files = form, files
+
+    def set_form_error(self, error: Exception) -> None:
+        """Install the door's failure to parse the form, raised when the form is read."""
+        self._form_error = error
 
     def set_body(self, data: bytes) -> None:
         """Install a body the door already read (ASGI reads it before the view runs)."""

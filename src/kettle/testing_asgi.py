@@ -117,7 +117,8 @@ class ASGIRunner:
             scope["kettle.preserve_context"] = environ["kettle.preserve_context"]
         body = environ["wsgi.input"].read()
         declared = environ.get("CONTENT_LENGTH")
-        if declared and declared.isascii() and declared.isdigit():  # servers frame by length
+        if declared and declared.isascii() and declared.isdigit() and len(declared) < 20:
+            # servers frame by length
             body = body[: int(declared)]
         chunks = [body[i : i + BODY_CHUNK] for i in range(0, len(body), BODY_CHUNK)] or [b""]
         finished = asyncio.Event()

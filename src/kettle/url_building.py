@@ -6,11 +6,12 @@ External URLs use the request's ``Host`` only after it passed ``TRUSTED_HOSTS``
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .context import current_context
-from .errors import SecurityError
+from .errors import BadRequest, SecurityError
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -103,3 +104,23 @@ def host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:
         elif hostname == ref:
             return True
     return False
+
+
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+#: What a ``Host`` (or ``X-Forwarded-Host``) may be: an ASCII name or a bracketed IPv6
+#: address, then an optional port of at most 65535. No userinfo (``@``), no spaces, slashes,
+#: commas (two headers merged) or anything else a URL parser would read differently.
+_VALID_HOST = re.compile(
+    rf"(?:[A-Za-z0-9_][A-Za-z0-9._-]{{0,252}}|\[[0-9A-Fa-f:.]{{2,45}}\])(?::{_PORT})?"
+).fullmatch
+
+
+def checked_host(value: str) -> str:
+    """``value`` if it is a well-formed host (and port); else a 400 that says why.
+
+    Strict on purpose: the host is compared with ``TRUSTED_HOSTS`` and written into
+    external URLs, so anything that two parsers could read two ways is refused.
+    """
+    if _VALID_HOST(value) is None:
+        raise BadRequest(f"The Host header is not a valid host: {value[:100]!r}.")
+    return value

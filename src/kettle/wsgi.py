@@ -9,10 +9,12 @@ from collections.abc import Iterable, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING
 
-from .body import RequestLimits
+from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
 from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
+from .errors import HTTPException
+from .headerlimits import refuse_too_many_headers
 from .request import Request
 from .response import _HTML_HEADER, _STATUS_LINES, Response, status_line, wire_headers
 
@@ -42,12 +44,19 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
     request.query_string = query
     request.environ = environ
     request.limits = limits
-    if get("CONTENT_LENGTH") or (
+    length = get("CONTENT_LENGTH")
+    if length or (
         "HTTP_TRANSFER_ENCODING" in environ
         and get("wsgi.input_terminated")
         and "chunked" in environ["HTTP_TRANSFER_ENCODING"].lower()
     ):
         request._input = environ["wsgi.input"]
+        if length:  # refused up front if malformed or too large, as the ASGI door does
+            limit = limits.max_content_length
+            if not (length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS) or (
+                limit is not None and int(length) > limit
+            ):
+                _check_length(request)
     scheme = get("wsgi.url_scheme")
     if scheme is not None and scheme != "http":
         request.scheme = scheme
@@ -56,6 +65,19 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
         request.root_path = root_path
     request.remote_addr = get("REMOTE_ADDR")
     return request
+
+
+def _check_length(request: Request) -> None:
+    """A ``Content-Length`` that is not a length (400) or over ``MAX_CONTENT_LENGTH`` (413),
+    found before the view as under ASGI, which reads the body first; routing errors still
+    come first, as there."""
+    try:
+        length = request.content_length  # None under Transfer-Encoding: chunked
+        limit = request.limits.max_content_length
+        if length is not None and limit is not None and length > limit:
+            raise too_large(limit)
+    except HTTPException as exc:
+        request.routing_exception = exc
 
 
 def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -70,6 +92,8 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         app.startup()
         app._ready = True
     request = request_from_environ(environ, app._limits)
+    if len(environ) > app._header_gate:  # perhaps too many headers: count them (431)
+        refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 

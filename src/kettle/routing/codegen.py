@@ -96,10 +96,14 @@ class _Writer:
 
     def _dynamic(self, seg: Any, depth: int, values: list[str], indent: int, part: str) -> None:
         from .compiler import _PLAIN_INT, _PLAIN_STRING
+        from .converters import MAX_NUMBER_LENGTH
 
         value = f"v{depth}"
         if seg.plain == _PLAIN_INT:
-            self.emit(indent, f"if {part}.isdigit() and {part}.isascii():")
+            self.emit(
+                indent,
+                f"if {part}.isdigit() and {part}.isascii() and len({part}) <= {MAX_NUMBER_LENGTH}:",
+            )
             self.emit(indent + 1, f"{value} = int({part})")
             self.node(seg.child, depth + 1, [*values, value], indent + 1)
         elif seg.plain == _PLAIN_STRING:

@@ -23,10 +23,14 @@ from typing import Any
 
 from ..errors import MethodNotAllowed, NotFound, RequestRedirect
 from .codegen import arguments, compile_first_choice
-from .converters import BaseConverter, IntegerConverter, ValidationError
+from .converters import MAX_NUMBER_LENGTH, BaseConverter, IntegerConverter, ValidationError
 from .rules import ConverterKey, Piece, Rule, Variable
 
 _NO_SLASH: tuple[str, ...] = ()
+#: The longest path the tree is searched for; a longer one does not match (a 404). Servers
+#: cap the request line lower (gunicorn 4 KiB), but not all do, and ``path`` converters'
+#: regexes cost more than linear time on hostile text.
+MAX_PATH_LENGTH = 8 * 1024
 _WEBSOCKET = "WEBSOCKET"
 
 
@@ -113,7 +117,7 @@ class _ConverterSegment(_Segment):
 
     def match(self, text: str, values: list[Any]) -> bool:
         if self.plain == _PLAIN_INT:
-            if text.isdigit() and text.isascii():
+            if text.isdigit() and text.isascii() and len(text) <= MAX_NUMBER_LENGTH:
                 values.append(int(text))
                 return True
             return False
@@ -305,7 +309,7 @@ def _first_choice(root: _Node, segments: list[str], method: str) -> tuple[Rule, 
             for seg in node.dynamic:
                 plain = seg.plain  # the two commonest converters, checked inline
                 if plain == _PLAIN_INT:
-                    if part.isdigit() and part.isascii():
+                    if part.isdigit() and part.isascii() and len(part) <= MAX_NUMBER_LENGTH:
                         values.append(int(part))
                         child = seg.child
                         break
@@ -373,6 +377,8 @@ class Matcher:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
+        if len(path) > MAX_PATH_LENGTH:
+            raise NotFound()
         if path.startswith("//"):
             path = _one_leading_slash(path)
         segments = path[1:].split("/")
@@ -394,5 +400,7 @@ class Matcher:
     def allowed_methods(self, path: str) -> list[str]:
         """The methods of all rules whose URL matches ``path``, sorted, without WEBSOCKET."""
         allowed: set[str] = set()
+        if len(path) > MAX_PATH_LENGTH:
+            return []
         _search(self.root, _one_leading_slash(path).split("/"), 1, [], "", allowed)
         return sorted(allowed)

@@ -9,6 +9,7 @@ let the next rule try) and ``to_url``.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 #: Characters left as they are in a path segment (RFC 3986 ``pchar`` sub-delims, ``:`` and
 #: ``@``): the URL stays readable as Werkzeug's, but ``/``, ``?``, ``#`` and ``%`` are escaped.
 SEGMENT_SAFE = "!$&'()*+,;=:@"
+#: The longest text ``int`` and ``float`` converters convert; longer never matches (a 404).
+#: Python refuses to convert ints over 4,300 digits (and the conversion grows quadratically
+#: below that), a float that long is infinite, and no real identifier comes near.
+MAX_NUMBER_LENGTH = 1000
 
 
 class ValidationError(ValueError):
@@ -160,9 +165,13 @@ class NumberConverter(BaseConverter):
 
     def to_python(self, value: str) -> Any:
         """Convert the matched digits; refuse them when the digit count or bounds do not fit."""
+        if len(value) > MAX_NUMBER_LENGTH:  # bounded before converting: never a ValueError
+            raise ValidationError()
         if self.fixed_digits and len(value.lstrip("-")) != self.fixed_digits:
             raise ValidationError()
         number = self.number_type(value)  # the regex already allowed only ASCII digits
+        if number.__class__ is float and not math.isfinite(number):
+            raise ValidationError()  # "1e999"-sized text: too large to be a float
         if (self.min is not None and number < self.min) or (
             self.max is not None and number > self.max
         ):
