@@ -359,9 +359,15 @@ JUNK = _signed_junk() + _random_junk(300)
 
 def test_junk_cookies_are_empty_sessions(session_app, client) -> None:
     assert len(JUNK) > 300
+    session_app.config["MAX_REQUEST_HEADER_SIZE"] = 32 * 1024  # let the 20 KB ones reach it
     for cookie in JUNK:
         response = client.get("/get", headers={"Cookie": f"session={cookie}"})
         assert (response.status_code, response.text) == (200, "empty"), cookie[:80]
+
+
+def test_an_oversized_cookie_header_is_a_431_not_a_session(session_app, client) -> None:
+    response = client.get("/get", headers={"Cookie": "session=" + "A" * 9000})
+    assert response.status_code == 431
 
 
 def test_junk_cookie_is_replaced_or_removed(session_app, client) -> None:
