@@ -19,6 +19,7 @@ from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Head
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
 from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
 from .http import MIMEAccept, parse_accept_header, parse_options_header
+from .request_headers import RequestHeaders
 
 if TYPE_CHECKING:
     from .routing import Rule
@@ -63,7 +64,7 @@ def _json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-class Request:
+class Request(RequestHeaders):
     """What the client asked for. Only the attributes a view touches are ever parsed.
 
     No ``__slots__``: lazily computed values start as class-level defaults, so building a
@@ -95,6 +96,8 @@ class Request:
     url_rule: Rule | None = None
     view_args: dict[str, Any] | None = None
     routing_exception: Exception | None = None
+    #: What ``user_agent`` returns: a class taking the header's string.
+    user_agent_class: type[UserAgent] = UserAgent
 
     def __init__(
         self,
@@ -169,7 +172,10 @@ class Request:
         """The parsed query string; a missing key is a 400 naming it."""
         args = self._args
         if args is None:
-            args = self._args = parse_query_string(self.query_string)
+            args = parse_query_string(self.query_string)
+            if self.parameter_storage_class is not MultiDict:
+                args = self.parameter_storage_class(args.items(multi=True))
+            self._args = args
         return args
 
     @property
@@ -235,7 +241,8 @@ class Request:
 
     @property
     def user_agent(self) -> UserAgent:
-        return UserAgent(self.headers.get("User-Agent", ""))
+        """The ``User-Agent`` header (``.string``); not parsed, as in Werkzeug 2.1+."""
+        return self.user_agent_class(self.headers.get("User-Agent", ""))
 
     @property
     def accept_mimetypes(self) -> MIMEAccept:
@@ -298,6 +305,8 @@ class Request:
     def url_root(self) -> str:
         """Scheme, host and the path the app is mounted at, ending in ``/``."""
         return f"{self.scheme}://{self.host}{quote(self.root_path, _PATH_SAFE)}/"
+
+    root_url = url_root
 
     @property
     def base_url(self) -> str:
@@ -465,21 +474,31 @@ class Request:
         if cached is not _unset:
             return cached
         if not (force or self.is_json):
-            if silent:
+            return None if silent else self.on_json_loading_failed(None)
+        try:
+            value = self._decode_json(self.get_data(cache=cache))
+        except BadRequest as exc:
+            if silent:  # not cached: a later get_json() must still raise
                 return None
+            if exc.description.startswith("Failed to decode JSON"):
+                return self.on_json_loading_failed(exc)
+            raise  # the body itself was refused (too large): not a JSON error
+        if cache:
+            self._cached_json = value
+        return value
+
+    def on_json_loading_failed(self, e: BaseException | None) -> Any:
+        """Called when ``get_json`` cannot decode the body (``e``) or the body is not JSON
+        (``e`` is ``None``); raises 400 or 415. Override to answer differently, as in Flask:
+        what it returns is what ``get_json`` returns."""
+        if e is None:
             raise UnsupportedMediaType(
                 "Did not attempt to load JSON data because the request Content-Type was "
                 "not 'application/json'."
             )
-        try:
-            value = self._decode_json(self.get_data(cache=cache))
-        except BadRequest:
-            if silent:  # not cached: a later get_json() must still raise
-                return None
-            raise
-        if cache:
-            self._cached_json = value
-        return value
+        if isinstance(e, BadRequest):
+            raise e
+        raise BadRequest(f"Failed to decode JSON object: {e}")
 
     def _decode_json(self, data: bytes) -> Any:
         try:
