@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import json as _json
 from .datastructures import MultiDict
+from .header_auth import Authorization
 from .header_properties import (
     date_header_property,
     header_property,
@@ -23,13 +24,11 @@ from .header_properties import (
     list_header_property,
     parsed_header_property,
 )
+from .header_ranges import IfRange, Range
 from .header_values import (
     Accept,
-    Authorization,
     CharsetAccept,
-    IfRange,
     LanguageAccept,
-    Range,
     RequestCacheControl,
     parse_accept,
 )

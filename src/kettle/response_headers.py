@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import json as _json
 from .datastructures import EnvironHeaders, Headers
+from .header_auth import WWWAuthenticate
 from .header_properties import (
     bool_header_property,
     date_header_property,
@@ -25,14 +26,8 @@ from .header_properties import (
     parsed_header_property,
     seconds_header_property,
 )
-from .header_values import (
-    CallbackDict,
-    ContentRange,
-    ContentSecurityPolicy,
-    ResponseCacheControl,
-    WWWAuthenticate,
-    _quote,
-)
+from .header_ranges import ContentRange
+from .header_values import CallbackDict, ContentSecurityPolicy, ResponseCacheControl, _quote
 from .http import (
     evaluate_preconditions,
     http_date,

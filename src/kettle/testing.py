@@ -25,6 +25,7 @@ from .context import Context
 from .datastructures import Headers, MultiDict
 from .response import Response
 from .testing_asgi import ASGIRunner, WebSocketSession
+from .testing_environ import EnvironBuilder, run_wsgi_app  # noqa: F401 (Flask's kettle.testing.EnvironBuilder)
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -401,6 +402,37 @@ class KettleClient:
 
     def options(self, path: str = "/", **kwargs: Any) -> TestResponse:
         return self.open(path, "OPTIONS", **kwargs)
+
+    def trace(self, path: str = "/", **kwargs: Any) -> TestResponse:
+        return self.open(path, "TRACE", **kwargs)
+
+    def resolve_redirect(self, response: TestResponse, buffered: bool = False) -> TestResponse:
+        """The response to following one redirect ``response`` gave (Werkzeug's method):
+        307/308 repeat the method, others become ``GET`` (``HEAD`` stays ``HEAD``)."""
+        environ = response.request_environ
+        method = environ.get("REQUEST_METHOD", "GET")
+        if response.status_code not in (307, 308):
+            method = "HEAD" if method == "HEAD" else "GET"
+        target = urlsplit(response.headers.get("Location", "/"))
+        kwargs: dict[str, Any] = {}
+        if target.netloc:
+            kwargs["base_url"] = f"{target.scheme or 'http'}://{target.netloc}/"
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        return self._open_once(path, method, kwargs)
+
+    def run_wsgi_app(
+        self, environ: dict[str, Any], buffered: bool = False
+    ) -> tuple[Iterable[bytes], str, Headers]:
+        """Call the app's WSGI door with ``environ``, sending and storing the client's
+        cookies: ``(body iterable, status, headers)``."""
+        if self.use_cookies and "HTTP_COOKIE" not in environ:
+            cookie = self._cookie_header(environ.get("PATH_INFO") or "/")
+            if cookie:
+                environ["HTTP_COOKIE"] = cookie
+        body, status, headers = run_wsgi_app(self.app, environ, buffered)
+        if self.use_cookies:
+            self._store_cookies(headers)
+        return body, status, headers
 
     def __enter__(self) -> KettleClient:
         if self._preserve:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .datastructures import Headers
-from .header_values import Authorization
+from .header_auth import Authorization
 
 if TYPE_CHECKING:
     from .app import Kettle
