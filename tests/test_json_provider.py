@@ -12,7 +12,6 @@ import pytest
 import kettle.json
 from kettle import Kettle, jsonify
 from kettle.json.provider import DefaultJSONProvider, JSONProvider
-from kettle.testing import KettleClient
 
 
 class Money:
