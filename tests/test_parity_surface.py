@@ -226,3 +226,33 @@ def test_dispatching_jinja_loader(tmp_path: Path) -> None:
     assert "page.html" in loader.list_templates()
     with app.app_context():
         assert app.jinja_env.get_template("page.html").render(name="ada") == "hi ada"
+
+
+# -- flask.config, flask.helpers ---------------------------------------------------------------
+
+
+def test_config_attribute_forwards_to_config() -> None:
+    from kettle.config import ConfigAttribute
+
+    class App(Kettle):
+        max_items = ConfigAttribute("MAX_ITEMS", get_converter=int)
+        banner = ConfigAttribute[str]("BANNER")
+
+    app = App("cfg")
+    app.config["MAX_ITEMS"] = "12"
+    assert app.max_items == 12
+    app.banner = "hello"
+    assert app.config["BANNER"] == "hello" and app.banner == "hello"
+    assert isinstance(App.__dict__["max_items"], ConfigAttribute)
+
+
+def test_get_root_path_and_get_load_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kettle.helpers import get_load_dotenv, get_root_path
+
+    assert get_root_path(__name__) == str(Path(__file__).parent)
+    monkeypatch.delenv("KETTLE_SKIP_DOTENV", raising=False)
+    assert get_load_dotenv() is True and get_load_dotenv(False) is False
+    monkeypatch.setenv("KETTLE_SKIP_DOTENV", "1")
+    assert get_load_dotenv() is False
+    monkeypatch.setenv("KETTLE_SKIP_DOTENV", "no")
+    assert get_load_dotenv() is True
