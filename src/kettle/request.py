@@ -14,11 +14,13 @@ from urllib.parse import quote
 import msgspec
 
 from .body import CHUNK_SIZE, BodyReader, BufferedBody, Readable, RequestLimits, too_large
+from .context import current_context
 from .cookies import parse_cookie_header
 from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
 from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
 from .http import MIMEAccept, parse_accept_header, parse_options_header
+from .json.provider import DefaultJSONProvider
 from .request_headers import RequestHeaders
 
 if TYPE_CHECKING:
@@ -31,6 +33,16 @@ _unset: Any = object()
 _PATH_SAFE = "/!$&'()*+,:;=@"
 _QUERY_SAFE = "/!$&'()*+,:;=@?%"
 _DEFAULT_PORTS = {"http": ":80", "ws": ":80", "https": ":443", "wss": ":443"}
+
+
+def _custom_loads() -> Any:
+    """The active app's ``app.json.loads`` when its provider decodes differently from
+    kettle's (as Flask, ``get_json`` uses the app's provider); ``None`` for the default."""
+    ctx = current_context()
+    if ctx is None:
+        return None
+    provider = ctx.app.json
+    return None if type(provider).loads is DefaultJSONProvider.loads else provider.loads
 
 
 class _Cookies(dict[str, str]):
@@ -501,14 +513,17 @@ class Request(RequestHeaders):
         raise BadRequest(f"Failed to decode JSON object: {e}")
 
     def _decode_json(self, data: bytes) -> Any:
+        loads = _custom_loads()
         try:
-            value = _json_decode(data)
+            value = _json_decode(data) if loads is None else loads(data)
         except msgspec.DecodeError as exc:
             raise BadRequest(f"Failed to decode JSON object: {exc}") from None
         except UnicodeDecodeError:  # msgspec checks UTF-8 only outside strings
             raise BadRequest("Failed to decode JSON object: it is not valid UTF-8.") from None
         except RecursionError:
             raise BadRequest("Failed to decode JSON object: it is nested too deeply.") from None
+        except ValueError as exc:  # a custom provider's error (json.JSONDecodeError...)
+            raise BadRequest(f"Failed to decode JSON object: {exc}") from None
         depth = self.limits.max_json_depth
         if (
             depth is not None
