@@ -256,3 +256,15 @@ def test_get_root_path_and_get_load_dotenv(monkeypatch: pytest.MonkeyPatch) -> N
     assert get_load_dotenv() is False
     monkeypatch.setenv("KETTLE_SKIP_DOTENV", "no")
     assert get_load_dotenv() is True
+
+
+def test_open_takes_a_builder_an_environ_and_auth(app: Kettle, client: KettleClient) -> None:
+    @app.route("/who", methods=["GET", "PUT"])
+    def who() -> str:
+        auth = request.authorization
+        return f"{request.method} {auth.username if auth else '-'} {request.mimetype}"
+
+    builder = EnvironBuilder(app, "/who", method="PUT", data="x", mimetype="text/csv")
+    assert client.open(builder).text == "PUT - text/csv"
+    assert client.open(builder.get_environ()).text == "PUT - text/csv"
+    assert client.get("/who", auth=("ada", "pw")).text == "GET ada "

@@ -25,7 +25,11 @@ from .context import Context
 from .datastructures import Headers, MultiDict
 from .response import Response
 from .testing_asgi import ASGIRunner, WebSocketSession
-from .testing_environ import EnvironBuilder, run_wsgi_app  # noqa: F401 (Flask's kettle.testing.EnvironBuilder)
+from .testing_environ import (  # noqa: F401 (EnvironBuilder: Flask's kettle.testing name)
+    BaseEnvironBuilder,
+    EnvironBuilder,
+    run_wsgi_app,
+)
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -284,9 +288,17 @@ class KettleClient:
 
     # -- requests ------------------------------------------------------------
     def open(
-        self, path: str = "/", method: str = "GET", follow_redirects: bool = False, **kwargs: Any
+        self,
+        path: str | BaseEnvironBuilder | dict[str, Any] = "/",
+        method: str = "GET",
+        follow_redirects: bool = False,
+        **kwargs: Any,
     ) -> TestResponse:
-        """Send one request (and follow redirects when asked)."""
+        """Send one request (and follow redirects when asked); ``path`` may also be an
+        ``EnvironBuilder`` or a WSGI environ."""
+        if isinstance(path, BaseEnvironBuilder | dict):  # Werkzeug's open(builder or environ)
+            method = (path.method if isinstance(path, BaseEnvironBuilder)
+                      else path.get("REQUEST_METHOD", "GET"))
         response = self._open_once(path, method, kwargs)
         history: list[TestResponse] = []
         while follow_redirects and response.status_code in (301, 302, 303, 305, 307, 308):
@@ -306,9 +318,9 @@ class KettleClient:
         response.history = history
         return response
 
-    def _open_once(self, path: str, method: str, kwargs: dict[str, Any]) -> TestResponse:
+    def _open_once(self, path: Any, method: str, kwargs: dict[str, Any]) -> TestResponse:
         self._pop_preserved()
-        environ = build_environ(path, method=method, environ_base=self.environ_base, **kwargs)
+        environ = self._environ_for(path, method, kwargs)
         if self.use_cookies and "HTTP_COOKIE" not in environ:
             cookie = self._cookie_header(environ["PATH_INFO"])
             if cookie:
@@ -330,6 +342,20 @@ class KettleClient:
         if self.use_cookies:
             self._store_cookies(response.headers)
         return response
+
+    def _environ_for(self, path: Any, method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The environ of one request: built from ``open``'s arguments (``auth`` and
+        ``mimetype`` as Werkzeug's), or given as an ``EnvironBuilder`` or an environ."""
+        if isinstance(path, BaseEnvironBuilder):
+            return path.get_environ()
+        if isinstance(path, dict):
+            return dict(path)
+        if "auth" in kwargs or "mimetype" in kwargs:
+            builder = BaseEnvironBuilder(
+                path, method=method, environ_base=self.environ_base, **kwargs
+            )
+            return builder.get_environ()
+        return build_environ(path, method=method, environ_base=self.environ_base, **kwargs)
 
     def _call_wsgi(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
