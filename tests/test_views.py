@@ -100,8 +100,16 @@ def test_provide_automatic_options(app: Kettle, client: KettleClient) -> None:
         def dispatch_request(self) -> str:
             return f"own {request.method}"
 
+    class Plain(View):
+        def dispatch_request(self) -> str:
+            return "plain"
+
     app.add_url_rule("/o", view_func=OwnOptions.as_view("o"))
+    app.add_url_rule("/plain", view_func=Plain.as_view("plain"))
     assert client.options("/o").text == "own OPTIONS"
+    response = client.options("/plain")  # answered by kettle, as for a function view
+    assert response.status_code == 200
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD", "OPTIONS"}
 
 
 class ItemAPI(MethodView):

@@ -84,7 +84,8 @@ class View:
         view.__doc__ = cls.__doc__
         view.__module__ = cls.__module__
         view.methods = cls.methods
-        view.provide_automatic_options = cls.provide_automatic_options
+        if cls.provide_automatic_options is not None:  # None: decided as for a function view
+            view.provide_automatic_options = cls.provide_automatic_options
         return view  # type: ignore[no-any-return]
 
 
