@@ -231,6 +231,21 @@ class Blueprint(BlueprintTemplating, Scaffold):
 
         return decorator
 
+    def make_setup_state(
+        self, app: Kettle, options: dict[str, Any], first_registration: bool = False
+    ) -> BlueprintSetupState:
+        """The state recorded functions receive on registration; override to extend it."""
+        return BlueprintSetupState(self, app, options, first_registration)
+
+    def open_resource(self, resource: str, mode: str = "rb", encoding: str | None = "utf-8") -> Any:
+        """Open a file relative to the blueprint's root path, for reading."""
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError("Resources can only be opened for reading.")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
     def register(self, app: Kettle, options: dict[str, Any]) -> None:
         """Replay everything recorded onto ``app``; called by ``app.register_blueprint``."""
         name_prefix = options.get("name_prefix", "")
@@ -248,7 +263,7 @@ class Blueprint(BlueprintTemplating, Scaffold):
         first_registration = not any(bp is self for bp in app.blueprints.values())
         app.blueprints[name] = self
         self._got_registered_once = True
-        state = BlueprintSetupState(self, app, options, first_registration)
+        state = self.make_setup_state(app, options, first_registration)
         if self.has_static_folder:
             state.add_url_rule(
                 f"{self.static_url_path}/<path:filename>",

@@ -437,6 +437,58 @@ def cli() -> None:
 
 from . import cli_commands  # noqa: E402 (the built-in commands register on ``cli``)
 
+SeparatedPathType = cli_commands.SeparatedPathType
+
+# -- Flask's names for the pieces above ------------------------------------------------------
+
+#: Flask's ``--version`` callback.
+get_version = _show_version
+
+
+def find_best_app(module: Any) -> Kettle:
+    """The app in ``module``: ``app``/``application``, the only app, or ``create_app()``."""
+    return _find_app_in_module(module, None)
+
+
+def find_app_by_string(module: Any, app_name: str) -> Kettle:
+    """The app ``app_name`` names in ``module``: an attribute or a factory call."""
+    return _find_app_in_module(module, app_name)
+
+
+def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
+    """The lines printed when the development server starts."""
+    if app_import_path is not None:
+        click.echo(f" * Serving kettle app '{app_import_path}'")
+    if debug is not None:
+        click.echo(f" * Debug mode: {'on' if debug else 'off'}")
+
+
+class CertParamType(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """``--cert``: a certificate file, ``adhoc``, or the import path of an ``ssl.SSLContext``."""
+
+    name = "path"
+
+    def __init__(self) -> None:
+        self.path_type = click.Path(exists=True, dir_okay=False, resolve_path=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import ssl
+
+        try:
+            return self.path_type(value, param, ctx)
+        except click.BadParameter:
+            value = click.STRING(value, param, ctx)
+            if value.lower() == "adhoc":
+                return "adhoc"
+            try:
+                obj = importlib.import_module(value.rpartition(".")[0]) if "." in value else None
+                found = getattr(obj, value.rpartition(".")[2], None) if obj is not None else None
+            except ImportError:
+                found = None
+            if isinstance(found, ssl.SSLContext):
+                return found
+            raise
+
 
 def main() -> None:
     """Entry point of the ``kettle`` console script (and ``python -m kettle``)."""
@@ -447,15 +499,21 @@ def main() -> None:
 __all__ = [
     "AppGroup",
     "AppLoadError",
+    "CertParamType",
     "KettleGroup",
     "NoAppException",
     "ScriptInfo",
+    "SeparatedPathType",
     "cli",
     "cli_commands",
     "configure_app_logger",
+    "find_app_by_string",
+    "find_best_app",
+    "get_version",
     "load_dotenv",
     "locate_app",
     "main",
     "prepare_import",
+    "show_server_banner",
     "with_appcontext",
 ]

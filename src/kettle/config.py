@@ -15,7 +15,7 @@ import types
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from importlib import import_module
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 import msgspec
 
@@ -344,3 +344,24 @@ class Config(dict[str, Any]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
+
+
+T = TypeVar("T")
+
+
+class ConfigAttribute(Generic[T]):
+    """An attribute that reads and writes a config key (Flask's): ``testing =
+    ConfigAttribute("TESTING")`` on an app class makes ``app.testing`` ``app.config["TESTING"]``."""
+
+    def __init__(self, name: str, get_converter: Callable[[Any], T] | None = None) -> None:
+        self.__name__ = name
+        self.get_converter = get_converter
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.config[self.__name__]
+        return self.get_converter(value) if self.get_converter is not None else value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.config[self.__name__] = value

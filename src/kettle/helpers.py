@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any, TypeVar
 
 from .context import _cv_context, get_context
 from .response import Response
+from .scaffold import get_root_path as get_root_path  # Flask's flask.helpers name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,3 +111,12 @@ def get_debug_flag() -> bool:
 
     value = os.environ.get("KETTLE_DEBUG")
     return value is not None and value.lower() not in ("", "0", "false", "no")
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Whether the CLI should load ``.env`` files: ``default`` unless ``KETTLE_SKIP_DOTENV``
+    is set (then ``False``, except for ``0``, ``false`` or ``no``)."""
+    value = os.environ.get("KETTLE_SKIP_DOTENV")
+    if not value:
+        return default
+    return value.lower() in ("0", "false", "no")

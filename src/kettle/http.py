@@ -335,6 +335,21 @@ class ETags:
         value, weak = unquote_etag(etag)
         return self.contains_weak(value) if weak else self.contains(value)
 
+    def is_strong(self, etag: str) -> bool:
+        """Whether ``etag`` (unquoted) is one of the strong tags."""
+        return etag in self._strong
+
+    def is_weak(self, etag: str) -> bool:
+        """Whether ``etag`` (unquoted) is one of the weak tags."""
+        return etag in self._weak
+
+    def to_header(self) -> str:
+        """The header value: ``*`` or the quoted tags, strong then weak."""
+        if self.star_tag:
+            return "*"
+        tags = [f'"{t}"' for t in sorted(self._strong)] + [f'W/"{t}"' for t in sorted(self._weak)]
+        return ", ".join(tags)
+
     def as_set(self, include_weak: bool = False) -> set[str]:
         """The tags as a plain set, strong only unless ``include_weak``."""
         return set(self._strong | self._weak) if include_weak else set(self._strong)

@@ -22,11 +22,14 @@ from .body import (
     RequestLimits,
     too_large,
 )
+from .context import current_context
 from .cookies import parse_cookie_header
 from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
 from .forms import FileStorage, FormParser, is_form_mimetype, parse_query_string
 from .http import MIMEAccept, parse_accept_header, parse_options_header
+from .json.provider import DefaultJSONProvider
+from .request_headers import RequestHeaders
 
 if TYPE_CHECKING:
     from .routing import Rule
@@ -38,6 +41,16 @@ _unset: Any = object()
 _PATH_SAFE = "/!$&'()*+,:;=@"
 _QUERY_SAFE = "/!$&'()*+,:;=@?%"
 _DEFAULT_PORTS = {"http": ":80", "ws": ":80", "https": ":443", "wss": ":443"}
+
+
+def _custom_loads() -> Any:
+    """The active app's ``app.json.loads`` when its provider decodes differently from
+    kettle's (as Flask, ``get_json`` uses the app's provider); ``None`` for the default."""
+    ctx = current_context()
+    if ctx is None:
+        return None
+    provider = ctx.app.json
+    return None if type(provider).loads is DefaultJSONProvider.loads else provider.loads
 
 
 class _Cookies(dict[str, str]):
@@ -71,7 +84,7 @@ def _json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-class Request:
+class Request(RequestHeaders):
     """What the client asked for. Only the attributes a view touches are ever parsed.
 
     No ``__slots__``: lazily computed values start as class-level defaults, so building a
@@ -107,6 +120,8 @@ class Request:
     routing_exception: Exception | None = None
     #: Set by a door before routing (too many headers): answered before routing or hooks.
     _refused: Exception | None = None
+    #: What ``user_agent`` returns: a class taking the header's string.
+    user_agent_class: type[UserAgent] = UserAgent
 
     def __init__(
         self,
@@ -181,7 +196,10 @@ class Request:
         """The parsed query string; a missing key is a 400 naming it."""
         args = self._args
         if args is None:
-            args = self._args = parse_query_string(self.query_string)
+            args = parse_query_string(self.query_string)
+            if self.parameter_storage_class is not MultiDict:
+                args = self.parameter_storage_class(args.items(multi=True))
+            self._args = args
         return args
 
     @property
@@ -247,7 +265,8 @@ class Request:
 
     @property
     def user_agent(self) -> UserAgent:
-        return UserAgent(self.headers.get("User-Agent", ""))
+        """The ``User-Agent`` header (``.string``); not parsed, as in Werkzeug 2.1+."""
+        return self.user_agent_class(self.headers.get("User-Agent", ""))
 
     @property
     def accept_mimetypes(self) -> MIMEAccept:
@@ -328,6 +347,8 @@ class Request:
     def url_root(self) -> str:
         """Scheme, host and the path the app is mounted at, ending in ``/``."""
         return f"{self.scheme}://{self.host}{quote(self.root_path, _PATH_SAFE)}/"
+
+    root_url = url_root
 
     @property
     def base_url(self) -> str:
@@ -510,31 +531,44 @@ class Request:
         if cached is not _unset:
             return cached
         if not (force or self.is_json):
-            if silent:
-                return None
-            raise UnsupportedMediaType(
-                "Did not attempt to load JSON data because the request Content-Type was "
-                "not 'application/json'."
-            )
+            return None if silent else self.on_json_loading_failed(None)
         try:
             value = self._decode_json(self.get_data(cache=cache))
-        except BadRequest:
+        except BadRequest as exc:
             if silent:  # not cached: a later get_json() must still raise
                 return None
-            raise
+            if exc.description.startswith("Failed to decode JSON"):
+                return self.on_json_loading_failed(exc)
+            raise  # the body itself was refused (too large): not a JSON error
         if cache:
             self._cached_json = value
         return value
 
+    def on_json_loading_failed(self, e: BaseException | None) -> Any:
+        """Called when ``get_json`` cannot decode the body (``e``) or the body is not JSON
+        (``e`` is ``None``); raises 400 or 415. Override to answer differently, as in Flask:
+        what it returns is what ``get_json`` returns."""
+        if e is None:
+            raise UnsupportedMediaType(
+                "Did not attempt to load JSON data because the request Content-Type was "
+                "not 'application/json'."
+            )
+        if isinstance(e, BadRequest):
+            raise e
+        raise BadRequest(f"Failed to decode JSON object: {e}")
+
     def _decode_json(self, data: bytes) -> Any:
+        loads = _custom_loads()
         try:
-            value = _json_decode(data)
+            value = _json_decode(data) if loads is None else loads(data)
         except msgspec.DecodeError as exc:
             raise BadRequest(f"Failed to decode JSON object: {exc}") from None
         except UnicodeDecodeError:  # msgspec checks UTF-8 only outside strings
             raise BadRequest("Failed to decode JSON object: it is not valid UTF-8.") from None
         except RecursionError:
             raise BadRequest("Failed to decode JSON object: it is nested too deeply.") from None
+        except ValueError as exc:  # a custom provider's error (json.JSONDecodeError...)
+            raise BadRequest(f"Failed to decode JSON object: {exc}") from None
         depth = self.limits.max_json_depth
         if (
             depth is not None

@@ -17,6 +17,7 @@ import msgspec
 from .cookies import dump_cookie
 from .datastructures import Headers
 from .errors import HTTP_STATUS_PHRASES
+from .response_headers import ResponseHeaders
 
 _STATUS_LINES: dict[int, str] = {
     code: f"{code} {phrase}" for code, phrase in HTTP_STATUS_PHRASES.items()
@@ -100,7 +101,7 @@ def _content_type_header(mimetype: str) -> str:
     return value
 
 
-class Response:
+class Response(ResponseHeaders):
     """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
 
     No ``__slots__``: the rarely set attributes live on the class as defaults, so building
@@ -300,6 +301,11 @@ class Response:
         return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
 
     @property
+    def max_cookie_size(self) -> int:
+        """``MAX_COOKIE_SIZE`` of the active app (4093 outside one); bigger cookies warn."""
+        return _max_cookie_size()
+
+    @property
     def location(self) -> str | None:
         value: str | None = self.headers.get("Location")
         return value
@@ -327,7 +333,7 @@ class Response:
             dump_cookie(
                 key, value, max_age=max_age, expires=expires, path=path, domain=domain,
                 secure=secure, httponly=httponly, samesite=samesite, partitioned=partitioned,
-                max_size=_max_cookie_size(),
+                max_size=self.max_cookie_size,
             ),
         )
 

@@ -443,3 +443,7 @@ def stream_template_string(source: str, **context: Any) -> Iterator[str]:
     template = app.jinja_env.from_string(source)
     return _stream(ctx, template, _context(app, context))
 
+
+
+#: Flask's name for the loader that searches the app's and then the blueprints' templates.
+DispatchingJinjaLoader = DispatchingLoader

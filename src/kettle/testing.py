@@ -25,6 +25,11 @@ from .context import Context
 from .datastructures import Headers, MultiDict
 from .response import Response
 from .testing_asgi import ASGIRunner, WebSocketSession
+from .testing_environ import (  # noqa: F401 (EnvironBuilder: Flask's kettle.testing name)
+    BaseEnvironBuilder,
+    EnvironBuilder,
+    run_wsgi_app,
+)
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -283,9 +288,17 @@ class KettleClient:
 
     # -- requests ------------------------------------------------------------
     def open(
-        self, path: str = "/", method: str = "GET", follow_redirects: bool = False, **kwargs: Any
+        self,
+        path: str | BaseEnvironBuilder | dict[str, Any] = "/",
+        method: str = "GET",
+        follow_redirects: bool = False,
+        **kwargs: Any,
     ) -> TestResponse:
-        """Send one request (and follow redirects when asked)."""
+        """Send one request (and follow redirects when asked); ``path`` may also be an
+        ``EnvironBuilder`` or a WSGI environ."""
+        if isinstance(path, BaseEnvironBuilder | dict):  # Werkzeug's open(builder or environ)
+            method = (path.method if isinstance(path, BaseEnvironBuilder)
+                      else path.get("REQUEST_METHOD", "GET"))
         response = self._open_once(path, method, kwargs)
         history: list[TestResponse] = []
         while follow_redirects and response.status_code in (301, 302, 303, 305, 307, 308):
@@ -305,9 +318,9 @@ class KettleClient:
         response.history = history
         return response
 
-    def _open_once(self, path: str, method: str, kwargs: dict[str, Any]) -> TestResponse:
+    def _open_once(self, path: Any, method: str, kwargs: dict[str, Any]) -> TestResponse:
         self._pop_preserved()
-        environ = build_environ(path, method=method, environ_base=self.environ_base, **kwargs)
+        environ = self._environ_for(path, method, kwargs)
         if self.use_cookies and "HTTP_COOKIE" not in environ:
             cookie = self._cookie_header(environ["PATH_INFO"])
             if cookie:
@@ -329,6 +342,20 @@ class KettleClient:
         if self.use_cookies:
             self._store_cookies(response.headers)
         return response
+
+    def _environ_for(self, path: Any, method: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The environ of one request: built from ``open``'s arguments (``auth`` and
+        ``mimetype`` as Werkzeug's), or given as an ``EnvironBuilder`` or an environ."""
+        if isinstance(path, BaseEnvironBuilder):
+            return path.get_environ()
+        if isinstance(path, dict):
+            return dict(path)
+        if "auth" in kwargs or "mimetype" in kwargs:
+            builder = BaseEnvironBuilder(
+                path, method=method, environ_base=self.environ_base, **kwargs
+            )
+            return builder.get_environ()
+        return build_environ(path, method=method, environ_base=self.environ_base, **kwargs)
 
     def _call_wsgi(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
@@ -401,6 +428,37 @@ class KettleClient:
 
     def options(self, path: str = "/", **kwargs: Any) -> TestResponse:
         return self.open(path, "OPTIONS", **kwargs)
+
+    def trace(self, path: str = "/", **kwargs: Any) -> TestResponse:
+        return self.open(path, "TRACE", **kwargs)
+
+    def resolve_redirect(self, response: TestResponse, buffered: bool = False) -> TestResponse:
+        """The response to following one redirect ``response`` gave (Werkzeug's method):
+        307/308 repeat the method, others become ``GET`` (``HEAD`` stays ``HEAD``)."""
+        environ = response.request_environ
+        method = environ.get("REQUEST_METHOD", "GET")
+        if response.status_code not in (307, 308):
+            method = "HEAD" if method == "HEAD" else "GET"
+        target = urlsplit(response.headers.get("Location", "/"))
+        kwargs: dict[str, Any] = {}
+        if target.netloc:
+            kwargs["base_url"] = f"{target.scheme or 'http'}://{target.netloc}/"
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        return self._open_once(path, method, kwargs)
+
+    def run_wsgi_app(
+        self, environ: dict[str, Any], buffered: bool = False
+    ) -> tuple[Iterable[bytes], str, Headers]:
+        """Call the app's WSGI door with ``environ``, sending and storing the client's
+        cookies: ``(body iterable, status, headers)``."""
+        if self.use_cookies and "HTTP_COOKIE" not in environ:
+            cookie = self._cookie_header(environ.get("PATH_INFO") or "/")
+            if cookie:
+                environ["HTTP_COOKIE"] = cookie
+        body, status, headers = run_wsgi_app(self.app, environ, buffered)
+        if self.use_cookies:
+            self._store_cookies(headers)
+        return body, status, headers
 
     def __enter__(self) -> KettleClient:
         if self._preserve:

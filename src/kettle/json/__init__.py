@@ -7,13 +7,11 @@ than the standard library.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
 if TYPE_CHECKING:
-    from ..app import Kettle
     from ..response import Response
 
 
@@ -53,64 +51,28 @@ def loads(data: str | bytes) -> Any:
     return msgspec.json.decode(data)
 
 
-class JSONProvider:
-    """How an app reads and writes JSON; ``app.json``. Subclass to change the encoding."""
+def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None:
+    """Serialize ``obj`` as JSON into the text file ``fp`` (the app's provider when active)."""
+    fp.write(_current_json().dumps(obj, **kwargs) if _has_app() else dumps(obj, **kwargs))
 
-    def __init__(self, app: Kettle) -> None:
-        self._app = app
-        self._mimetype: str | None = None
-        self._frozen: (
-            tuple[Callable[[Any], bytes], Callable[..., Response], tuple[str, str]] | None
-        ) = None
 
-    @property
-    def mimetype(self) -> str:
-        """Content type of JSON responses: ``config["JSONIFY_MIMETYPE"]`` unless set here."""
-        return self._mimetype or self._app.config.get("JSONIFY_MIMETYPE") or "application/json"
+def load(fp: IO[str] | IO[bytes], **kwargs: Any) -> Any:
+    """Parse JSON read from the file ``fp``."""
+    return _current_json().loads(fp.read(), **kwargs) if _has_app() else loads(fp.read())
 
-    @mimetype.setter
-    def mimetype(self, value: str) -> None:
-        self._mimetype = value
-        self._frozen = None
 
-    @property
-    def sort_keys(self) -> bool:
-        return bool(self._app.config.get("JSON_SORT_KEYS", False))
+def _has_app() -> bool:
+    from ..context import current_context
 
-    def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return dumps(obj, sort_keys=kwargs.get("sort_keys", self.sort_keys))
+    return current_context() is not None
 
-    def dumpb(self, obj: Any) -> bytes:
-        return dumpb(obj, self.sort_keys)
 
-    def loads(self, data: str | bytes, **kwargs: Any) -> Any:
-        return loads(data)
+def _current_json() -> Any:
+    from ..context import current_context
 
-    def response(self, *args: Any, **kwargs: Any) -> Response:
-        """A JSON response of ``args`` (one value, or a list of several) or ``kwargs``."""
-        if args and kwargs:
-            raise TypeError("jsonify() takes either positional or keyword arguments, not both")
-        data: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs
-        return self.response_for(data)
-
-    def response_for(self, data: Any) -> Response:
-        """A JSON response of one value: what a view returning a dict or list gets."""
-        frozen = self._frozen
-        if frozen is not None:  # settings read once when the app started serving
-            encode, direct, header = frozen
-            return direct(encode(data), header)
-        return self._app.response_class(self.dumpb(data), mimetype=self.mimetype)
-
-    def freeze(self) -> None:
-        """Read the JSON settings once; the app calls this when it starts serving."""
-        from ..response import Response, content_type_for
-
-        response_class = self._app.response_class
-        plain = response_class.direct.__func__ is Response.direct.__func__  # type: ignore[attr-defined]
-        if type(self).dumpb is JSONProvider.dumpb and plain:
-            header = ("Content-Type", content_type_for(self.mimetype))
-            encoder = _sorted_encoder if self.sort_keys else _encoder
-            self._frozen = (encoder.encode, response_class.direct, header)
+    ctx = current_context()
+    assert ctx is not None
+    return ctx.app.json
 
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:
@@ -125,3 +87,16 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
         raise TypeError("jsonify() takes either positional or keyword arguments, not both")
     data: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs
     return Response(_encoder.encode(data), mimetype="application/json")
+
+
+from .provider import DefaultJSONProvider  # noqa: E402 (it builds on the functions above)
+from .provider import JSONProvider as BaseJSONProvider  # noqa: E402
+
+#: kettle's JSON provider under its old name (``app.json_provider_class``'s default):
+#: ``DefaultJSONProvider``. Flask's abstract base is ``kettle.json.provider.JSONProvider``.
+JSONProvider = DefaultJSONProvider
+
+__all__ = [
+    "BaseJSONProvider", "DefaultJSONProvider", "JSONProvider", "dump", "dumpb", "dumps",
+    "jsonify", "load", "loads",
+]
