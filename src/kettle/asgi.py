@@ -199,6 +199,11 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         return await _other_scope(app, scope, receive, send)
     if not app._asgi_ready:
         await _prepare(app)
+        if app._full_pipeline():  # overridden app methods or signal receivers: Flask's path
+            from .full_door import asgi_request
+
+            app._asgi_ready = False
+            return await asgi_request(app, scope, receive, send)
     request = request_from_scope(scope, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix

@@ -43,7 +43,7 @@ def after_this_request(f: F) -> F:
             "'after_this_request' can only be used when a request context is active, "
             "such as in a view function."
         )
-    ctx.add_after_request_function(f)
+    (ctx._request_owner or ctx).add_after_request_function(f)
     return f
 
 
