@@ -13,6 +13,7 @@ from .context import (
     request,
     session,
 )
+from .ctx import copy_current_request_context
 from .datastructures import Headers, MultiDict
 from .errors import HTTPException, abort
 from .flashing import flash, get_flashed_messages
@@ -24,6 +25,18 @@ from .problems import RequestValidationError
 from .request import Request
 from .response import Response, redirect
 from .sending import send_file, send_from_directory
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    before_render_template,
+    got_request_exception,
+    message_flashed,
+    request_finished,
+    request_started,
+    request_tearing_down,
+    template_rendered,
+)
 from .templating import (
     get_template_attribute,
     render_template,
@@ -35,6 +48,18 @@ from .templating import (
 __version__ = "0.1.0"
 
 __all__ = [
+    # Flask's contexts and signals (kettle.ctx, kettle.signals)
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
+    "copy_current_request_context",
+    "got_request_exception",
+    "message_flashed",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
+    "template_rendered",
     "Blueprint",
     "Body",
     "Config",

@@ -15,9 +15,11 @@ import types
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from importlib import import_module
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar, overload
 
 import msgspec
+
+T = TypeVar("T")
 
 DEFAULT_CONFIG: dict[str, Any] = {
     # Debug mode: detailed error pages and reloading; never in production.
@@ -146,6 +148,30 @@ def _import_string(name: str) -> Any:
         return getattr(module, attr)
     except AttributeError:
         raise ImportError(f"module {module_name!r} has no attribute {attr!r}") from None
+
+
+class ConfigAttribute(Generic[T]):
+    """An attribute that reads and writes one config key: ``debug = ConfigAttribute("DEBUG")``
+    on a ``Kettle`` subclass (``get_converter`` turns the stored value into the result)."""
+
+    def __init__(self, name: str, get_converter: Callable[[Any], T] | None = None) -> None:
+        self.__name__ = name
+        self.get_converter = get_converter
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> ConfigAttribute[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.config[self.__name__]  # type: ignore[attr-defined]
+        if self.get_converter is not None:
+            value = self.get_converter(value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.config[self.__name__] = value  # type: ignore[attr-defined]
 
 
 class Config(dict[str, Any]):

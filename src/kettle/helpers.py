@@ -8,6 +8,12 @@ from typing import Any, TypeVar
 
 from .context import _cv_context, get_context
 from .response import Response
+from .scaffold import get_root_path
+
+__all__ = [
+    "after_this_request", "get_debug_flag", "get_load_dotenv", "get_root_path",
+    "make_response", "stream_with_context", "url_for",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,3 +115,14 @@ def get_debug_flag() -> bool:
 
     value = os.environ.get("KETTLE_DEBUG")
     return value is not None and value.lower() not in ("", "0", "false", "no")
+
+
+def get_load_dotenv(default: bool = True) -> bool:
+    """Whether ``.env`` files should be loaded: ``default`` unless ``KETTLE_SKIP_DOTENV``
+    is set, then the opposite of its value (``0``, ``false``, ``no`` mean load)."""
+    import os
+
+    value = os.environ.get("KETTLE_SKIP_DOTENV")
+    if not value:
+        return default
+    return value.lower() in ("0", "false", "no")

@@ -53,14 +53,14 @@ def track(app: Kettle) -> None:
     _serving_apps.add(app)
 
 
-def _on_connect(sender: Signal, **kwargs: Any) -> None:
+def _on_connect(signal: Signal, /, **kwargs: Any) -> None:
     if not state.active:
         state.active = True
         for app in list(_serving_apps):
             app._ready = app._asgi_ready = False  # the doors' next check picks the full path
 
 
-def _on_disconnect(sender: Signal, **kwargs: Any) -> None:
+def _on_disconnect(signal: Signal, /, **kwargs: Any) -> None:
     # A receiver dropped by garbage collection leaves this True: correct, a little slower.
     state.active = any(s.receivers for s in REQUEST_SIGNALS)
 

@@ -159,6 +159,10 @@ class Environment(jinja2.Environment):
         self.app = app
 
 
+#: Flask's name for the loader that searches the app's and blueprints' template folders.
+DispatchingJinjaLoader = DispatchingLoader
+
+
 class AppTemplating:
     """The app's side: its environment and the registration of filters, tests and globals."""
 

@@ -53,6 +53,16 @@ def loads(data: str | bytes) -> Any:
     return msgspec.json.decode(data)
 
 
+def dump(obj: Any, fp: Any, sort_keys: bool = False) -> None:
+    """Serialize ``obj`` as JSON into the text file ``fp`` (Flask's ``json.dump``)."""
+    fp.write(dumps(obj, sort_keys=sort_keys))
+
+
+def load(fp: Any) -> Any:
+    """Parse the JSON in the file ``fp`` (text or binary; Flask's ``json.load``)."""
+    return loads(fp.read())
+
+
 class JSONProvider:
     """How an app reads and writes JSON; ``app.json``. Subclass to change the encoding."""
 
