@@ -12,19 +12,15 @@ import pytest
 from blinker import Signal
 
 import kettle
-from kettle import Kettle, flash, render_template_string, stream_template_string
-from kettle import signals
+from kettle import Kettle, flash, render_template_string, signals, stream_template_string
 from kettle.signals import (
     appcontext_popped,
     appcontext_pushed,
     appcontext_tearing_down,
-    before_render_template,
     got_request_exception,
-    message_flashed,
     request_finished,
     request_started,
     request_tearing_down,
-    template_rendered,
 )
 
 ALL = {
@@ -152,9 +148,9 @@ def test_message_flashed(app: Kettle, client) -> None:
 
 
 def test_app_context_signals_by_hand(app: Kettle) -> None:
-    with recording(app, "appcontext_pushed", "appcontext_tearing_down", "appcontext_popped") as ev:
-        with app.app_context():
-            assert [name for name, _, _ in ev] == ["appcontext_pushed"]
+    names = ("appcontext_pushed", "appcontext_tearing_down", "appcontext_popped")
+    with recording(app, *names) as ev, app.app_context():
+        assert [name for name, _, _ in ev] == ["appcontext_pushed"]
     assert [name for name, _, _ in ev] == [
         "appcontext_pushed", "appcontext_tearing_down", "appcontext_popped",
     ]

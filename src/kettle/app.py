@@ -21,11 +21,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import asgi, wsgi
+from .app_dispatch import OVERRIDABLE, AppDispatch
 from .body import RequestLimits
 from .cli import AppGroup
 from .coercion import make_response
 from .config import DEFAULT_CONFIG, Config
-from .app_dispatch import OVERRIDABLE, AppDispatch
 from .context import Context, _AppGlobals
 from .ctx import AppContext, RequestContext
 from .dispatch import RoutePlan
@@ -95,7 +95,7 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self.aborter = self.make_aborter()
         self.json = self.json_provider_class(self)
         self.url_map = self.url_map_class()
-        #: ``f(error, endpoint, values)`` called when ``url_for`` fails (``handle_url_build_error``).
+        #: ``f(error, endpoint, values)`` tried when ``url_for`` fails (``handle_url_build_error``).
         self.url_build_error_handlers: list[Callable[..., Any]] = []
         self._match: Callable[[str, str], tuple[Rule, dict[str, Any]]] = self.url_map.match
         self.blueprints: dict[str, Blueprint] = {}

@@ -11,8 +11,10 @@ synchronously; they work inside any request context (``test_request_context`` to
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +45,19 @@ OVERRIDABLE = (
     "do_teardown_request", "do_teardown_appcontext", "ensure_sync", "async_to_sync",
     "request_context",
 )
+
+
+#: The ASGI server's event loop, while ``full_door`` runs a request in a worker thread.
+server_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
+    "kettle.server_loop", default=None
+)
+
+
+def _runs_on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _plan(ctx: Context) -> dispatch.RoutePlan:
@@ -98,7 +113,9 @@ class AppDispatch:
         url_build_error_handlers: list[Callable[..., Any]]
         config: Any
         debug: bool
-        propagate_exceptions: bool
+
+        @property
+        def propagate_exceptions(self) -> bool: ...
         logger: Any
 
         def make_response(self, rv: Any) -> Response: ...
@@ -113,14 +130,27 @@ class AppDispatch:
         return func
 
     def async_to_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Run ``func``'s coroutine to completion on this thread's event loop (kettle's own:
-        no ``asgiref`` needed)."""
+        """Run ``func``'s coroutine to completion: on the server's event loop when called
+        from a request the ASGI door handed to a worker thread, else on this thread's own
+        loop (kettle's: no ``asgiref`` needed)."""
 
         @wraps(func)
         def run(*args: Any, **kwargs: Any) -> Any:
+            loop = server_loop.get()
+            if loop is not None and not _runs_on(loop):
+                return asyncio.run_coroutine_threadsafe(func(*args, **kwargs), loop).result()
             return run_coroutine(func(*args, **kwargs))
 
         return run
+
+    def _drive(self, steps: dispatch.Steps) -> Any:
+        """Run pipeline steps here, each user function through ``ensure_sync`` (as Flask)."""
+        return drive(steps, self._call_step)
+
+    def _call_step(
+        self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None
+    ) -> Any:
+        return self.ensure_sync(func)(*args, **(kwargs or {}))
 
     # -- the request, in Flask's order -----------------------------------------
     def full_dispatch_request(self) -> Response:
@@ -141,7 +171,7 @@ class AppDispatch:
         """``url_value_preprocessor`` then ``before_request`` functions (app first, then the
         blueprints, outer to inner); the first non-``None`` return value ends the request."""
         ctx = get_request_context()
-        return drive(dispatch.preprocess(ctx.app, ctx, _plan(ctx)))
+        return self._drive(dispatch.preprocess(ctx.app, ctx, _plan(ctx)))
 
     def dispatch_request(self) -> Any:
         """Call the view matched for the request; raise the routing error if none matched."""
@@ -182,7 +212,8 @@ class AppDispatch:
         """``after_this_request`` functions, ``after_request`` hooks (inner blueprint first,
         the app last), then the session is saved."""
         ctx = get_request_context()
-        return drive(dispatch.process_response(ctx.app, ctx, _plan(ctx), response))
+        steps = dispatch.process_response(ctx.app, ctx, _plan(ctx), response)
+        return self._drive(steps)  # type: ignore[no-any-return]
 
     # -- errors ------------------------------------------------------------------
     def handle_user_exception(self, e: Exception) -> Any:
@@ -225,7 +256,9 @@ class AppDispatch:
             got_request_exception.send(app, _async_wrapper=self.ensure_sync, exception=e)
         ctx = get_request_context()
         if self.debug and self.config["DEBUG_PAGE"]:  # the pipeline's own: the debug page
-            return drive(dispatch.handle_exception(app, ctx, _plan(ctx), e))
+            return self._drive(  # type: ignore[no-any-return]
+                dispatch.handle_exception(app, ctx, _plan(ctx), e)
+            )
         if self.propagate_exceptions:
             raise e
         ctx.error = e
@@ -254,7 +287,7 @@ class AppDispatch:
             exc = sys.exc_info()[1]
         ctx = current_context()
         if ctx is not None and ctx.plan is not None and ctx.plan.teardown:
-            drive(dispatch.run_teardown(ctx.app, ctx.plan.teardown, exc))
+            self._drive(dispatch.run_teardown(ctx.app, ctx.plan.teardown, exc))
         if request_tearing_down.receivers:
             request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
@@ -265,7 +298,7 @@ class AppDispatch:
             exc = sys.exc_info()[1]
         if self.teardown_appcontext_funcs:
             app: Kettle = self  # type: ignore[assignment]
-            drive(dispatch.run_teardown(app, reversed(self.teardown_appcontext_funcs), exc))
+            self._drive(dispatch.run_teardown(app, reversed(self.teardown_appcontext_funcs), exc))
         if appcontext_tearing_down.receivers:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 

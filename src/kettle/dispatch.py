@@ -298,7 +298,9 @@ def teardown(app: Kettle, ctx: Context, plan: RoutePlan | None, exc: BaseExcepti
     return (yield from run_teardown(app, funcs, exc))
 
 
-def run_teardown(app: Kettle, funcs: Iterable[Callable[..., Any]], exc: BaseException | None) -> Steps:
+def run_teardown(
+    app: Kettle, funcs: Iterable[Callable[..., Any]], exc: BaseException | None
+) -> Steps:
     """Call each teardown function with ``exc``; one that fails is logged and the next runs."""
     for func in funcs:
         try:

@@ -12,11 +12,20 @@ then the whole sequence runs in the app's thread pool, as sync views do.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .asgi import ClientDisconnected, _BodyStream, _declares_body, read_body, send_response
-from .asgi import _NO_BODY_METHODS, request_from_scope
+from .app_dispatch import server_loop
+from .asgi import (
+    _NO_BODY_METHODS,
+    ClientDisconnected,
+    _BodyStream,
+    _declares_body,
+    read_body,
+    request_from_scope,
+    send_response,
+)
 from .concurrency import run_sync
 from .ctx import RequestContext
 from .errors import HTTPException
@@ -63,8 +72,6 @@ def wsgi_request(
 
 
 async def asgi_request(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
-    import asyncio
-
     request = request_from_scope(scope, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
@@ -84,5 +91,10 @@ async def asgi_request(app: Kettle, scope: Scope, receive: Receive, send: Send) 
             return
         except HTTPException as exc:
             request.routing_exception = exc
-    response = await run_sync(app, serve, (app, ctx, scope.get("kettle.preserve_context")), None)
+    token = server_loop.set(asyncio.get_running_loop())  # async views run on this loop
+    try:
+        preserve = scope.get("kettle.preserve_context")
+        response = await run_sync(app, serve, (app, ctx, preserve), None)
+    finally:
+        server_loop.reset(token)
     await send_response(app, request, response, send, scope)

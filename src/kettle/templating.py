@@ -406,7 +406,9 @@ def _render(app: Kettle, template: jinja2.Template, context: dict[str, Any]) -> 
         )
     rv = template.render(context)
     if template_rendered.receivers:
-        template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+        template_rendered.send(
+        app, _async_wrapper=app.ensure_sync, template=template, context=context
+    )
     return rv
 
 
@@ -457,7 +459,9 @@ def _then_rendered(
 ) -> Iterator[str]:
     """``chunks``, then ``template_rendered`` once the last one is out (as Flask sends it)."""
     yield from chunks
-    template_rendered.send(app, _async_wrapper=app.ensure_sync, template=template, context=context)
+    template_rendered.send(
+        app, _async_wrapper=app.ensure_sync, template=template, context=context
+    )
 
 
 def stream_template(
