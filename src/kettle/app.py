@@ -329,9 +329,6 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
             and self.response_class.__init__ is Response.__init__
             and self.response_class.default_mimetype == "text/html"
         )
-        self._overridden = any(
-            getattr(type(self), name) is not getattr(Kettle, name) for name in OVERRIDABLE
-        )
         from .signals import track
 
         track(self)  # connecting a request signal later moves the app to the full pipeline
@@ -529,6 +526,10 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         super().__init_subclass__(**kwargs)
         if cls.wsgi_app is not Kettle.wsgi_app:
             cls._wsgi_wrapped = True
+        # Flask's request methods overridden: requests take the full pipeline (full_door)
+        cls._overridden = any(
+            getattr(cls, name) is not getattr(Kettle, name) for name in OVERRIDABLE
+        )
 
     def __call__(self, environ: Any, start_response: Any, send: Any = None) -> Any:
         """WSGI ``(environ, start_response)``, or ASGI ``(scope, receive, send)``.

@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .signals import appcontext_popped, appcontext_pushed
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_tearing_down,
+)
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -176,8 +181,10 @@ class Context:
             self._end(exc)
         finally:
             self.deactivate()
-            self._forget_owners()
-        self._check_popped(active)
+            if self._request_owner is not None or not ends_app:
+                self._forget_owners()
+        if active is not self:
+            self._check_popped(active)
         if ends_app and appcontext_popped.receivers:
             appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -214,19 +221,34 @@ class Context:
 
     def _end(self, exc: BaseException | None) -> None:
         """Flask's order: ``teardown_request`` functions, the request closed, then (when this
-        context is also the app context) ``teardown_appcontext`` functions."""
+        context is also the app context) ``teardown_appcontext`` functions. The app's
+        ``do_teardown_*`` methods are called only when they have something to do (functions,
+        an override, a signal receiver): most requests end with the request closed."""
         app = self.app
-        owns_request = self.request is not None and self._request_owner is None
-        try:
-            if owns_request:
-                app.do_teardown_request(exc)
-        finally:
+        request = self.request
+        if request is not None and self._request_owner is None:
             try:
-                if owns_request and not self._shares_request:
-                    self.request.close()  # type: ignore[union-attr]
+                plan = self.plan
+                if (
+                    (plan is not None and plan.teardown) or app._overridden
+                    or request_tearing_down.receivers
+                ):
+                    app.do_teardown_request(exc)
             finally:
-                if self._app_owner is None:
-                    app.do_teardown_appcontext(exc)
+                try:
+                    if not self._shares_request:
+                        request.close()
+                finally:
+                    self._end_app(exc)
+        else:
+            self._end_app(exc)
+
+    def _end_app(self, exc: BaseException | None) -> None:
+        app = self.app
+        if self._app_owner is None and (
+            app.teardown_appcontext_funcs or app._overridden or appcontext_tearing_down.receivers
+        ):
+            app.do_teardown_appcontext(exc)
 
     def hold(self) -> None:
         """Keep this context alive after ``pop`` until a matching ``release`` (streaming)."""
