@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jinja2
@@ -27,14 +28,24 @@ def make(cls: type[Kettle]) -> Kettle:
     return app
 
 
-def client_for(app: Kettle, door: str) -> Any:
-    return app.test_client(asgi=door == "asgi")
+@pytest.fixture
+def client_for(door: str) -> Iterator[Callable[[Kettle], KettleClient]]:
+    """A test client for the door under test; closed (lifespan ended) after the test."""
+    clients: list[KettleClient] = []
+
+    def make_client(app: Kettle) -> KettleClient:
+        clients.append(app.test_client(asgi=door == "asgi"))
+        return clients[-1]
+
+    yield make_client
+    for client in clients:
+        client.close()
 
 
 # -- request methods ------------------------------------------------------------------
 
 
-def test_handle_exception_returns_a_custom_json_500(door: str) -> None:
+def test_handle_exception_returns_a_custom_json_500(client_for: Any) -> None:
     class App(Kettle):
         def handle_exception(self, e: Exception) -> Response:
             return self.response_class(
@@ -48,12 +59,12 @@ def test_handle_exception_returns_a_custom_json_500(door: str) -> None:
     def boom() -> str:
         raise ValueError("no")
 
-    response = client_for(app, door).get("/boom")
+    response = client_for(app).get("/boom")
     assert response.status_code == 500
     assert response.json == {"error": "ValueError"}
 
 
-def test_make_response_wraps_every_view_value(door: str) -> None:
+def test_make_response_wraps_every_view_value(client_for: Any) -> None:
     class App(Kettle):
         def make_response(self, rv: Any) -> Response:
             if isinstance(rv, list):
@@ -63,12 +74,12 @@ def test_make_response_wraps_every_view_value(door: str) -> None:
     app = make(App)
     app.add_url_rule("/list", "/list", lambda: [1, 2])
     app.add_url_rule("/text", "/text", lambda: "plain")
-    client = client_for(app, door)
+    client = client_for(app)
     assert client.get("/list").json == {"items": [1, 2]}
     assert client.get("/text").text == "plain"
 
 
-def test_process_response_adds_a_header(door: str) -> None:
+def test_process_response_adds_a_header(client_for: Any) -> None:
     class App(Kettle):
         def process_response(self, response: Response) -> Response:
             response = super().process_response(response)
@@ -79,12 +90,12 @@ def test_process_response_adds_a_header(door: str) -> None:
     seen: list[str] = []
     app.after_request(lambda r: (seen.append("hook"), r)[1])
     app.add_url_rule("/", "/", lambda: "ok")
-    response = client_for(app, door).get("/")
+    response = client_for(app).get("/")
     assert response.headers["X-Processed"] == "yes"
     assert seen == ["hook"]  # super() still runs the after_request hooks
 
 
-def test_dispatch_request_timing(door: str) -> None:
+def test_dispatch_request_timing(client_for: Any) -> None:
     timings: list[float] = []
 
     class App(Kettle):
@@ -101,13 +112,13 @@ def test_dispatch_request_timing(door: str) -> None:
     async def user(n: int) -> dict[str, int]:
         return {"n": n}
 
-    client = client_for(app, door)
+    client = client_for(app)
     assert client.get("/user/7").json == {"n": 7}
     assert client.get("/user/8").json == {"n": 8}
     assert len(timings) == 2 and all(t >= 0 for t in timings)
 
 
-def test_full_dispatch_request_wraps_hooks_and_view(door: str) -> None:
+def test_full_dispatch_request_wraps_hooks_and_view(client_for: Any) -> None:
     order: list[str] = []
 
     class App(Kettle):
@@ -120,11 +131,11 @@ def test_full_dispatch_request_wraps_hooks_and_view(door: str) -> None:
     app = make(App)
     app.before_request(lambda: order.append("before"))
     app.add_url_rule("/", "/", lambda: (order.append("view"), "ok")[1])
-    assert client_for(app, door).get("/").text == "ok"
+    assert client_for(app).get("/").text == "ok"
     assert order == ["start", "before", "view", "end 200"]
 
 
-def test_preprocess_request_can_answer(door: str) -> None:
+def test_preprocess_request_can_answer(client_for: Any) -> None:
     class App(Kettle):
         def preprocess_request(self) -> Any:
             if request.headers.get("X-Block"):
@@ -133,13 +144,13 @@ def test_preprocess_request_can_answer(door: str) -> None:
 
     app = make(App)
     app.add_url_rule("/", "/", lambda: "ok")
-    client = client_for(app, door)
+    client = client_for(app)
     assert client.get("/").text == "ok"
     blocked = client.get("/", headers={"X-Block": "1"})
     assert (blocked.status_code, blocked.text) == (403, "blocked")
 
 
-def test_finalize_request(door: str) -> None:
+def test_finalize_request(client_for: Any) -> None:
     class App(Kettle):
         def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
             response = super().finalize_request(rv, from_error_handler)
@@ -150,12 +161,12 @@ def test_finalize_request(door: str) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.add_url_rule("/", "/", lambda: "ok")
     app.add_url_rule("/boom", "/boom", lambda: 1 / 0)
-    client = client_for(app, door)
+    client = client_for(app)
     assert client.get("/").headers["X-From-Error"] == "False"
     assert client.get("/boom").headers["X-From-Error"] == "True"
 
 
-def test_handle_user_exception_and_handle_http_exception(door: str) -> None:
+def test_handle_user_exception_and_handle_http_exception(client_for: Any) -> None:
     class App(Kettle):
         def handle_user_exception(self, e: Exception) -> Any:
             if isinstance(e, LookupError) and not isinstance(e, HTTPException):
@@ -168,7 +179,7 @@ def test_handle_user_exception_and_handle_http_exception(door: str) -> None:
     app = make(App)
     app.add_url_rule("/key", "/key", lambda: {}["k"])
     app.add_url_rule("/gone", "/gone", lambda: abort(410))
-    client = client_for(app, door)
+    client = client_for(app)
     key = client.get("/key")
     assert (key.status_code, key.text) == (404, "lookup: 'k'")
     gone = client.get("/gone")
@@ -176,7 +187,7 @@ def test_handle_user_exception_and_handle_http_exception(door: str) -> None:
     assert client.get("/no-route").json == {"code": 404}  # routing errors come here too
 
 
-def test_trap_http_exception(door: str) -> None:
+def test_trap_http_exception(client_for: Any) -> None:
     class App(Kettle):
         def trap_http_exception(self, e: Exception) -> bool:
             return isinstance(e, NotFound)
@@ -184,7 +195,7 @@ def test_trap_http_exception(door: str) -> None:
     app = make(App)
     app.add_url_rule("/missing", "missing", lambda: abort(404))
     app.add_url_rule("/forbidden", "forbidden", lambda: abort(403))
-    client = client_for(app, door)
+    client = client_for(app)
     with pytest.raises(NotFound):  # trapped, unhandled: raised like any error (TESTING)
         client.get("/missing")
     assert client.get("/forbidden").status_code == 403
@@ -198,7 +209,7 @@ def test_trap_http_exceptions_config_without_override(app: Kettle, client) -> No
         client.get("/missing")
 
 
-def test_log_exception(door: str) -> None:
+def test_log_exception(client_for: Any) -> None:
     logged: list[BaseException] = []
 
     class App(Kettle):
@@ -208,11 +219,11 @@ def test_log_exception(door: str) -> None:
     app = make(App)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.add_url_rule("/boom", "/boom", lambda: 1 / 0)
-    assert client_for(app, door).get("/boom").status_code == 500
+    assert client_for(app).get("/boom").status_code == 500
     assert len(logged) == 1 and isinstance(logged[0], ZeroDivisionError)
 
 
-def test_do_teardown_overrides_and_should_ignore_error(door: str) -> None:
+def test_do_teardown_overrides_and_should_ignore_error(client_for: Any) -> None:
     calls: list[tuple[str, Any]] = []
 
     class App(Kettle):
@@ -234,7 +245,7 @@ def test_do_teardown_overrides_and_should_ignore_error(door: str) -> None:
     app.add_url_rule("/", "/", lambda: "ok")
     app.add_url_rule("/zero", "/zero", lambda: 1 / 0)
     app.add_url_rule("/value", "/value", lambda: int("x"))
-    client = client_for(app, door)
+    client = client_for(app)
     client.get("/")
     assert calls == [("request", None), ("app", None)] and told == [None]
     assert client.get("/zero").status_code == 500
@@ -244,19 +255,19 @@ def test_do_teardown_overrides_and_should_ignore_error(door: str) -> None:
     assert isinstance(calls[-1][1], ValueError)
 
 
-def test_raise_routing_exception(door: str) -> None:
+def test_raise_routing_exception(client_for: Any) -> None:
     class App(Kettle):
         def raise_routing_exception(self, request: Any) -> Any:
             abort(418)
 
     app = make(App)
     app.add_url_rule("/", "/", lambda: "ok")
-    client = client_for(app, door)
+    client = client_for(app)
     assert client.get("/").text == "ok"
     assert client.get("/nowhere").status_code == 418
 
 
-def test_ensure_sync_sees_every_user_function(door: str) -> None:
+def test_ensure_sync_sees_every_user_function(client_for: Any) -> None:
     wrapped: list[str] = []
 
     class App(Kettle):
@@ -274,11 +285,11 @@ def test_ensure_sync_sees_every_user_function(door: str) -> None:
     async def index() -> str:
         return "async ok"
 
-    assert client_for(app, door).get("/").text == "async ok"
+    assert client_for(app).get("/").text == "async ok"
     assert "index" in wrapped
 
 
-def test_async_to_sync_override(door: str) -> None:
+def test_async_to_sync_override(client_for: Any) -> None:
     class App(Kettle):
         def async_to_sync(self, func: Any) -> Any:
             run = super().async_to_sync(func)
@@ -290,7 +301,7 @@ def test_async_to_sync_override(door: str) -> None:
     async def index() -> str:
         return "inner"
 
-    assert client_for(app, door).get("/").text == "[inner]"
+    assert client_for(app).get("/").text == "[inner]"
 
 
 def test_create_jinja_environment(app: Kettle) -> None:
@@ -465,7 +476,6 @@ def test_handle_url_build_error(app: Kettle) -> None:
             return "#missing"
 
     sub = make(App)
-    sub.url_build_error_handlers.append(lambda *a: None)
     with sub.test_request_context("/"):
         assert url_for("nowhere") == "#missing"
 

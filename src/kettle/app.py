@@ -420,8 +420,6 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         try:
             return self._urls.build(endpoint, values, _anchor, _method, _scheme, _external)
         except BuildError as error:
-            if not self.url_build_error_handlers:
-                raise
             values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
             return self.handle_url_build_error(error, endpoint, values)
 
