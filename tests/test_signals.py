@@ -197,3 +197,32 @@ def test_connecting_after_serving_switches_paths_and_back(app: Kettle, client) -
 def test_template_and_flash_signals_do_not_leave_the_fast_path(app: Kettle) -> None:
     with recording(app, "template_rendered", "message_flashed"):
         assert not signals.state.active
+
+
+def test_full_pipeline_keeps_the_test_clients_context(app: Kettle, client) -> None:
+    from kettle import request as current_request
+
+    app.route("/kept")(lambda: "ok")
+    with recording(app, "request_tearing_down") as events:
+        with client:
+            client.get("/kept?x=1")
+            assert current_request.args["x"] == "1"  # ``with client:`` keeps the context
+            assert events == []  # ...and its teardown waits
+        assert [name for name, _, _ in events] == ["request_tearing_down"]
+
+
+def test_full_pipeline_streams_with_context(app: Kettle, client) -> None:
+    from kettle import request as current_request
+    from kettle import stream_with_context
+
+    @app.route("/stream")
+    def stream() -> Any:
+        def generate() -> Iterator[str]:
+            yield "a="
+            yield current_request.args["a"]
+
+        return stream_with_context(generate())
+
+    with recording(app, "request_tearing_down") as events:
+        assert client.get("/stream?a=7").text == "a=7"
+    assert [name for name, _, _ in events] == ["request_tearing_down"]
