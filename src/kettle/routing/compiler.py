@@ -27,10 +27,10 @@ from .converters import MAX_NUMBER_LENGTH, BaseConverter, IntegerConverter, Vali
 from .rules import ConverterKey, Piece, Rule, Variable
 
 _NO_SLASH: tuple[str, ...] = ()
-#: The longest path the full search runs for (a longer one is a 404 unless the straight walk
-#: of the generated matcher took it). Servers
-#: cap the request line lower (gunicorn 4 KiB), but not all do, and ``path`` converters'
-#: regexes cost more than linear time on hostile text.
+#: The longest path the full search runs for (a longer one is a 404 unless the straight
+#: walk of the generated matcher took it). Servers cap the request line lower (gunicorn
+#: 4 KiB), but not all do, and ``path`` converters' regexes cost more than linear time on
+#: hostile text.
 MAX_PATH_LENGTH = 8 * 1024
 _WEBSOCKET = "WEBSOCKET"
 
