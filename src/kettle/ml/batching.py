@@ -109,13 +109,14 @@ class _Item:
 
 
 _live: weakref.WeakSet[Batcher[Any, Any]] = weakref.WeakSet()
-#: Observers given to every batcher, including those made later (``metrics.install``).
-_global_observers: list[BatchObserver] = []
+#: Observers given to every batcher, including those made later (``metrics.install``);
+#: held weakly, so an app that goes away takes its metrics with it.
+_global_observers: weakref.WeakSet[BatchObserver] = weakref.WeakSet()
 
 
 def observe_all(observer: BatchObserver) -> None:
     """Send every batcher's events, now and in future, to ``observer``."""
-    _global_observers.append(observer)
+    _global_observers.add(observer)
     for batcher in list(_live):
         batcher.add_observer(observer)
 
@@ -165,7 +166,7 @@ class Batcher(Generic[In, Out]):
         self.__doc__ = getattr(func, "__doc__", None)
         self.__wrapped__ = func
         self.closed = False
-        self._observers: list[BatchObserver] = list(_global_observers)
+        self._observers: weakref.WeakSet[BatchObserver] = weakref.WeakSet(_global_observers)
         self._reset()
         _live.add(self)
 
@@ -179,8 +180,7 @@ class Batcher(Generic[In, Out]):
         self._last_size = 1
 
     def add_observer(self, observer: BatchObserver) -> None:
-        if observer not in self._observers:
-            self._observers.append(observer)
+        self._observers.add(observer)
 
     @property
     def queue_length(self) -> int:
