@@ -71,6 +71,8 @@ def test_concurrent_requests_each_get_their_own_answer(app, client, square, gate
         return n, response.get_json()
 
     square.max_queue = 1024
+    client.get("/sync/0")  # the app starts up before the concurrent requests
+    gate.batches.clear()
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(fetch, range(200)))
     assert answers == [(n, {"n": n, "square": n * n}) for n in range(200)]
@@ -78,6 +80,9 @@ def test_concurrent_requests_each_get_their_own_answer(app, client, square, gate
 
 
 def test_rows_from_both_kinds_of_view_share_a_batch(app, client, square, gate):
+    client.get("/sync/0")
+    gate.batches.clear()
+    gate.started.acquire()
     gate.open.clear()
     with ThreadPoolExecutor(8) as pool:
         first = pool.submit(client.get, "/sync/1")
