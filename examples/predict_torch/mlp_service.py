@@ -1,0 +1,89 @@
+"""Digits classifier as a service: a small torch MLP (64 -> 512 -> 512 -> 10) on the CPU.
+
+Run it (see README.md):  granian --interface asgi --blocking-threads 1 mlp_service:app
+
+A model this small costs ~35 µs per call, so the web framework is most of the cost:
+batching saves the per-call overhead of torch, and kettle's request path is short.
+The same /predict contract as examples/predict (one row or many), the same 422s.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import torch
+from sklearn.datasets import load_digits
+
+from kettle import Kettle, request
+from kettle.ml import add_health_routes, batched, model
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "predict"))
+from forest_service import parse_rows  # noqa: E402  (the same validation, not a copy)
+
+torch.set_num_threads(1)  # one core per worker process; several workers scale out instead
+
+
+def build_mlp() -> torch.nn.Module:
+    return torch.nn.Sequential(
+        torch.nn.Linear(64, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 10),
+    )
+
+
+def train_mlp(epochs: int = 40) -> torch.nn.Module:
+    """Full-batch Adam on load_digits(), seeded: the same weights on every run."""
+    torch.manual_seed(0)
+    digits = load_digits()
+    inputs = torch.tensor(digits.data, dtype=torch.float32) / 16.0
+    targets = torch.tensor(digits.target)
+    mlp = build_mlp()
+    optimiser = torch.optim.Adam(mlp.parameters(), lr=1e-3)
+    for _ in range(epochs):
+        optimiser.zero_grad()
+        loss = torch.nn.functional.cross_entropy(mlp(inputs), targets)
+        loss.backward()
+        optimiser.step()
+    return mlp.eval()
+
+
+def classify(mlp: torch.nn.Module, rows: Any) -> torch.Tensor:
+    """Labels for a float matrix of raw pixel values (0..16)."""
+    with torch.inference_mode():
+        return mlp(torch.as_tensor(rows, dtype=torch.float32) / 16.0).argmax(dim=1)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Kettle:
+    app = Kettle(__name__)
+    app.config.update(PREDICT_MAX_ROWS=256, PREDICT_MAX_BATCH=32, PREDICT_METRICS=True)
+    app.config.update(config or {})
+    mlp = model(app, "mlp", train_mlp)
+
+    @batched(max_batch_size=app.config["PREDICT_MAX_BATCH"], name="mlp")
+    def predict_batch(matrices: list[Any]) -> list[list[int]]:
+        labels = classify(mlp.get(), torch.cat([torch.as_tensor(m) for m in matrices])).tolist()
+        out, start = [], 0
+        for matrix in matrices:
+            out.append(labels[start:start + len(matrix)])
+            start += len(matrix)
+        return out
+
+    app.on_shutdown(predict_batch.close)
+
+    @app.post("/predict")
+    def predict() -> dict[str, Any]:
+        rows, single = parse_rows(request.get_json(), app.config["PREDICT_MAX_ROWS"])
+        labels = predict_batch(rows)
+        return {"label": labels[0]} if single else {"labels": labels}
+
+    add_health_routes(app)
+    if app.config["PREDICT_METRICS"]:
+        from kettle.ml import metrics
+
+        metrics.install(app)
+    return app
+
+
+app = create_app()
