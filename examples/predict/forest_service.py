@@ -9,24 +9,15 @@ so the example needs no download; a real service would load a saved model instea
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+from digit_rows import parse_rows
 from sklearn.datasets import load_digits
 from sklearn.ensemble import RandomForestClassifier
 
 from kettle import Kettle, request
-from kettle.errors import HTTPException
 from kettle.ml import add_health_routes, batched, model
-
-N_FEATURES = 64  # an 8x8 image, each pixel 0..16
-
-
-class InvalidRows(HTTPException):
-    """The body is JSON but not rows of numbers: 422 naming what is wrong."""
-
-    code = 422
 
 
 def train_forest() -> RandomForestClassifier:
@@ -34,25 +25,6 @@ def train_forest() -> RandomForestClassifier:
     digits = load_digits()
     forest = RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=0)
     return forest.fit(digits.data, digits.target)
-
-
-def parse_rows(body: Any, max_rows: int) -> tuple[np.ndarray, bool]:
-    """``{"row": [...]}`` or ``{"rows": [[...], ...]}`` as a float matrix, and whether one row."""
-    if not isinstance(body, dict) or ("row" in body) == ("rows" in body):
-        raise InvalidRows('Send {"row": [64 numbers]} or {"rows": [[64 numbers], ...]}.')
-    single = "row" in body
-    rows = [body["row"]] if single else body["rows"]
-    if not isinstance(rows, list) or not rows:
-        raise InvalidRows('"rows" must be a non-empty list of rows.')
-    if len(rows) > max_rows:
-        raise InvalidRows(f"At most {max_rows} rows per request (PREDICT_MAX_ROWS).")
-    for index, row in enumerate(rows):
-        if not isinstance(row, list) or len(row) != N_FEATURES or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            for v in row
-        ):
-            raise InvalidRows(f"Row {index} must be a list of {N_FEATURES} finite numbers.")
-    return np.asarray(rows, dtype=np.float64), single
 
 
 def create_app(config: dict[str, Any] | None = None) -> Kettle:

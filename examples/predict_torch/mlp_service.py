@@ -20,7 +20,7 @@ from kettle import Kettle, request
 from kettle.ml import add_health_routes, batched, model
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "predict"))
-from forest_service import parse_rows  # noqa: E402  (the same validation, not a copy)
+from digit_rows import parse_rows
 
 torch.set_num_threads(1)  # one core per worker process; several workers scale out instead
 
