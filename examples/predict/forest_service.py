@@ -13,18 +13,10 @@ from typing import Any
 
 import numpy as np
 from digit_rows import parse_rows
-from sklearn.datasets import load_digits
-from sklearn.ensemble import RandomForestClassifier
+from forest_model import train_forest
 
 from kettle import Kettle, request
 from kettle.ml import add_health_routes, batched, model
-
-
-def train_forest() -> RandomForestClassifier:
-    """The issue's model: 100 trees on load_digits(), deterministic (random_state=0)."""
-    digits = load_digits()
-    forest = RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=0)
-    return forest.fit(digits.data, digits.target)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Kettle:

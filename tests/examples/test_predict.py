@@ -17,7 +17,8 @@ if str(EXAMPLE) not in sys.path:
     sys.path.insert(0, str(EXAMPLE))
 
 from apps.live_server import HTTPClient, serve_gunicorn  # noqa: E402
-from forest_service import create_app, train_forest  # noqa: E402
+from forest_model import train_forest  # noqa: E402
+from forest_service import create_app  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 DIGITS = load_digits()

@@ -18,7 +18,8 @@ if str(EXAMPLE) not in sys.path:
     sys.path.insert(0, str(EXAMPLE))
 
 from apps.live_server import free_port, serve_command, server_configs  # noqa: E402
-from mlp_service import classify, create_app, train_mlp  # noqa: E402
+from mlp_model import classify, train_mlp  # noqa: E402
+from mlp_service import create_app  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 DIGITS = load_digits()
