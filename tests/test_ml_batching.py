@@ -169,41 +169,49 @@ def test_a_lone_call_never_waits_for_company(recorder):
     assert recorder.batches == [[4], [5]]
 
 
-def test_after_a_big_batch_the_next_waits_at_most_max_wait(recorder):
+def test_callers_that_do_not_come_back_cost_at_most_max_wait(recorder):
     predict = batched(max_batch_size=32, max_wait_ms=300)(recorder)
     recorder.hold()
     with ThreadPoolExecutor(8) as pool:
-        futures = [pool.submit(predict, 0)]
+        first = pool.submit(predict, 0)
         recorder.wait_started()
-        futures += [pool.submit(predict, n) for n in range(1, 6)]
+        rest = [pool.submit(predict, n) for n in range(1, 6)]
         wait_for_queue(predict, 5)
+        released = time.monotonic()
         recorder.release()
-        [f.result(WAIT) for f in futures]
-    # The last batch held 5: a lone arrival now waits for company, but only max_wait.
-    start = time.monotonic()
-    assert predict(99) == 990
-    waited = time.monotonic() - start
-    predict.close()
+        assert first.result(WAIT) == 0
+        # The worker expects the first caller back and waits for it, but only max_wait.
+        assert [f.result(WAIT) for f in rest] == [10, 20, 30, 40, 50]
+        waited = time.monotonic() - released
     assert 0.25 <= waited < 0.3 + WAIT / 2
-    assert recorder.batches[-1] == [99]
+    assert recorder.batches == [[0], [1, 2, 3, 4, 5]]
+    # After a wait that came up short the next batch does not wait: a minute-long
+    # max_wait would show as a hang here.
+    predict.max_wait = 60.0
+    assert predict(99) == 990
+    predict.close()
 
 
-def test_waiting_ends_as_soon_as_the_last_batch_size_is_reached(recorder):
+def test_a_returning_caller_joins_the_waiting_batch(recorder):
+    """Clients in a closed loop: the caller the last batch answered comes straight back,
+    and the queued items wait for it (max_wait is a minute: only its arrival ends the
+    wait), so one batch holds them all instead of two half batches."""
     predict = batched(max_batch_size=32, max_wait_ms=60_000)(recorder)
     recorder.hold()
+
+    def loop_client() -> list[int]:
+        return [predict(0), predict(100)]
+
     with ThreadPoolExecutor(8) as pool:
-        futures = [pool.submit(predict, 0)]
+        looping = pool.submit(loop_client)
         recorder.wait_started()
-        futures += [pool.submit(predict, n) for n in range(1, 4)]
+        rest = [pool.submit(predict, n) for n in (1, 2, 3)]
         wait_for_queue(predict, 3)
         recorder.release()
-        [f.result(WAIT) for f in futures]
-        assert recorder.batches[-1] == [1, 2, 3]
-        # Three queued items are enough to go: no minute-long wait.
-        second = [pool.submit(predict, n) for n in (7, 8, 9)]
-        assert sorted(f.result(WAIT) for f in second) == [70, 80, 90]
+        assert looping.result(WAIT) == [0, 1000]
+        assert [f.result(WAIT) for f in rest] == [10, 20, 30]
     predict.close()
-    assert sorted(recorder.batches[-1]) == [7, 8, 9]
+    assert recorder.batches == [[0], [1, 2, 3, 100]]
 
 
 def test_async_batch_function_runs_on_the_worker_loop():

@@ -177,7 +177,10 @@ class Batcher(Generic[In, Out]):
         self._threads: list[threading.Thread] = []
         self._idle = 0  # workers waiting on the condition
         self._wake_at = 1  # queue length at which an enqueue wakes a waiting worker
-        self._last_size = 1
+        #: Callers the last batch answered, expected back soon (see ``_take``).
+        self._expected = 0
+        #: The last wait for them ended short: the next batch does not wait.
+        self._missed = False
 
     def add_observer(self, observer: BatchObserver) -> None:
         self._observers.add(observer)
@@ -277,18 +280,31 @@ class Batcher(Generic[In, Out]):
                 runner.close()
 
     def _take(self) -> list[_Item] | None:
-        """Wait for work and return the next batch (``None``: closed and drained)."""
+        """Wait for work and return the next batch (``None``: closed and drained).
+
+        The callers the last batch answered will probably be back soon (a closed loop of
+        clients, or steady traffic), so the worker expects them: it waits for the items
+        already queued plus that many, but at most ``max_wait`` past the moment it became
+        free (or the oldest item arrived, if later). After a wait that ended short of its
+        target the next batch does not wait at all, so traffic that does not come back
+        pays ``max_wait`` at most every other batch, and a lone caller at low load never.
+        """
         cond = self._cond
         queue = self._queue
+        free_since = time.monotonic()
         with cond:
+            skip_wait = self._missed or self.max_wait == 0
+            self._missed = False
+            target = min(self.max_batch_size, self._expected + len(queue))
             while True:
                 _drop_gone(queue)
                 if queue:
-                    target = min(self._last_size, self.max_batch_size)
-                    if len(queue) >= target or self.closed or self.max_wait == 0:
+                    if len(queue) >= target or self.closed or skip_wait:
                         break
-                    remaining = queue[0].enqueued + self.max_wait - time.monotonic()
+                    deadline = max(free_since, queue[0].enqueued) + self.max_wait
+                    remaining = deadline - time.monotonic()
                     if remaining <= 0:
+                        self._missed = True
                         break
                     self._wait(target, remaining)
                 elif self.closed:
@@ -302,7 +318,7 @@ class Batcher(Generic[In, Out]):
                     batch.append(entry)
             length = len(queue)
             if batch:
-                self._last_size = len(batch)
+                self._expected = len(batch)
         if self._observers and batch:
             now = time.monotonic()
             waits = [now - entry.enqueued for entry in batch]
