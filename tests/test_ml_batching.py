@@ -214,6 +214,49 @@ def test_a_returning_caller_joins_the_waiting_batch(recorder):
     assert recorder.batches == [[0], [1, 2, 3, 100]]
 
 
+def test_a_lone_thread_runs_the_model_itself_and_others_queue_behind_it():
+    threads: list[tuple[list[int], str]] = []
+    gate = threading.Event()
+
+    @batched(max_batch_size=8, max_wait_ms=0)
+    def where(items: list[int]) -> list[int]:
+        threads.append((items, threading.current_thread().name))
+        if items == [1]:
+            assert gate.wait(WAIT)
+        return items
+
+    def caller() -> int:
+        return where(1)
+
+    lone = threading.Thread(target=caller, name="lone-caller")
+    lone.start()
+    while not threads:
+        time.sleep(0.001)
+    with ThreadPoolExecutor(4) as pool:
+        queued = [pool.submit(where, n) for n in (2, 3)]
+        wait_for_queue(where, 2)
+        gate.set()
+        assert [f.result(WAIT) for f in queued] == [2, 3]
+    lone.join(WAIT)
+    where.close()
+    assert threads[0] == ([1], "lone-caller")  # no hand-off at low load
+    assert threads[1][0] == [2, 3]
+    assert threads[1][1].startswith("kettle-batch-")  # the queue went to the worker
+
+
+def test_caller_runs_off_keeps_the_model_on_its_worker_thread():
+    names: list[str] = []
+
+    @batched(caller_runs=False)
+    def where(items: list[int]) -> list[int]:
+        names.append(threading.current_thread().name)
+        return items
+
+    assert where(1) == 1
+    where.close()
+    assert names[0].startswith("kettle-batch-")
+
+
 def test_async_batch_function_runs_on_the_worker_loop():
     seen_threads: set[str] = set()
 
@@ -277,9 +320,8 @@ def test_a_timed_out_caller_is_dropped_before_the_model_runs(recorder):
             predict(2)  # queued behind the held batch; gives up after 200 ms
         assert caught.value.code == 503
         assert ("Retry-After", "1") in caught.value.get_headers()
-        with pytest.raises(BatchTimeout):  # the running batch's caller gave up too
-            blocker.result(WAIT)
         recorder.release()
+        assert blocker.result(WAIT) == 10  # it ran the model in its own thread: no timeout
         assert predict(3) == 30
     predict.close()
     assert recorder.batches == [[1], [3]]

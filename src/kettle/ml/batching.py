@@ -149,6 +149,7 @@ class Batcher(Generic[In, Out]):
         workers: int = 1,
         retry_after: int = 1,
         name: str | None = None,
+        caller_runs: bool = True,
     ) -> None:
         if max_batch_size < 1 or max_queue < 1 or workers < 1:
             raise ValueError("max_batch_size, max_queue and workers must be at least 1.")
@@ -162,6 +163,9 @@ class Batcher(Generic[In, Out]):
         self.timeout = None if timeout_ms is None else timeout_ms / 1000
         self.workers = workers
         self.retry_after = retry_after
+        #: A thread that finds the model idle and nothing queued runs its item itself
+        #: (no hand-off to the worker); never for async callers or async batch functions.
+        self.caller_runs = caller_runs and not self.is_async
         self.name = name or getattr(func, "__qualname__", None) or repr(func)
         self.__doc__ = getattr(func, "__doc__", None)
         self.__wrapped__ = func
@@ -176,9 +180,12 @@ class Batcher(Generic[In, Out]):
         self._queue: deque[_Item] = deque()
         self._threads: list[threading.Thread] = []
         self._idle = 0  # workers waiting on the condition
+        self._busy = 0  # batches running now, on workers or in callers (at most ``workers``)
         self._wake_at = 1  # queue length at which an enqueue wakes a waiting worker
         #: Callers the last batch answered, expected back soon (see ``_take``).
         self._expected = 0
+        #: Items queued when the last batch ended (they arrived while it ran).
+        self._backlog = 0
         #: The last wait for them ended short: the next batch does not wait.
         self._missed = False
 
@@ -204,6 +211,10 @@ class Batcher(Generic[In, Out]):
                 "or 'await .acall(x)' in async code."
             )
         entry = _Item(item)
+        if self.caller_runs and self._run_here(entry):
+            if entry.error is not None:
+                raise entry.error
+            return entry.result  # type: ignore[no-any-return]
         entry.lock = lock = threading.Lock()
         lock.acquire()
         self._submit(entry)
@@ -257,6 +268,35 @@ class Batcher(Generic[In, Out]):
         if rejected:
             raise QueueFull(retry_after=self.retry_after)
 
+    def _run_here(self, entry: _Item) -> bool:
+        """Run ``entry`` alone in this thread if the load is low: the model is idle, nothing
+        is queued and the last batch held at most one item (so the worker would not wait).
+
+        A lone caller then costs what calling the model costs: no hand-off to the worker
+        and back. Arrivals meanwhile queue as while any batch runs, and the worker takes
+        them when this run ends. Under load the worker keeps gathering as before.
+        """
+        cond = self._cond
+        with cond:
+            if self._queue or self._busy >= self.workers or self._expected > 1 or self.closed:
+                return False
+            self._busy += 1
+        try:
+            if self._observers:
+                for observer in self._observers:
+                    observer.on_batch(self, 1, [0.0])
+            self._run([entry], None)
+        finally:
+            with cond:
+                self._busy -= 1
+                self._expected = 1
+                self._backlog = len(self._queue)
+                if self._queue:
+                    if not self._threads:
+                        self._start_workers()
+                    cond.notify_all()
+        return True
+
     def _start_workers(self) -> None:
         """Start the worker threads of this process (called under the lock, on first use)."""
         for index in range(self.workers):
@@ -274,7 +314,13 @@ class Batcher(Generic[In, Out]):
                 batch = self._take()
                 if batch is None:
                     return
-                self._run(batch, runner)
+                try:
+                    self._run(batch, runner)
+                finally:
+                    if batch:
+                        with self._cond:
+                            self._busy -= 1
+                            self._backlog = len(self._queue)
         finally:
             if runner is not None:
                 runner.close()
@@ -283,22 +329,29 @@ class Batcher(Generic[In, Out]):
         """Wait for work and return the next batch (``None``: closed and drained).
 
         The callers the last batch answered will probably be back soon (a closed loop of
-        clients, or steady traffic), so the worker expects them: it waits for the items
-        already queued plus that many, but at most ``max_wait`` past the moment it became
-        free (or the oldest item arrived, if later). After a wait that ended short of its
-        target the next batch does not wait at all, so traffic that does not come back
-        pays ``max_wait`` at most every other batch, and a lone caller at low load never.
+        clients, or steady traffic), so the worker expects them: it waits until the queue
+        holds what was queued when the last batch ended plus that many, but at most
+        ``max_wait`` past the moment it became free (or the oldest item arrived, if
+        later). After a wait that ended short of its target the next batch does not wait
+        at all, so traffic that does not come back pays ``max_wait`` at most every other
+        batch, and a lone caller at low load never.
         """
         cond = self._cond
         queue = self._queue
         free_since = time.monotonic()
         with cond:
+            while self._busy >= self.workers and not self.closed:  # a caller runs a batch
+                cond.wait()  # not counted idle: the caller's run notifies when it ends
+                free_since = time.monotonic()
             skip_wait = self._missed or self.max_wait == 0
             self._missed = False
-            target = min(self.max_batch_size, self._expected + len(queue))
+            target = min(self.max_batch_size, self._expected + self._backlog)
             while True:
                 _drop_gone(queue)
-                if queue:
+                if queue and self._busy >= self.workers:
+                    cond.wait()  # a caller runs a batch; it notifies when it ends
+                    free_since = time.monotonic()
+                elif queue:
                     if len(queue) >= target or self.closed or skip_wait:
                         break
                     deadline = max(free_since, queue[0].enqueued) + self.max_wait
@@ -319,6 +372,7 @@ class Batcher(Generic[In, Out]):
             length = len(queue)
             if batch:
                 self._expected = len(batch)
+                self._busy += 1
         if self._observers and batch:
             now = time.monotonic()
             waits = [now - entry.enqueued for entry in batch]
@@ -427,6 +481,7 @@ def batched(
     workers: int = ...,
     retry_after: int = ...,
     name: str | None = ...,
+    caller_runs: bool = ...,
 ) -> Batcher[In, Out]: ...
 
 
@@ -441,6 +496,7 @@ def batched(
     workers: int = ...,
     retry_after: int = ...,
     name: str | None = ...,
+    caller_runs: bool = ...,
 ) -> Callable[[BatchFunction[In, Out]], Batcher[In, Out]]: ...
 
 
@@ -454,6 +510,7 @@ def batched(
     workers: int = 1,
     retry_after: int = 1,
     name: str | None = None,
+    caller_runs: bool = True,
 ) -> Any:
     """Decorate ``f(list[In]) -> list[Out]`` (sync or async) into a ``Batcher[In, Out]``.
 
@@ -466,6 +523,7 @@ def batched(
         return Batcher(
             f, max_batch_size=max_batch_size, max_wait_ms=max_wait_ms, max_queue=max_queue,
             timeout_ms=timeout_ms, workers=workers, retry_after=retry_after, name=name,
+            caller_runs=caller_runs,
         )
 
     return wrap if func is None else wrap(func)
