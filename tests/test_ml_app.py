@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -335,3 +336,28 @@ def test_apps_without_metrics_have_no_metrics_route(app, client):
         return "hi"
 
     assert client.get("/metrics").status_code == 404
+
+
+def test_hooks_marked_inline_run_on_the_event_loop_under_asgi(app):
+    """The metrics hooks are marked ``kettle_inline``: the ASGI door calls such a sync hook
+    on the loop instead of hopping to the thread pool; unmarked hooks still hop."""
+    on_loop: dict[str, bool] = {}
+
+    def marked() -> None:
+        on_loop["marked"] = asyncio._get_running_loop() is not None
+
+    def unmarked() -> None:
+        on_loop["unmarked"] = asyncio._get_running_loop() is not None
+
+    marked.kettle_inline = True  # type: ignore[attr-defined]
+    app.before_request(marked)
+    app.before_request(unmarked)
+
+    @app.get("/")
+    def index():
+        return "ok"
+
+    client = app.test_client(asgi=True)
+    assert client.get("/").text == "ok"
+    client.close()
+    assert on_loop == {"marked": True, "unmarked": False}
