@@ -7,14 +7,14 @@ their inputs are queued and a worker thread calls ``f`` with as many as are wait
 
 Release policy (adaptive; see docs/ml-serving.md for the measurements):
 
-* When a worker is idle, whatever is queued runs **at once**: a lone request never
-  waits for company.
-* While a batch runs, arrivals gather; when the worker frees, the next batch takes
+* When the model is idle, whatever is queued runs **at once**: a lone request never
+  waits for company (a lone *thread* even runs its item itself, with no hand-off).
+* While a batch runs, arrivals gather; when the model frees, the next batch takes
   everything queued, up to ``max_batch_size``.
-* If fewer items are queued than the last batch held (the load that filled it is
-  probably still arriving), the worker waits for that many, but never past
-  ``max_wait_ms`` after the oldest item was queued. At low load the last batch held
-  one item, so nothing ever waits; ``max_wait_ms=0`` turns the wait off entirely.
+* The callers the last batch answered are expected back (clients in a closed loop),
+  so the worker waits for them too, at most ``max_wait_ms`` past the moment the model
+  freed. At low load the last batch held one item, so nothing ever waits;
+  ``max_wait_ms=0`` turns the wait off entirely.
 
 Waiting callers: a thread blocks on a lock; an asyncio task awaits a future of its
 own loop. Items whose caller has gone (timed out, cancelled) are dropped before the
