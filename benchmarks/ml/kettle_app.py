@@ -1,4 +1,8 @@
-"""kettle set-ups: ``BENCH_MODE`` = ``unbatched`` | ``batched`` (sync view) | ``batched_async``."""
+"""kettle set-ups: ``BENCH_MODE`` = ``unbatched`` | ``batched`` (sync view) | ``batched_async``.
+
+Every mode also serves ``/predict_direct`` (one model call, no batcher), so a paired run
+can alternate the two in one process and compare them under the same conditions.
+"""
 
 from __future__ import annotations
 
@@ -33,13 +37,14 @@ def _row() -> np.ndarray:
     return np.asarray([request.get_json()["row"]], dtype=np.float64)
 
 
+@app.post("/predict_direct")
+def predict_direct() -> dict[str, Any]:
+    record_batch(1)
+    return {"label": state["predict"](_row())[0]}
+
+
 if MODE == "unbatched":
-
-    @app.post("/predict")
-    def predict() -> dict[str, Any]:
-        record_batch(1)
-        return {"label": state["predict"](_row())[0]}
-
+    app.add_url_rule("/predict", "predict", predict_direct, methods=["POST"])
 else:
 
     @batched(max_batch_size=32, max_wait_ms=MAX_WAIT_MS, name=MODEL)

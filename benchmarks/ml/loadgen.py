@@ -23,24 +23,32 @@ from models import load, read_stats
 from sklearn.datasets import load_digits
 
 
-def requests_and_labels(model: str, port: int) -> tuple[list[bytes], list[int]]:
+def requests_and_labels(
+    model: str, port: int, paths: list[str]
+) -> tuple[list[list[bytes]], list[int]]:
+    """For each path, one ready-made request per digit row; and each row's expected label."""
     digits = load_digits()
     _, predict = load(model)
     labels = predict(digits.data)
     bodies = [json.dumps({"row": row.tolist()}).encode() for row in digits.data]
     head = (
-        "POST /predict HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
         "Content-Length: {length}\r\n\r\n"
     )
-    return [head.format(port=port, length=len(b)).encode() + b for b in bodies], labels
+    return [
+        [head.format(path=path, port=port, length=len(b)).encode() + b for b in bodies]
+        for path in paths
+    ], labels
 
 
 async def connection(
-    index: int, port: int, requests: list[bytes], labels: list[int],
-    start_measuring: float, stop: float, latencies: list[float], counts: dict[str, int],
+    index: int, port: int, requests: list[list[bytes]], labels: list[int],
+    start_measuring: float, stop: float, latencies: list[list[float]], counts: dict[str, int],
 ) -> None:
+    """One client: request after request; with several paths, they take turns."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    n = len(requests)
+    n = len(labels)
+    paths = len(requests)
     k = index * 7919
     try:
         while True:
@@ -48,8 +56,9 @@ async def connection(
             if now >= stop:
                 return
             row = k % n
+            path = k % paths
             k += 1
-            writer.write(requests[row])
+            writer.write(requests[path][row])
             head = await reader.readuntil(b"\r\n\r\n")
             length = 0
             status = int(head[9:12])
@@ -60,7 +69,7 @@ async def connection(
             done = time.perf_counter()
             if now < start_measuring:
                 continue
-            latencies.append(done - now)
+            latencies[path].append(done - now)
             if status != 200:
                 counts["errors"] += 1
             elif json.loads(body)["label"] != labels[row]:
@@ -88,11 +97,11 @@ def session_cpu(session: int | None) -> float:
 
 
 async def cell(
-    port: int, requests: list[bytes], labels: list[int], concurrency: int, warmup: float,
+    port: int, requests: list[list[bytes]], labels: list[int], concurrency: int, warmup: float,
     seconds: float, stats: str | None, server: int | None,
 ) -> dict[str, Any]:
     """One measurement: ``concurrency`` connections, ``warmup`` then ``seconds`` measured."""
-    latencies: list[float] = []
+    latencies: list[list[float]] = [[] for _ in requests]
     counts = {"wrong": 0, "errors": 0}
     begin = time.perf_counter()
     start_measuring = begin + warmup
@@ -110,18 +119,27 @@ async def cell(
         for i in range(concurrency)
     ))
     (b0, r0, cpu0), (b1, r1, cpu1) = await counter
-    latencies.sort()
-    n = len(latencies)
-
-    def pct(p: float) -> float:
-        return round(latencies[min(n - 1, int(p * n))] * 1000, 3) if n else float("nan")
-
-    return {
+    everything = sorted(t for per_path in latencies for t in per_path)
+    n = len(everything)
+    result = {
         "concurrency": concurrency, "requests": n, "rps": round(n / seconds, 1),
-        "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+        "p50_ms": percentile(everything, 0.50), "p99_ms": percentile(everything, 0.99),
         "mean_batch": round((r1 - r0) / (b1 - b0), 2) if b1 > b0 else None,
         "server_cpu_us": round((cpu1 - cpu0) / n * 1e6) if n and server else None, **counts,
     }
+    if len(latencies) > 1:
+        result["by_path"] = [
+            {"requests": len(t), "p50_ms": percentile(sorted(t), 0.5),
+             "p99_ms": percentile(sorted(t), 0.99)}
+            for t in latencies
+        ]
+    return result
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    if not ordered:
+        return float("nan")
+    return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 3)
 
 
 def main() -> None:
@@ -132,13 +150,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--stats", help="the server's BENCH_STATS file (mean batch size)")
+    parser.add_argument("--paths", default="/predict", help="comma-separated; they alternate")
     parser.add_argument("--server-session", type=int, help="session id of the server's processes")
     args = parser.parse_args()
     with contextlib.suppress(ImportError):
         import uvloop
 
         uvloop.install()
-    requests, labels = requests_and_labels(args.model, args.port)
+    requests, labels = requests_and_labels(args.model, args.port, args.paths.split(","))
     for level in (int(c) for c in args.concurrency.split(",")):
         result = asyncio.run(
             cell(

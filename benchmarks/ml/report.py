@@ -82,6 +82,17 @@ def checks(cells: list[dict[str, Any]]) -> list[str]:
                     f"- {MODELS[model]}, c=8, {batched}: {b8['rps']:,.0f}/s vs unbatched "
                     f"{u8['rps']:,.0f}/s: **{mark(b8['rps'] >= u8['rps'])}**"
                 )
+        for model in ("forest", "mlp"):
+            paired = cell(cells, model, "kettle-paired", 1)
+            if paired is not None and "by_path" in paired:
+                batched, direct = paired["by_path"]
+                gap = batched["p50_ms"] - direct["p50_ms"]
+                out.append(
+                    f"- {MODELS[model]}, c=1, paired in one server (requests alternate): "
+                    f"@batched p50 {batched['p50_ms']:.3f} ms, p99 {batched['p99_ms']:.2f}; "
+                    f"direct p50 {direct['p50_ms']:.3f} ms, p99 {direct['p99_ms']:.2f} "
+                    f"({gap:+.3f} ms; target within 0.3 ms): **{mark(gap <= 0.3)}**"
+                )
         wrong = sum(r["wrong"] + r["errors"] for r in cells)
         out.append(f"- wrong answers or errors over all cells: {wrong}: **{mark(wrong == 0)}**")
     except KeyError as exc:

@@ -37,6 +37,10 @@ class Setup:
     label: str
     argv: list[str]  # "{port}" is replaced
     env: dict[str, str] = field(default_factory=dict)
+    #: Paths the load generator alternates (a paired comparison in one server).
+    paths: str = "/predict"
+    #: Concurrency levels for this set-up (default: the run's).
+    levels: str | None = None
 
 
 def _gunicorn(app: str, threads: int) -> list[str]:
@@ -66,6 +70,9 @@ SETUPS = [
           _granian("asgi"), {"BENCH_MODE": "batched_async"}),
     Setup("kettle-batched-gunicorn", "kettle @batched (gunicorn gthread, 64 threads)",
           _gunicorn("kettle_app:app", 64), {"BENCH_MODE": "batched"}),
+    Setup("kettle-paired", "kettle @batched and unbatched alternating (granian WSGI)",
+          _granian("wsgi", "--blocking-threads", "64"), {"BENCH_MODE": "batched"},
+          paths="/predict,/predict_direct", levels="1"),
 ]
 
 
@@ -118,7 +125,8 @@ def run_setup(setup: Setup, model: str, args: argparse.Namespace, log_dir: Path)
         wait_ready(port, process)
         out = subprocess.run(
             ["taskset", "-c", CLIENT_CPU, PY, str(HERE / "loadgen.py"), "--port", str(port),
-             "--model", model, "--concurrency", args.concurrency, "--warmup", str(args.warmup),
+             "--model", model, "--concurrency", setup.levels or args.concurrency,
+             "--paths", setup.paths, "--warmup", str(args.warmup),
              "--seconds", str(args.seconds), "--stats", str(stats),
              "--server-session", str(process.pid)],
             cwd=HERE, env=env, capture_output=True, text=True, check=True, timeout=600,
@@ -132,7 +140,8 @@ def run_setup(setup: Setup, model: str, args: argparse.Namespace, log_dir: Path)
         print(f"{model:6} {setup.name:30} c={row['concurrency']:<3} {row['rps']:>9.1f}/s "
               f"p50 {row['p50_ms']:>8.2f} ms  p99 {row['p99_ms']:>8.2f} ms  "
               f"batch {row['mean_batch']}  cpu {row['server_cpu_us']} us  "
-              f"wrong {row['wrong']}  errors {row['errors']}",
+              f"wrong {row['wrong']}  errors {row['errors']}"
+              + (f"  by path {row['by_path']}" if "by_path" in row else ""),
               flush=True)
     return rows
 
