@@ -1,6 +1,6 @@
 """Digits classifier as a service: a random forest behind ``/predict``, batched with kettle.ml.
 
-Run it (see README.md):  granian --interface asgi --blocking-threads 1 forest_service:app
+Run it (see README.md):  granian --interface wsgi --blocking-threads 32 forest_service:app
                     or:  gunicorn -k gthread --threads 32 forest_service:app
 
 The forest is trained at start-up on the digits set that ships inside scikit-learn,
