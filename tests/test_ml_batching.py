@@ -310,6 +310,16 @@ def test_a_wrong_number_of_results_is_a_clear_error():
     short.close()
 
 
+def test_a_result_that_is_not_a_sequence_is_a_clear_error():
+    @batched
+    def lazy(items: list[int]):
+        return (n for n in items)
+
+    with pytest.raises(BatchSizeMismatch, match="returned generator; it must return a sequence"):
+        lazy(1)
+    lazy.close()
+
+
 def test_a_timed_out_caller_is_dropped_before_the_model_runs(recorder):
     predict = batched(max_batch_size=8, max_wait_ms=0, timeout_ms=200)(recorder)
     recorder.hold()

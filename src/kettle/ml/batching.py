@@ -397,6 +397,11 @@ class Batcher(Generic[In, Out]):
             outputs: Any = self.func(inputs)
             if runner is not None:
                 outputs = runner.run(outputs)
+            if not hasattr(outputs, "__len__") or not hasattr(outputs, "__getitem__"):
+                raise BatchSizeMismatch(
+                    f"The batch function {self.name} returned {type(outputs).__name__}; it "
+                    "must return a sequence (a list, a tuple, an array) of one result per input."
+                )
             if len(outputs) != len(inputs):
                 raise BatchSizeMismatch(
                     f"The batch function {self.name} returned {len(outputs)} results for "
