@@ -74,8 +74,9 @@ def checks(cells: list[dict[str, Any]]) -> list[str]:
                 gap = b["p50_ms"] - u["p50_ms"]
                 out.append(
                     f"- {MODELS[model]}, c=1, {batched}: p50 {b['p50_ms']:.2f} ms vs unbatched "
-                    f"{u['p50_ms']:.2f} ms ({gap:+.2f} ms; target within 0.3 ms): "
-                    f"**{mark(gap <= 0.3)}**"
+                    f"{u['p50_ms']:.2f} ms ({gap:+.2f} ms) in separate cells, minutes apart: "
+                    "on this shared machine that gap is mostly noise; the paired line below "
+                    "judges the target"
                 )
                 b8, u8 = get(model, batched, 8), get(model, "kettle-unbatched", 8)
                 out.append(
