@@ -139,6 +139,7 @@ def main() -> None:
         f"Run of {results['started']}: {results['settings']['seconds']} s per cell after "
         f"{results['settings']['warmup_s']} s of warm-up. Load average (2 cores) before the "
         f"run {results['load_average_before']}, after {results['load_average_after']}.",
+        *(f"\n{note}" for note in results.get("notes", ())),
         "",
         "Targets of issue 15:",
         "",
