@@ -133,6 +133,8 @@ async def drive_async(app: Kettle, steps: Generator[Any, Any, T]) -> T:
         try:
             if is_async_callable(func):
                 value = await (func(*args, **kwargs) if kwargs else func(*args))
+            elif getattr(func, "kettle_inline", False):  # known not to block: no thread hop
+                value = func(*args, **kwargs) if kwargs else func(*args)
             else:
                 value = await run_sync(app, func, args, kwargs)
         except Exception as exc:
