@@ -370,3 +370,14 @@ def test_create_url_adapter_follows_flask() -> None:
         assert in_request.build("index") == "http://example.com/"
     app.config["SERVER_NAME"] = None
     assert app.create_url_adapter(None) is None
+
+
+def test_test_client_requests_go_to_server_name_and_subdomains(door: str) -> None:
+    """As Flask's client: without ``base_url`` the host is ``SERVER_NAME``; ``subdomain=``
+    puts a subdomain before it."""
+    for cls, bp_cls in ((Kettle, Blueprint), (flask.Flask, flask.Blueprint)):
+        app = subdomain_app(cls, bp_cls)
+        client = app.test_client(asgi=door == "asgi") if cls is Kettle else app.test_client()
+        assert client.get("/").get_data(as_text=True).startswith("site ")
+        assert client.get("/status", subdomain="api").get_data(as_text=True).startswith("api ok")
+        assert client.get("/", subdomain="amy").get_data(as_text=True).startswith("home of amy")

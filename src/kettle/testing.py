@@ -350,6 +350,17 @@ class KettleClient:
             return path.get_environ()
         if isinstance(path, dict):
             return dict(path)
+        on_server_name = kwargs.get("base_url") is None and "://" not in path and bool(
+            self.app.config.get("SERVER_NAME")
+        )
+        if on_server_name or "subdomain" in kwargs or "url_scheme" in kwargs:
+            # As Flask's client: the host is SERVER_NAME (with ``subdomain.`` before it).
+            from .testing_environ import EnvironBuilder
+
+            builder = EnvironBuilder(
+                self.app, path, method=method, environ_base=self.environ_base, **kwargs
+            )
+            return builder.get_environ()
         if "auth" in kwargs or "mimetype" in kwargs:
             builder = BaseEnvironBuilder(
                 path, method=method, environ_base=self.environ_base, **kwargs
