@@ -4,7 +4,7 @@ behaviour, side by side with Flask itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import flask
@@ -15,6 +15,20 @@ from kettle.errors import MethodNotAllowed, NotFound, RequestRedirect
 from kettle.routing import Map, MapAdapter, Rule
 
 Framework = Callable[..., Any]
+
+
+@pytest.fixture
+def connect(door: str) -> Iterator[Callable[[Any], Any]]:
+    """``connect(app)``: a kettle test client through this door, closed after the test."""
+    clients: list[Any] = []
+
+    def make(app: Any) -> Any:
+        clients.append(app.test_client(asgi=door == "asgi"))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 def subdomain_app(cls: Framework, bp_cls: Framework, matching: bool = True) -> Any:
@@ -70,9 +84,9 @@ REQUESTS = [
 @pytest.mark.parametrize("matching", [True, False])
 @pytest.mark.parametrize(("base_url", "path", "method"), REQUESTS)
 def test_subdomain_routing_answers_as_flask(
-    door: str, matching: bool, base_url: str, path: str, method: str
+    connect: Any, matching: bool, base_url: str, path: str, method: str
 ) -> None:
-    ours = subdomain_app(Kettle, Blueprint, matching).test_client(asgi=door == "asgi")
+    ours = connect(subdomain_app(Kettle, Blueprint, matching))
     theirs = subdomain_app(flask.Flask, flask.Blueprint, matching).test_client()
     got = ours.open(path, method=method, base_url=base_url)
     want = theirs.open(path, method=method, base_url=base_url)
@@ -95,8 +109,8 @@ def assert_same(got: Any, want: Any) -> None:
     )
 
 
-def test_subdomain_views_get_the_subdomain_and_build_urls_across_hosts(door: str) -> None:
-    client = subdomain_app(Kettle, Blueprint).test_client(asgi=door == "asgi")
+def test_subdomain_views_get_the_subdomain_and_build_urls_across_hosts(connect: Any) -> None:
+    client = connect(subdomain_app(Kettle, Blueprint))
     assert client.get("/", base_url="http://example.com/").text == (
         "site http://api.example.com/status http://ann.example.com/"
     )
@@ -110,13 +124,12 @@ def test_subdomain_views_get_the_subdomain_and_build_urls_across_hosts(door: str
     assert client.get("/", base_url="http://other.org/").status_code == 404
 
 
-@pytest.mark.parametrize("door_name", ["wsgi", "asgi"])
-def test_unknown_subdomain_is_a_404_and_host_case_does_not_matter(door_name: str) -> None:
+def test_unknown_subdomain_is_a_404_and_host_case_does_not_matter(connect: Any) -> None:
     app = Kettle("sub", root_path="/tmp", static_folder=None, subdomain_matching=True)
     app.config["SERVER_NAME"] = "Example.COM"
     app.add_url_rule("/", "root", lambda: "root")
     app.add_url_rule("/", "docs", lambda: "docs", subdomain="docs")
-    client = app.test_client(asgi=door_name == "asgi")
+    client = connect(app)
     assert client.get("/", base_url="http://EXAMPLE.com/").text == "root"
     assert client.get("/", base_url="http://docs.example.com/").text == "docs"
     assert client.get("/", base_url="http://nope.example.com/").status_code == 404
@@ -126,12 +139,12 @@ def test_unknown_subdomain_is_a_404_and_host_case_does_not_matter(door_name: str
     )
 
 
-def test_subdomain_rules_never_match_without_subdomain_matching(door: str) -> None:
+def test_subdomain_rules_never_match_without_subdomain_matching(connect: Any) -> None:
     app = Kettle("nosub", root_path="/tmp", static_folder=None)
     app.config["SERVER_NAME"] = "example.com"
     app.add_url_rule("/", "root", lambda: "root")
     app.add_url_rule("/admin", "admin", lambda: "admin", subdomain="admin")
-    c = app.test_client(asgi=door == "asgi")
+    c = connect(app)
     assert c.get("/admin", base_url="http://admin.example.com/").status_code == 404
     assert c.get("/", base_url="http://admin.example.com/").text == "root"
     with app.test_request_context("/", base_url="http://example.com/"):
@@ -173,16 +186,18 @@ HOST_REQUESTS = [
 
 
 @pytest.mark.parametrize(("base_url", "path", "method"), HOST_REQUESTS)
-def test_host_matching_answers_as_flask(door: str, base_url: str, path: str, method: str) -> None:
-    got = host_app(Kettle).test_client(asgi=door == "asgi").open(
+def test_host_matching_answers_as_flask(
+    connect: Any, base_url: str, path: str, method: str
+) -> None:
+    got = connect(host_app(Kettle)).open(
         path, method=method, base_url=base_url
     )
     want = host_app(flask.Flask).test_client().open(path, method=method, base_url=base_url)
     assert_same(got, want)
 
 
-def test_host_matching_views_and_urls(door: str) -> None:
-    c = host_app(Kettle).test_client(asgi=door == "asgi")
+def test_host_matching_views_and_urls(connect: Any) -> None:
+    c = connect(host_app(Kettle))
     assert c.get("/", base_url="http://example.com/").text == (
         "home http://tea.shops.example.com/item/3 http://static.example.com/static/a"
     )
@@ -192,9 +207,9 @@ def test_host_matching_views_and_urls(door: str) -> None:
     assert c.get("/", base_url="http://unknown.net/").status_code == 404
 
 
-def test_host_matching_with_a_malformed_host_is_a_400(door: str) -> None:
+def test_host_matching_with_a_malformed_host_is_a_400(connect: Any) -> None:
     app = host_app(Kettle)
-    response = app.test_client(asgi=door == "asgi").get("/", headers={"Host": "a b"})
+    response = connect(app).get("/", headers={"Host": "a b"})
     assert response.status_code == 400
     assert "Host" in response.text
 
@@ -372,12 +387,12 @@ def test_create_url_adapter_follows_flask() -> None:
     assert app.create_url_adapter(None) is None
 
 
-def test_test_client_requests_go_to_server_name_and_subdomains(door: str) -> None:
+def test_test_client_requests_go_to_server_name_and_subdomains(connect: Any) -> None:
     """As Flask's client: without ``base_url`` the host is ``SERVER_NAME``; ``subdomain=``
     puts a subdomain before it."""
     for cls, bp_cls in ((Kettle, Blueprint), (flask.Flask, flask.Blueprint)):
         app = subdomain_app(cls, bp_cls)
-        client = app.test_client(asgi=door == "asgi") if cls is Kettle else app.test_client()
+        client = connect(app) if cls is Kettle else app.test_client()
         assert client.get("/").get_data(as_text=True).startswith("site ")
         assert client.get("/status", subdomain="api").get_data(as_text=True).startswith("api ok")
         assert client.get("/", subdomain="amy").get_data(as_text=True).startswith("home of amy")

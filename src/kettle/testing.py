@@ -357,10 +357,10 @@ class KettleClient:
             # As Flask's client: the host is SERVER_NAME (with ``subdomain.`` before it).
             from .testing_environ import EnvironBuilder
 
-            builder = EnvironBuilder(
+            on_host = EnvironBuilder(
                 self.app, path, method=method, environ_base=self.environ_base, **kwargs
             )
-            return builder.get_environ()
+            return on_host.get_environ()
         if "auth" in kwargs or "mimetype" in kwargs:
             builder = BaseEnvironBuilder(
                 path, method=method, environ_base=self.environ_base, **kwargs
