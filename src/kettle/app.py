@@ -495,9 +495,9 @@ class Kettle(AppTemplating, Scaffold):
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
         """A request context for a made-up request (arguments as the test client's ``open``)."""
-        from .testing import build_environ
+        from .testing import app_environ
 
-        environ = build_environ(*args, **kwargs)
+        environ = app_environ(self, *args, **kwargs)
         if self._frozen:
             request = wsgi.request_from_environ(environ, self._limits)
         else:  # as in Flask, this does not end set-up: settings are read, nothing is frozen
