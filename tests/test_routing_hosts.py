@@ -301,6 +301,10 @@ def test_same_path_on_two_subdomains_is_not_a_conflict() -> None:
     assert url_map.match("/", "GET", "b")[0].endpoint == "b"
     with pytest.raises(NotFound):
         url_map.match("/", "GET", "c")
+    url_map.add(Rule("/", endpoint="b_post", subdomain="b", methods=["POST"]))
+    assert url_map.allowed_methods("/", "b") == ["GET", "HEAD", "OPTIONS", "POST"]
+    assert url_map.allowed_methods("/") == ["GET", "HEAD", "OPTIONS"]
+    assert url_map.allowed_methods("/", "c") == []
 
 
 def test_map_attributes_and_bind() -> None:

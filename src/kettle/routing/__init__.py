@@ -145,9 +145,7 @@ class Map:
                 it; ``new_url`` is the path with the slash (the app adds the query string).
         """
         if domain is not None or self.uses_domains:
-            if domain is None:
-                domain = "" if self.host_matching else self.default_subdomain
-            return self._compile_domains().match(domain.lower(), path, method)
+            return self._compile_domains().match(self._domain(domain), path, method)
         matcher = self._matcher
         if matcher is None:
             matcher = self._compile()
@@ -161,8 +159,8 @@ class Map:
 
     def allowed_methods(self, path: str, domain: str | None = None) -> list[str]:
         """The sorted methods of the rules matching ``path``, for an ``OPTIONS`` answer."""
-        if domain is not None:
-            return self._compile_domains().allowed_methods(domain.lower(), path)
+        if domain is not None or self.uses_domains:
+            return self._compile_domains().allowed_methods(self._domain(domain), path)
         matcher = self._matcher
         if matcher is None:
             matcher = self._compile()
@@ -241,6 +239,12 @@ class Map:
     def compile_domains(self) -> Callable[[str, str, str], tuple[Rule, dict[str, Any]]]:
         """Build the host/subdomain matcher now; returns its ``match(domain, path, method)``."""
         return self._compile_domains().match
+
+    def _domain(self, domain: str | None) -> str:
+        """``domain`` lower case; ``None`` is the default subdomain (or no host)."""
+        if domain is None:
+            return "" if self.host_matching else self.default_subdomain
+        return domain.lower()
 
     def _compile(self) -> Matcher:
         """Make the matcher for the current rules (again if rules were added since)."""
