@@ -90,18 +90,32 @@ class DomainMatcher:
 
     def match(self, domain: str, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
         """The rule for ``path`` and ``method`` on ``domain``; errors as :meth:`Map.match`."""
+        matcher = self.static.get(domain)
+        if not self.dynamic:  # the common case: one dict lookup, then the path matcher
+            if matcher is None:
+                raise NotFound()
+            return matcher.match(path, method)
         allowed: set[str] = set()
-        for matcher, values in self._candidates(domain):
+        if matcher is not None:
             try:
-                rule, args = matcher.match(path, method)
+                return matcher.match(path, method)
             except MethodNotAllowed as exc:
                 allowed.update(exc.valid_methods)
-                continue
             except NotFound:
-                continue
-            if values:
-                args = {**args, **values}
-            return rule, args
+                pass
+        if domain != INVALID_SUBDOMAIN:  # a host outside SERVER_NAME: no pattern applies
+            for pattern in self.dynamic:
+                values = pattern.values(domain)
+                if values is None:
+                    continue
+                try:
+                    rule, args = pattern.matcher.match(path, method)
+                except MethodNotAllowed as exc:
+                    allowed.update(exc.valid_methods)
+                    continue
+                except NotFound:
+                    continue
+                return rule, {**args, **values}
         if allowed:
             raise MethodNotAllowed(valid_methods=allowed)
         raise NotFound()
