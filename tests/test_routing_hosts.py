@@ -400,3 +400,14 @@ def test_test_client_requests_go_to_server_name_and_subdomains(connect: Any) -> 
         assert client.get("/").get_data(as_text=True).startswith("site ")
         assert client.get("/status", subdomain="api").get_data(as_text=True).startswith("api ok")
         assert client.get("/", subdomain="amy").get_data(as_text=True).startswith("home of amy")
+
+
+def test_url_for_outside_a_request_without_server_name() -> None:
+    hosts = host_app(Kettle)
+    with hosts.app_context():  # a rule's own host is enough for its URL
+        assert url_for("shop", shop="tea", item=3) == "http://tea.shops.example.com/item/3"
+        assert url_for("home", _anchor="x", _scheme="https") == "https://example.com/#x"
+    subdomains = subdomain_app(Kettle, Blueprint)
+    subdomains.config["SERVER_NAME"] = None
+    with subdomains.app_context(), pytest.raises(RuntimeError, match="SERVER_NAME"):
+        url_for("api.status")
