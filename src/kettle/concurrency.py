@@ -63,8 +63,8 @@ def call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> Any
     return value
 
 
-def drive(steps: Generator[Any, Any, T]) -> T:
-    """Run a pipeline generator to its end, calling each step it yields."""
+def drive(steps: Generator[Any, Any, T], call: Any = call) -> T:
+    """Run a pipeline generator to its end, calling each step it yields (with ``call``)."""
     value: Any = None
     error: Exception | None = None
     while True:

@@ -38,6 +38,15 @@ class UrlBuilder:
         parts = blueprint.split(".") if blueprint else []
         return [None, *(".".join(parts[: i + 1]) for i in range(len(parts)))]
 
+    def inject_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Run the ``url_defaults`` functions of the app, then of the endpoint's blueprints."""
+        functions = self.app.url_default_functions
+        if not functions:
+            return
+        for scope in self._scopes(endpoint):
+            for func in functions.get(scope, ()):
+                func(endpoint, values)
+
     def build(
         self,
         endpoint: str,
@@ -60,9 +69,7 @@ class UrlBuilder:
         if scheme is not None and not external:
             raise ValueError("When specifying '_scheme', '_external' must be True.")
         app = self.app
-        for scope in self._scopes(endpoint):
-            for func in app.url_default_functions.get(scope, ()):
-                func(endpoint, values)
+        app.inject_url_defaults(endpoint, values)
         url_map = app.url_map
         if url_map.uses_domains:
             domain, path = url_map.build_with_domain(endpoint, values, method)
