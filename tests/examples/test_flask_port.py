@@ -7,6 +7,7 @@ The last tests check that the port is the original with its imports changed, not
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from collections.abc import Iterator
@@ -156,6 +157,9 @@ def test_api_writes_need_basic_auth(target: Target) -> None:
     assert created.status_code == 201
     assert created.headers["Location"] == "http://api.shelf.test/books/3"
     assert created.get_json()["price"] == "7.99 EUR"
+    assert target.app.extensions["shelf_log"]["audit"] == [
+        "admin added 'Emma' from /books/ (POST)"  # written by a thread, in the request's context
+    ]
     again = client.post("/books/", subdomain="api", json=book, headers=ADMIN)
     assert again.status_code == 409
     assert again.get_json() == {"error": "conflict", "detail": "'Emma' is already on the shelf."}
@@ -203,6 +207,36 @@ def test_app_context_pushed_by_hand(target: Target) -> None:
     finally:
         ctx.pop()
     assert not target.framework.has_app_context()
+
+
+def test_signal_receivers_see_requests_and_templates(target: Target) -> None:
+    log = target.app.extensions["shelf_log"]
+    assert log == {"requests": 0, "templates": [], "audit": []}
+    target.client.get("/")
+    target.client.get("/books/1")
+    target.client.get("/books/", subdomain="api")  # JSON: no template
+    target.client.get("/books/9")  # the 404 page is a template too
+    assert log["requests"] == 4
+    assert log["templates"] == ["books/index.html", "books/detail.html", "404.html"]
+
+
+def test_request_context_pushed_by_hand(target: Target) -> None:
+    fw = target.framework
+    ctx_module = importlib.import_module(f"{fw.__name__}.ctx")
+    globals_module = importlib.import_module(f"{fw.__name__}.globals")
+    ctx = target.app.test_request_context("/books/2?x=1", headers=JSON)
+    assert isinstance(ctx, ctx_module.RequestContext)
+    ctx.push()
+    try:
+        assert globals_module.request_ctx.request.args["x"] == "1"
+        assert fw.request.url_rule.endpoint == "books.detail"
+        assert fw.request.view_args == {"book_id": 2}
+        assert fw.request.accept_mimetypes.best == "application/json"
+        fw.session["seen"] = True
+        assert fw.session["seen"] is True
+    finally:
+        ctx.pop()
+    assert not fw.has_request_context()
 
 
 def test_cli_command_adds_a_book(target: Target) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, auth, books, errors, hooks
+from . import api, auth, books, errors, hooks, signals
 from .cli import add_book_command
 from .jsonprovider import ShelfJSONProvider
 from .shelf import Shelf
@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.extensions["shelf"] = Shelf()
+    signals.connect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(books.bp)
     app.register_blueprint(api.bp, subdomain="api")

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from kettle import Blueprint, abort, current_app, jsonify, request, url_for
+from kettle import (
+    Blueprint,
+    abort,
+    copy_current_request_context,
+    current_app,
+    jsonify,
+    request,
+    url_for,
+)
 from kettle.views import MethodView
 
 from .shelf import Shelf
@@ -35,10 +44,23 @@ class BookCollection(MethodView):
         if any(book.title == title for book in shelf.books.values()):
             raise ShelfError(f"{title!r} is already on the shelf.")
         book = shelf.add(title, author, cents)
+        audit_in_a_thread(f"{auth.username} added {title!r} from {request.path}")
         response = jsonify(book.as_json())
         response.status_code = 201
         response.headers["Location"] = url_for("api.item", book_id=book.id, _external=True)
         return response
+
+
+def audit_in_a_thread(entry: str) -> None:
+    """Write the audit trail from a worker thread, which sees this request's context."""
+
+    @copy_current_request_context
+    def write() -> None:
+        current_app.extensions["shelf_log"]["audit"].append(f"{entry} ({request.method})")
+
+    worker = threading.Thread(target=write)
+    worker.start()
+    worker.join()
 
 
 @bp.route("/<int:book_id>")
