@@ -47,11 +47,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     if request.param == "flask":
         app = flask_original.create_app({"TESTING": True})
         yield Target(flask, app, app.test_client())
+        flask_original.signals.disconnect(app)
         return
     app = kettle_port.create_app({"TESTING": True})
     client = app.test_client(asgi=request.param == "kettle-asgi")
     yield Target(kettle, app, client)
     client.close()
+    kettle_port.signals.disconnect(app)  # a receiver left connected slows every later app
 
 
 def text(response: Any) -> str:
@@ -237,6 +239,14 @@ def test_request_context_pushed_by_hand(target: Target) -> None:
     finally:
         ctx.pop()
     assert not fw.has_request_context()
+
+
+def test_disconnecting_the_receivers(target: Target) -> None:
+    module = flask_original if target.framework is flask else kettle_port
+    module.signals.disconnect(target.app)
+    target.client.get("/")
+    assert target.app.extensions["shelf_log"]["requests"] == 0
+    assert not target.framework.request_started.receivers  # gone for good
 
 
 def test_cli_command_adds_a_book(target: Target) -> None:

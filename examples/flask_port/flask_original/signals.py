@@ -9,6 +9,7 @@ from flask import Flask, request_started, template_rendered
 
 
 def connect(app: Flask) -> None:
+    """Connect this app's receivers; ``disconnect(app)`` undoes it (tests do, at the end)."""
     log: dict[str, Any] = {"requests": 0, "templates": [], "audit": []}
     app.extensions["shelf_log"] = log
 
@@ -18,5 +19,12 @@ def connect(app: Flask) -> None:
     def note_template(sender: Any, template: Any, context: Any, **extra: Any) -> None:
         log["templates"].append(template.name)
 
-    request_started.connect(count_request, app, weak=False)
-    template_rendered.connect(note_template, app, weak=False)
+    receivers = [(request_started, count_request), (template_rendered, note_template)]
+    for signal, receiver in receivers:
+        signal.connect(receiver, app, weak=False)
+    app.extensions["shelf_receivers"] = receivers
+
+
+def disconnect(app: Flask) -> None:
+    for signal, receiver in app.extensions.pop("shelf_receivers", []):
+        signal.disconnect(receiver)  # from every sender: blinker forgets it only then
