@@ -36,7 +36,8 @@ from .lifespan import Lifespan
 from .params import ROUTE_OPTIONS
 from .request import Request
 from .response import Response, frame_options_header, redirect
-from .routing import Map, Rule
+from .routing import Map, MapAdapter, Rule
+from .routing.hosts import server_name_for_matching, subdomain_of
 from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .templating import AppTemplating
@@ -85,8 +86,6 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         root_path: str | None = None,
     ) -> None:
         super().__init__(import_name, static_folder, static_url_path, template_folder, root_path)
-        if host_matching or subdomain_matching or static_host:
-            raise NotImplementedError("Host and subdomain matching are not supported yet.")
         if instance_path is None:
             instance_path = self.auto_find_instance_path()
         elif not os.path.isabs(instance_path):
@@ -95,10 +94,15 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self.config = self.make_config(instance_relative_config)
         self.aborter = self.make_aborter()
         self.json = self.json_provider_class(self)
-        self.url_map = self.url_map_class()
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        #: Match routes on the subdomain relative to ``SERVER_NAME`` (Flask's flag).
+        self.subdomain_matching = subdomain_matching
         #: ``f(error, endpoint, values)`` tried when ``url_for`` fails (``handle_url_build_error``).
         self.url_build_error_handlers: list[Callable[..., Any]] = []
         self._match: Callable[[str, str], tuple[Rule, dict[str, Any]]] = self.url_map.match
+        #: ``match(domain, path, method)`` when rules differ by host or subdomain (at freeze).
+        self._domain_match: Callable[[str, str, str], tuple[Rule, dict[str, Any]]] | None = None
+        self._server_name: str | None = None
         self.blueprints: dict[str, Blueprint] = {}
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
         self.extensions: dict[str, Any] = {}
@@ -121,7 +125,9 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self.lifespan = Lifespan()
         self._thread_pool: ThreadPoolExecutor | None = None
         if self.has_static_folder:
-            self._add_static_route()
+            if bool(static_host) != host_matching:
+                raise AssertionError("Invalid static_host/host_matching combination")
+            self._add_static_route(static_host)
 
         async def asgi_app(scope: Scope, receive: Receive, send: Send) -> None:
             await asgi.handle(self, scope, receive, send)
@@ -216,7 +222,7 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
             return open(path, mode)
         return open(path, mode, encoding=encoding or "utf-8")
 
-    def _add_static_route(self) -> None:
+    def _add_static_route(self, static_host: str | None) -> None:
         """``<static_url_path>/<path:filename>``, endpoint ``static``, as Flask registers it.
 
         The view holds the app weakly: the app's route table must not keep the app alive.
@@ -229,7 +235,8 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
             return app.send_static_file(filename)
 
         self.add_url_rule(
-            f"{self.static_url_path}/<path:filename>", endpoint="static", view_func=static
+            f"{self.static_url_path}/<path:filename>", endpoint="static", view_func=static,
+            host=static_host,
         )
 
     # -- registration --------------------------------------------------------
@@ -320,6 +327,10 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         untrusted = self._untrusted_plan = RoutePlan(self, None, None)
         untrusted.preprocessors = untrusted.before = untrusted.after = ()
         self._match = self.url_map.compile()
+        self._server_name = server_name_for_matching(self.config.get("SERVER_NAME"))
+        url_map = self.url_map
+        if url_map.uses_domains or (self.subdomain_matching and self._server_name):
+            self._domain_match = url_map.compile_domains()  # else: path matching only
         self._limits = RequestLimits.from_config(self.config)
         self._header_gate = header_gate(self._limits)
         hosts = self.config.get("TRUSTED_HOSTS")
@@ -359,8 +370,15 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
                 assert self._untrusted_plan is not None
                 return self._untrusted_plan
         try:
-            rule, args = self._match(request.path, "WEBSOCKET" if websocket else request.method)
-        except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+            domain_match = self._domain_match
+            if domain_match is None:
+                rule, args = self._match(request.path, "WEBSOCKET" if websocket else request.method)
+            else:
+                rule, args = domain_match(
+                    self.request_domain(request), request.path,
+                    "WEBSOCKET" if websocket else request.method,
+                )
+        except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect (400: bad Host)
             # Drop the traceback: it holds this frame, which holds the request (a cycle per 404).
             request.routing_exception = self._redirect_with_query(request, exc.with_traceback(None))
             assert self._unmatched_plan is not None
@@ -398,8 +416,45 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         from .context import request
 
         response = self.response_class()
-        response.headers.set("Allow", ", ".join(self.url_map.allowed_methods(request.path)))
+        url_map = self.url_map
+        if self._domain_match is None and not url_map.uses_domains:
+            allowed = url_map.allowed_methods(request.path)
+        else:
+            allowed = url_map.allowed_methods(request.path, self.request_domain(request))
+        response.headers.set("Allow", ", ".join(allowed))
         return response
+
+    def request_domain(self, request: Request) -> str:
+        """What routes are matched against for ``request``: its host (``host_matching``),
+        its subdomain relative to ``SERVER_NAME`` (``subdomain_matching``), else the
+        map's default subdomain. A host outside ``SERVER_NAME`` has no rule (a 404)."""
+        url_map = self.url_map
+        if url_map.host_matching:
+            return request.host.lower()
+        if not self.subdomain_matching:
+            return url_map.default_subdomain
+        server_name = self._server_name if self._frozen else server_name_for_matching(
+            self.config.get("SERVER_NAME")
+        )
+        return subdomain_of(request.host.lower(), server_name, request.scheme)
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """A :class:`~kettle.routing.MapAdapter` for ``request`` (or, without one, for
+        ``SERVER_NAME``; ``None`` if that is not set either), as Flask's."""
+        config = self.config
+        if request is not None:
+            server_name = None if self.url_map.host_matching else config.get("SERVER_NAME")
+            subdomain = self.request_domain(request) if not self.url_map.host_matching else None
+            return self.url_map.bind(
+                server_name or request.host, request.root_path, subdomain,
+                request.scheme, request.method, request.path, request.query_string,
+            )
+        if config.get("SERVER_NAME") is None:
+            return None
+        return self.url_map.bind(
+            config["SERVER_NAME"], config.get("APPLICATION_ROOT"),
+            url_scheme=config.get("PREFERRED_URL_SCHEME") or "http",
+        )
 
     def has_teardown(self, plan: RoutePlan | None) -> bool:
         """Whether ending a context with ``plan`` runs any function (most often not)."""
@@ -468,9 +523,9 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
         """A request context for a made-up request (arguments as the test client's ``open``)."""
-        from .testing import build_environ
+        from .testing import app_environ
 
-        return self.request_context(build_environ(*args, **kwargs))
+        return self.request_context(app_environ(self, *args, **kwargs))
 
     def request_context(self, environ: WSGIEnvironment) -> RequestContext:
         """A request context for the WSGI ``environ``, routed (not pushed yet)."""
@@ -490,7 +545,11 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
     def _plan_unfrozen(self, request: Request) -> RoutePlan:
         """Route ``request`` before the app serves: a plan made for this one context."""
         try:
-            rule, args = self.url_map.match(request.path, request.method)
+            url_map = self.url_map
+            domain = None
+            if url_map.uses_domains or self.subdomain_matching:
+                domain = self.request_domain(request)
+            rule, args = url_map.match(request.path, request.method, domain)
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect
             request.routing_exception = self._redirect_with_query(request, exc)
             return RoutePlan(self, None, None)

@@ -67,39 +67,6 @@ def _plan(ctx: Context) -> dispatch.RoutePlan:
     return plan
 
 
-class URLAdapter:
-    """``app.create_url_adapter()``: matching and building for one request (or none)."""
-
-    def __init__(self, app: Kettle, request: Request | None) -> None:
-        self.app = app
-        self.request = request
-
-    def match(
-        self, path_info: str | None = None, method: str | None = None, return_rule: bool = False
-    ) -> tuple[Any, dict[str, Any]]:
-        """``(endpoint, view_args)`` (``(rule, view_args)`` with ``return_rule``); raises
-        ``NotFound``, ``MethodNotAllowed`` or ``RequestRedirect`` as routing does."""
-        request = self.request
-        path = path_info if path_info is not None else (request.path if request else "/")
-        verb = method or (request.method if request else "GET")
-        rule, args = self.app.url_map.match(path, verb)
-        return (rule if return_rule else rule.endpoint), args
-
-    def build(
-        self,
-        endpoint: str,
-        values: dict[str, Any] | None = None,
-        method: str | None = None,
-        force_external: bool = False,
-        url_scheme: str | None = None,
-    ) -> str:
-        """The URL of ``endpoint``, as ``url_for`` builds it."""
-        return self.app.url_for(
-            endpoint, _method=method, _external=force_external or url_scheme is not None,
-            _scheme=url_scheme, **(values or {}),
-        )
-
-
 class AppDispatch:
     """The overridable request methods, mixed into ``Kettle``."""
 
@@ -303,10 +270,6 @@ class AppDispatch:
             appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
     # -- URLs ----------------------------------------------------------------------
-    def create_url_adapter(self, request: Request | None) -> URLAdapter:
-        """An adapter that matches and builds URLs for ``request`` (or outside one)."""
-        return URLAdapter(self, request)  # type: ignore[arg-type]
-
     def handle_url_build_error(
         self, error: Exception, endpoint: str, values: dict[str, Any]
     ) -> str:

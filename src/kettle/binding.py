@@ -402,7 +402,7 @@ def path_types(app: Kettle, endpoint: str) -> dict[str, type]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint != endpoint:
             continue
-        for piece in rule._pieces:
+        for piece in (*rule._domain_parts, *rule._pieces):  # host/subdomain variables too
             if not isinstance(piece, str):
                 found[piece.name] = converter_type(piece.converter)
         for name in rule.defaults or ():

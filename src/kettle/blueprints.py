@@ -33,7 +33,8 @@ class BlueprintSetupState:
         self.blueprint = blueprint
         self.options = options
         self.first_registration = first_registration
-        self.subdomain = options.get("subdomain", blueprint.subdomain)
+        subdomain = options.get("subdomain")
+        self.subdomain = subdomain if subdomain is not None else blueprint.subdomain
         url_prefix = options.get("url_prefix")
         self.url_prefix = url_prefix if url_prefix is not None else blueprint.url_prefix
         self.name = options.get("name", blueprint.name)
@@ -59,6 +60,8 @@ class BlueprintSetupState:
             )
         if endpoint is None:
             endpoint = endpoint_from_view_func(view_func)
+        if self.subdomain is not None:
+            options.setdefault("subdomain", self.subdomain)
         defaults = dict(self.url_defaults)
         defaults.update(options.pop("defaults", None) or {})
         self.app.add_url_rule(
@@ -91,10 +94,6 @@ class Blueprint(BlueprintTemplating, Scaffold):
             raise ValueError("'name' may not be empty.")
         if "." in name:
             raise ValueError("'name' may not contain a dot '.' character.")
-        if subdomain is not None:
-            raise NotImplementedError(
-                "Subdomain matching is not supported yet; pass subdomain=None."
-            )
         self.name = name
         self.url_prefix = url_prefix
         self.subdomain = subdomain
@@ -288,5 +287,12 @@ class Blueprint(BlueprintTemplating, Scaffold):
                 )
             elif state.url_prefix is not None:
                 bp_options["url_prefix"] = state.url_prefix
+            bp_subdomain = bp_options.get("subdomain")
+            if bp_subdomain is None:
+                bp_subdomain = blueprint.subdomain
+            if state.subdomain is not None and bp_subdomain is not None:  # "child.parent"
+                bp_options["subdomain"] = f"{bp_subdomain}.{state.subdomain}"
+            elif bp_subdomain is not None or state.subdomain is not None:
+                bp_options["subdomain"] = bp_subdomain or state.subdomain
             bp_options["name_prefix"] = name
             blueprint.register(app, bp_options)

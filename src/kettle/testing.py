@@ -79,6 +79,22 @@ def _form_pairs(data: Mapping[str, Any] | MultiDict) -> list[tuple[str, Any]]:
     return pairs
 
 
+def app_environ(app: Kettle, path: str = "/", **kwargs: Any) -> dict[str, Any]:
+    """The environ of a test request to ``app`` (the client's and ``test_request_context``'s):
+    as Flask's, the host is ``SERVER_NAME`` unless ``base_url`` says otherwise, with
+    ``subdomain.`` before it when given; ``auth`` and ``mimetype`` as Werkzeug's."""
+    on_server_name = kwargs.get("base_url") is None and "://" not in path and bool(
+        app.config.get("SERVER_NAME")
+    )
+    if on_server_name or "subdomain" in kwargs or "url_scheme" in kwargs:
+        from .testing_environ import EnvironBuilder
+
+        return EnvironBuilder(app, path, **kwargs).get_environ()
+    if "auth" in kwargs or "mimetype" in kwargs:
+        return BaseEnvironBuilder(path, **kwargs).get_environ()
+    return build_environ(path, **kwargs)
+
+
 def build_environ(
     path: str = "/",
     base_url: str | None = None,
@@ -350,12 +366,7 @@ class KettleClient:
             return path.get_environ()
         if isinstance(path, dict):
             return dict(path)
-        if "auth" in kwargs or "mimetype" in kwargs:
-            builder = BaseEnvironBuilder(
-                path, method=method, environ_base=self.environ_base, **kwargs
-            )
-            return builder.get_environ()
-        return build_environ(path, method=method, environ_base=self.environ_base, **kwargs)
+        return app_environ(self.app, path, method=method, environ_base=self.environ_base, **kwargs)
 
     def _call_wsgi(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []

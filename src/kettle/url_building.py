@@ -15,6 +15,7 @@ from .errors import BadRequest, SecurityError
 
 if TYPE_CHECKING:
     from .app import Kettle
+    from .request import Request
 
 _NO_CONTEXT = (
     "Unable to build URLs outside an active application context. Use "
@@ -69,7 +70,13 @@ class UrlBuilder:
             raise ValueError("When specifying '_scheme', '_external' must be True.")
         app = self.app
         app.inject_url_defaults(endpoint, values)
-        path = app.url_map.build(endpoint, values, method)
+        url_map = app.url_map
+        if url_map.uses_domains:
+            domain, path = url_map.build_with_domain(endpoint, values, method)
+            if not external and self._elsewhere(domain, request):
+                external = True
+        else:
+            domain, path = "", url_map.build(endpoint, values, method)
         if request is not None:
             root = request.root_path
         else:
@@ -79,6 +86,29 @@ class UrlBuilder:
             url = f"{url}#{quote(anchor, safe='%!#$&()*+,/:;=?@')}"
         if not external:
             return url
+        host, scheme = self._server(request, scheme, domain)
+        return f"{scheme}://{host}{url}"
+
+    def _elsewhere(self, domain: str, request: Request | None) -> bool:
+        """Whether a rule built on ``domain`` lives on another host than the current one
+        (the request's, or ``SERVER_NAME``'s outside a request): then its URL is external."""
+        app = self.app
+        url_map = app.url_map
+        if url_map.host_matching:
+            if not domain:
+                return False
+            current = request.host.lower() if request is not None else (
+                (app.config.get("SERVER_NAME") or "").lower()
+            )
+            return domain != current
+        rule_subdomain = domain or url_map.default_subdomain
+        current = app.request_domain(request) if request is not None else url_map.default_subdomain
+        return rule_subdomain != current
+
+    def _server(self, request: Request | None, scheme: str | None, domain: str) -> tuple[str, str]:
+        """``(host, scheme)`` of an external URL; a rule's host or subdomain goes in the host."""
+        app = self.app
+        host_matching = app.url_map.host_matching
         server_name = app.config.get("SERVER_NAME")
         if request is not None:
             host = server_name or request.host
@@ -88,13 +118,17 @@ class UrlBuilder:
                     f"Cannot build an external URL for the untrusted host {host!r} "
                     "(TRUSTED_HOSTS); configure SERVER_NAME or trust the host."
                 )
+            if host_matching:
+                host = request.host
             scheme = scheme or request.scheme
-        elif server_name:
-            host = server_name
+        elif server_name or (host_matching and domain):
+            host = server_name or ""
             scheme = scheme or app.config.get("PREFERRED_URL_SCHEME") or "http"
         else:
             raise RuntimeError(_NO_SERVER_NAME)
-        return f"{scheme}://{host}{url}"
+        if domain:
+            host = domain if host_matching else f"{domain}.{host}"
+        return host, scheme
 
 
 def host_is_trusted(host: str, trusted: tuple[str, ...]) -> bool:

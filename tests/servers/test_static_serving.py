@@ -24,10 +24,12 @@ import email
 import hashlib
 import http.client
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from apps.live_server import (
@@ -205,7 +207,12 @@ def test_416_and_head(client: HTTPClient) -> None:
     ],
 )
 def test_traversal_is_refused(server: LiveServer, target: str) -> None:
-    assert raw_get(server, target) in (400, 404)  # 400: a server refusing the target itself
+    status = raw_get(server, target)
+    if status == 308:  # merge_slashes (as Werkzeug): "/static//x" redirects to "/static/x"
+        merged = re.sub("/{2,}", "/", unquote(target))
+        assert merged != unquote(target)
+        status = raw_get(server, merged)
+    assert status in (400, 404)  # 400: a server refusing the target itself
 
 
 # -- zero-copy ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from ..errors import RoutingConflict
+from .adapter import MapAdapter
 from .compiler import Matcher
 from .converters import (
     DEFAULT_CONVERTERS,
@@ -26,7 +27,8 @@ from .converters import (
     UUIDConverter,
     ValidationError,
 )
-from .rules import ConverterKey, Rule
+from .domains import DomainMatcher
+from .rules import Rule
 from .urls import UrlBuilder
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "FloatConverter",
     "IntegerConverter",
     "Map",
+    "MapAdapter",
     "NumberConverter",
     "PathConverter",
     "Rule",
@@ -54,6 +57,11 @@ class Map:
         converters: Extra or replacement converters by name, on top of
             :attr:`default_converters`. ``map.converters["name"] = Cls`` works too, before
             adding rules that use it.
+        default_subdomain: The subdomain of rules that do not name one.
+        host_matching: Rules match on the full host (their ``host=`` pattern) instead of
+            on a subdomain.
+        merge_slashes: A path with repeated slashes (``/a//b``) that matches no rule as
+            it is redirects to the merged path (``/a/b``) when that matches one.
     """
 
     #: The converters every map starts with (read-only: change a map's ``converters``).
@@ -66,14 +74,23 @@ class Map:
         rules: Iterable[Rule] | None = None,
         strict_slashes: bool = True,
         converters: Mapping[str, type[BaseConverter]] | None = None,
+        *,
+        default_subdomain: str = "",
+        host_matching: bool = False,
+        merge_slashes: bool = True,
     ) -> None:
         self.strict_slashes = strict_slashes
+        self.merge_slashes = merge_slashes
+        self.default_subdomain = default_subdomain
+        self.host_matching = host_matching
         self.converters: dict[str, type[BaseConverter]] = dict(self.default_converters)
         if converters:
             self.converters.update(converters)
         self._rules: list[Rule] = []
-        self._by_shape: dict[tuple[str | ConverterKey, ...], list[Rule]] = {}
+        self._by_shape: dict[tuple[Any, ...], list[Rule]] = {}
         self._matcher: Matcher | None = None
+        self._domain_matcher: DomainMatcher | None = None
+        self._has_domains = False
         self._builder: UrlBuilder | None = None
         for rule in rules or ():
             self.add(rule)
@@ -99,15 +116,26 @@ class Map:
                 )
         same_shape.append(rule)
         self._rules.append(rule)
+        self._has_domains = self._has_domains or bool(rule.domain)
         self._matcher = None
+        self._domain_matcher = None
         self._builder = None
 
-    def match(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+    @property
+    def uses_domains(self) -> bool:
+        """Whether rules are told apart by host or subdomain (then matching needs the domain)."""
+        return self.host_matching or self._has_domains
+
+    def match(
+        self, path: str, method: str, domain: str | None = None
+    ) -> tuple[Rule, dict[str, Any]]:
         """The rule for a request and its arguments (converted, merged over the rule's defaults).
 
         Args:
             path: The percent-decoded request path, starting with ``/``.
             method: The request method, upper case (``"WEBSOCKET"`` for a websocket).
+            domain: The request's host (``host_matching``) or subdomain; ``None`` is the
+                default subdomain (or no host).
 
         Raises:
             NotFound: no rule matches the path.
@@ -116,6 +144,8 @@ class Map:
             RequestRedirect: the match is a strict rule ending in ``/`` and the path lacks
                 it; ``new_url`` is the path with the slash (the app adds the query string).
         """
+        if domain is not None or self.uses_domains:
+            return self._compile_domains().match(self._domain(domain), path, method)
         matcher = self._matcher
         if matcher is None:
             matcher = self._compile()
@@ -127,8 +157,10 @@ class Map:
         matcher = self._matcher or self._compile()
         return matcher.source
 
-    def allowed_methods(self, path: str) -> list[str]:
+    def allowed_methods(self, path: str, domain: str | None = None) -> list[str]:
         """The sorted methods of the rules matching ``path``, for an ``OPTIONS`` answer."""
+        if domain is not None or self.uses_domains:
+            return self._compile_domains().allowed_methods(self._domain(domain), path)
         matcher = self._matcher
         if matcher is None:
             matcher = self._compile()
@@ -149,10 +181,41 @@ class Map:
             BuildError: the endpoint is unknown (close names are suggested), values are
                 missing for every rule of the endpoint, or a converter refuses a value.
         """
+        return self._url_builder().build(endpoint, values, method)
+
+    def build_with_domain(
+        self, endpoint: str, values: Mapping[str, Any] | None = None, method: str | None = None
+    ) -> tuple[str, str]:
+        """``(domain, path)``: as :meth:`build`, with the rule's host or subdomain (built
+        from ``values`` where it has variables; ``""`` for rules without one)."""
+        return self._url_builder().build_with_domain(endpoint, values, method)
+
+    def _url_builder(self) -> UrlBuilder:
         builder = self._builder
         if builder is None:
             builder = self._builder = UrlBuilder(self._rules)
-        return builder.build(endpoint, values, method)
+        return builder
+
+    def bind(
+        self,
+        server_name: str,
+        script_name: str | None = None,
+        subdomain: str | None = None,
+        url_scheme: str = "http",
+        default_method: str = "GET",
+        path_info: str | None = None,
+        query_args: Mapping[str, Any] | str | None = None,
+    ) -> MapAdapter:
+        """An adapter that matches and builds URLs for one server (Werkzeug's ``Map.bind``).
+
+        ``server_name`` is the host (``host_matching``) or the name subdomains hang from;
+        ``subdomain`` defaults to :attr:`default_subdomain`.
+        """
+        return MapAdapter(
+            self, server_name.lower(), script_name or "/",
+            self.default_subdomain if subdomain is None else subdomain,
+            url_scheme, path_info or "/", default_method, query_args,
+        )
 
     def iter_rules(self, endpoint: str | None = None) -> Iterator[Rule]:
         """The rules in registration order, or only those of ``endpoint``."""
@@ -173,7 +236,23 @@ class Map:
         """Build the matcher now; returns its ``match`` (the app calls it directly per request)."""
         return self._compile().match
 
+    def compile_domains(self) -> Callable[[str, str, str], tuple[Rule, dict[str, Any]]]:
+        """Build the host/subdomain matcher now; returns its ``match(domain, path, method)``."""
+        return self._compile_domains().match
+
+    def _domain(self, domain: str | None) -> str:
+        """``domain`` lower case; ``None`` is the default subdomain (or no host)."""
+        if domain is None:
+            return "" if self.host_matching else self.default_subdomain
+        return domain.lower()
+
     def _compile(self) -> Matcher:
         """Make the matcher for the current rules (again if rules were added since)."""
-        self._matcher = matcher = Matcher(self._rules)
+        self._matcher = matcher = Matcher(self._rules, self.merge_slashes)
+        return matcher
+
+    def _compile_domains(self) -> DomainMatcher:
+        matcher = self._domain_matcher
+        if matcher is None:
+            matcher = self._domain_matcher = DomainMatcher(self._rules, self.merge_slashes)
         return matcher

@@ -33,6 +33,7 @@ _NO_SLASH: tuple[str, ...] = ()
 #: hostile text.
 MAX_PATH_LENGTH = 8 * 1024
 _WEBSOCKET = "WEBSOCKET"
+_REPEATED_SLASHES = re.compile("/{2,}")
 
 
 class _Node:
@@ -346,9 +347,10 @@ def _one_leading_slash(path: str) -> str:
 class Matcher:
     """The compiled form of a map's rules, made again by the map when rules were added."""
 
-    __slots__ = ("_first", "root", "source", "static")
+    __slots__ = ("_first", "merge_slashes", "root", "source", "static")
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(self, rules: Iterable[Rule], merge_slashes: bool = False) -> None:
+        self.merge_slashes = merge_slashes
         self.root = _Node()
         static_rules: list[Rule] = []
         for rule in rules:
@@ -396,7 +398,19 @@ class Matcher:
             return rule, {**rule.defaults, **args} if rule.defaults else args
         if allowed:
             raise MethodNotAllowed(valid_methods=allowed)
+        if self.merge_slashes and "//" in path:
+            self._redirect_merged(path, method)
         raise NotFound()
+
+    def _redirect_merged(self, path: str, method: str) -> None:
+        """``/a//b`` matching nothing redirects to ``/a/b`` if that matches (Werkzeug's
+        ``merge_slashes``); only 404s pay for the check."""
+        merged = _REPEATED_SLASHES.sub("/", path)
+        try:
+            self.match(merged, method)  # a slash redirect of the merged path goes up as is
+        except (NotFound, MethodNotAllowed):
+            return
+        raise RequestRedirect(merged)
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods of all rules whose URL matches ``path``, sorted, without WEBSOCKET."""

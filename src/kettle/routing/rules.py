@@ -109,9 +109,10 @@ def parse_converter_args(argstr: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return tuple(args), kwargs
 
 
-def parse_rule(rule: str) -> tuple[str | _RawVariable, ...]:
-    """Split a rule string into static text and raw variables, checking its syntax."""
-    if not rule.startswith("/"):
+def parse_rule(rule: str, domain: bool = False) -> tuple[str | _RawVariable, ...]:
+    """Split a rule string (or a ``domain`` pattern: a host or subdomain) into static text
+    and raw variables, checking its syntax."""
+    if not domain and not rule.startswith("/"):
         raise ValueError(f"URL rule {rule!r} must start with '/'")
     pieces: list[str | _RawVariable] = []
     names: set[str] = set()
@@ -169,9 +170,10 @@ class Rule:
     """
 
     __slots__ = (
-        "_build_parts", "_map", "_names", "_pieces", "_raw", "_real_methods", "_redirects",
-        "_shape", "arguments", "defaults", "endpoint", "methods", "provide_automatic_options",
-        "rule", "strict_slashes", "target", "websocket",
+        "_build_parts", "_domain_names", "_domain_parts", "_domain_raw", "_map", "_names",
+        "_pieces", "_raw", "_real_methods", "_redirects", "_shape", "arguments", "defaults",
+        "domain", "endpoint", "host", "methods", "provide_automatic_options", "rule",
+        "strict_slashes", "subdomain", "target", "websocket",
     )
 
     def __init__(
@@ -183,8 +185,12 @@ class Rule:
         strict_slashes: bool | None = None,
         provide_automatic_options: bool = True,
         websocket: bool = False,
+        subdomain: str | None = None,
+        host: str | None = None,
     ) -> None:
         self.rule = string
+        self.subdomain = subdomain
+        self.host = host
         self.endpoint = endpoint
         self.defaults: dict[str, Any] | None = dict(defaults) if defaults is not None else None
         self.strict_slashes = strict_slashes
@@ -197,9 +203,14 @@ class Rule:
         self._raw = parse_rule(string)
         self._names = tuple(piece[3] for piece in self._raw if isinstance(piece, tuple))
         self.arguments: set[str] = set(self._names)
+        #: The host (``host_matching`` maps) or subdomain pattern, set when a map binds it.
+        self.domain = ""
+        self._domain_raw: tuple[str | _RawVariable, ...] = ()
+        self._domain_names: tuple[str, ...] = ()
+        self._domain_parts: tuple[Piece, ...] = ()
         self._map: Map | None = None
         self._pieces: tuple[Piece, ...] = ()
-        self._shape: tuple[str | ConverterKey, ...] = ()
+        self._shape: tuple[Any, ...] = ()  # (domain shape, *path shape)
         self._build_parts: tuple[str | Variable, ...] = ()
         self._redirects = False
 
@@ -212,8 +223,55 @@ class Rule:
         """
         if self._map is not None and self._map is not map:
             raise ValueError(f"URL rule {self.rule!r} is already bound to another map")
+        self._bind_domain(map)
+        pieces = self._bind_pieces(map, self._raw)
+        self._map = map
+        self._pieces = pieces
+        domain_shape = tuple(p if isinstance(p, str) else p.key for p in self._domain_parts)
+        self._shape = (
+            domain_shape, *(p if isinstance(p, str) else p.key for p in pieces)
+        )
+        self._build_parts = tuple(
+            quote(p, safe="/" + SEGMENT_SAFE) if isinstance(p, str) else p for p in pieces
+        )
+        if self.strict_slashes is None:
+            self.strict_slashes = map.strict_slashes
+        self._redirects = bool(self.strict_slashes) and self.rule.endswith("/")
+
+    def _bind_domain(self, map: Map) -> None:
+        """Parse the host (``host_matching``) or subdomain pattern that applies in ``map``."""
+        if map.host_matching:
+            if self.subdomain:
+                raise ValueError(
+                    f"URL rule {self.rule!r}: 'subdomain' does not apply when the map matches "
+                    "hosts (host_matching=True); give 'host' instead"
+                )
+            domain = self.host or ""
+        elif self.host is not None:
+            raise ValueError(
+                f"URL rule {self.rule!r}: 'host' needs a map with host_matching=True"
+            )
+        else:
+            domain = self.subdomain if self.subdomain is not None else map.default_subdomain
+        domain = domain.lower()
+        self.domain = domain
+        self._domain_raw = parse_rule(domain, domain=True)
+        self._domain_parts = self._bind_pieces(map, self._domain_raw)
+        self._domain_names = tuple(p.name for p in self._domain_parts if isinstance(p, Variable))
+        clash = set(self._domain_names) & set(self._names)
+        if clash:
+            raise ValueError(
+                f"URL rule {self.rule!r} uses the variable name(s) {sorted(clash)} in both its "
+                "domain and its path"
+            )
+        self.arguments = set(self._names) | set(self._domain_names)
+
+    def _bind_pieces(
+        self, map: Map, raw_pieces: tuple[str | _RawVariable, ...]
+    ) -> tuple[Piece, ...]:
+        """Static text as is; each raw variable with its converter made from ``map``'s table."""
         pieces: list[Piece] = []
-        for raw in self._raw:
+        for raw in raw_pieces:
             if isinstance(raw, str):
                 pieces.append(raw)
                 continue
@@ -229,15 +287,7 @@ class Rule:
                 ) from None
             key: ConverterKey = (cls, args, tuple(sorted(kwargs.items())))
             pieces.append(Variable(name, converter, key))
-        self._map = map
-        self._pieces = tuple(pieces)
-        self._shape = tuple(p if isinstance(p, str) else p.key for p in pieces)
-        self._build_parts = tuple(
-            quote(p, safe="/" + SEGMENT_SAFE) if isinstance(p, str) else p for p in pieces
-        )
-        if self.strict_slashes is None:
-            self.strict_slashes = map.strict_slashes
-        self._redirects = bool(self.strict_slashes) and self.rule.endswith("/")
+        return tuple(pieces)
 
     @property
     def is_static(self) -> bool:
@@ -246,4 +296,5 @@ class Rule:
 
     def __repr__(self) -> str:
         methods = ", ".join(sorted(self.methods))
-        return f"<Rule {self.rule!r} ({methods}) -> {self.endpoint}>"
+        where = f"{self.domain}|" if self.domain else ""
+        return f"<Rule {where + self.rule!r} ({methods}) -> {self.endpoint}>"

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from ..errors import BuildError
 from .converters import ValidationError
-from .rules import Rule
+from .rules import Rule, Variable
 
 
 def _build_order(rule: Rule) -> tuple[int, int]:
@@ -60,6 +60,12 @@ class UrlBuilder:
         self, endpoint: str, values: Mapping[str, Any] | None = None, method: str | None = None
     ) -> str:
         """The path (with ``?query`` for unused values) for ``endpoint``; see :meth:`Map.build`."""
+        return self.build_with_domain(endpoint, values, method)[1]
+
+    def build_with_domain(
+        self, endpoint: str, values: Mapping[str, Any] | None = None, method: str | None = None
+    ) -> tuple[str, str]:
+        """``(domain, path)``: the rule's host or subdomain (``""`` if none) and its path."""
         candidates = self._by_endpoint.get(endpoint)
         if not candidates:
             raise BuildError(self._unknown_endpoint(endpoint))
@@ -71,18 +77,22 @@ class UrlBuilder:
         if method is not None:
             upper = method.upper()
             rule = next((r for r in suitable if upper in r.methods), rule)
-        path = self._path(endpoint, rule, given)
+        path = self._join(endpoint, rule, rule._build_parts, given)
+        domain = self._join(endpoint, rule, rule._domain_parts, given) if rule.domain else ""
         defaults = rule.defaults or {}
         extra = {k: v for k, v in given.items() if k not in rule.arguments and k not in defaults}
         if extra:
             path += "?" + urlencode(_query_pairs(extra))
-        return path
+        return domain, path
 
-    def _path(self, endpoint: str, rule: Rule, values: Mapping[str, Any]) -> str:
-        """Join the rule's static text and converted values."""
+    def _join(
+        self, endpoint: str, rule: Rule, parts: tuple[str | Variable, ...],
+        values: Mapping[str, Any],
+    ) -> str:
+        """Join static text and converted values (of the rule's path or of its domain)."""
         defaults = rule.defaults or {}
         out: list[str] = []
-        for part in rule._build_parts:
+        for part in parts:
             if isinstance(part, str):
                 out.append(part)
                 continue
