@@ -20,7 +20,7 @@ $(RUN_STAMP): pyproject.toml | $(PY)
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet -e '.[test,bench,torch-example]'
 	touch $(STAMP) $(RUN_STAMP)
 
 run: $(RUN_STAMP)
