@@ -14,8 +14,9 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import queue
 import threading
-from collections.abc import AsyncIterable, Coroutine, Generator, Iterator
+from collections.abc import AsyncIterable, Callable, Coroutine, Generator, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -104,21 +105,100 @@ def is_async_callable(func: Any) -> bool:
     return result
 
 
+class ThreadHandoff:
+    """Runs sync callables in up to ``size`` worker threads and hands each result back to the
+    awaiting event loop: one ``SimpleQueue.put`` out, one ``call_soon_threadsafe`` back.
+
+    ``loop.run_in_executor`` does the same through a ``concurrent.futures.Future`` chained to
+    an asyncio one (two futures, two locks, a callback hop): measured here, this hand-off costs
+    less (``benchmarks/asgi_inprocess.py``, the ``floor-*`` columns). Workers start on demand,
+    one per job waiting while fewer than ``size`` exist, and live as daemon threads.
+    """
+
+    def __init__(self, size: int, name: str = "kettle-sync") -> None:
+        self.size = size
+        self.name = name
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._workers = 0
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def run(self, func: Callable[[], T]) -> asyncio.Future[T]:
+        """``await handoff.run(func)``: ``func()``'s result, computed in a worker thread."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((func, future, loop))
+        if self._idle <= 0 and self._workers < self.size:
+            self._start_worker()
+        return future
+
+    def _start_worker(self) -> None:
+        with self._lock:
+            if self._workers >= self.size:
+                return
+            self._workers += 1
+        thread = threading.Thread(
+            target=self._work, name=f"{self.name}-{self._workers}", daemon=True
+        )
+        thread.start()
+
+    def _work(self) -> None:
+        jobs, lock = self._jobs, self._lock
+        while True:
+            with lock:
+                self._idle += 1
+            job = jobs.get()
+            with lock:
+                self._idle -= 1
+            if job is None:
+                return
+            _run_job(*job)
+            job = None  # an idle worker must not keep a request alive
+    def shutdown(self) -> None:
+        """Let every worker end once the jobs before this call are done."""
+        for _ in range(self._workers):
+            self._jobs.put(None)
+        self._workers = 0
+
+
+def _run_job(
+    func: Callable[[], Any], future: asyncio.Future[Any], loop: asyncio.AbstractEventLoop
+) -> None:
+    try:
+        result = func()
+    except BaseException as exc:  # handed to the awaiting task, raised there
+        loop.call_soon_threadsafe(_set_exception, future, exc)
+    else:
+        loop.call_soon_threadsafe(_set_result, future, result)
+
+
+def _set_result(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():  # the awaiting task may have been cancelled
+        future.set_result(value)
+
+
+def _set_exception(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
 async def run_sync(
     app: Kettle, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None
 ) -> Any:
-    """Run a sync callable in the app's thread pool with the current contextvars, so the event
-    loop never blocks; a coroutine it returns is awaited here."""
-    loop = asyncio.get_running_loop()
+    """Run a sync callable in the app's worker threads with the current contextvars, so the
+    event loop never blocks; a coroutine it returns is awaited here."""
     target = functools.partial(func, *args, **kwargs) if kwargs else functools.partial(func, *args)
-    value = await loop.run_in_executor(app.thread_pool, contextvars.copy_context().run, target)
+    value = await app.sync_handoff.run(functools.partial(contextvars.copy_context().run, target))
     if value.__class__ is CoroutineType:
         value = await value
     return value
 
 
-async def drive_async(app: Kettle, steps: Generator[Any, Any, T]) -> T:
-    """Run a pipeline generator to its end: async steps awaited, sync ones in the thread pool."""
+async def drive_async(
+    app: Kettle, steps: Generator[Any, Any, T], inline: Any = None
+) -> T:
+    """Run a pipeline generator to its end: async steps awaited, sync ones in the worker
+    threads, except ``inline`` (a sync view declared not to block), called on the loop."""
     value: Any = None
     error: Exception | None = None
     while True:
@@ -133,6 +213,8 @@ async def drive_async(app: Kettle, steps: Generator[Any, Any, T]) -> T:
         try:
             if is_async_callable(func):
                 value = await (func(*args, **kwargs) if kwargs else func(*args))
+            elif func is inline:
+                value = func(*args, **kwargs) if kwargs else func(*args)
             else:
                 value = await run_sync(app, func, args, kwargs)
         except Exception as exc:
