@@ -294,7 +294,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             _NOSNIFF,
         ]
         if html and app._frame_options is not None:
-            plain_headers.append(_encoded_frame_options(app._frame_options))
+            frame = app._frame_options
+            plain_headers.append(_encoded.get(frame) or _encoded_frame_options(frame))
         await send({"type": "http.response.start", "status": code, "headers": plain_headers})
         await send({
             "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,

@@ -449,24 +449,29 @@ _REDIRECT_PAGE = (
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
     """A redirect response to ``location`` (``code`` 301, 302, 303, 307 or 308)."""
     cls = Response or _Response
-    body = _REDIRECT_PAGE.format(escape(location))
-    # ``quote`` leaves no control character: the Location value needs no further check.
-    target = quote(location, safe=_URL_SAFE)
+    page = _redirect_pages.get(location)
+    if page is None:
+        # ``quote`` leaves no control character: the Location value needs no further check.
+        page = _REDIRECT_PAGE.format(escape(location)).encode(), quote(location, safe=_URL_SAFE)
+        if len(_redirect_pages) < 512:  # the same few targets, mostly: built once each
+            _redirect_pages[location] = page
+    body, target = page
     if cls is _Response or (
         cls.__init__ is _Response.__init__ and cls.direct.__func__ is _DIRECT  # type: ignore[attr-defined]
         and cls.default_mimetype == "text/html"
     ):
-        response = cls.direct(body.encode(), _HTML_HEADER)
+        response = cls.direct(body, _HTML_HEADER)
         response.headers._list.append(("Location", target))
         if code.__class__ is int:
             response.status_code = code
         else:
             response.status = code
         return response
-    response = cls(body, code, mimetype="text/html")
+    response = cls(body.decode(), code, mimetype="text/html")
     response.headers.set("Location", target)
     return response
 
 
+_redirect_pages: dict[str, tuple[bytes, str]] = {}
 _Response = Response
 _DIRECT = Response.direct.__func__  # type: ignore[attr-defined]
