@@ -30,6 +30,10 @@ test: $(STAMP)
 	bash scripts/ensure-browser.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	@# Flask 3.1's public names, less the documented omissions (shared/ sits beside the repo).
+	@if [ -f ../shared/flask-parity/check.py ]; then \
+		out=$$($(PY) ../shared/flask-parity/check.py --allow docs/flask-omissions.txt); rc=$$?; \
+		echo "$$out" | tail -n 1; exit $$rc; fi
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -13,6 +13,7 @@ from .context import (
     request,
     session,
 )
+from .ctx import copy_current_request_context
 from .datastructures import Headers, MultiDict
 from .errors import HTTPException, abort
 from .flashing import flash, get_flashed_messages
@@ -24,6 +25,18 @@ from .problems import RequestValidationError
 from .request import Request
 from .response import Response, redirect
 from .sending import send_file, send_from_directory
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    before_render_template,
+    got_request_exception,
+    message_flashed,
+    request_finished,
+    request_started,
+    request_tearing_down,
+    template_rendered,
+)
 from .templating import (
     get_template_attribute,
     render_template,
@@ -55,24 +68,35 @@ __all__ = [
     "__version__",
     "abort",
     "after_this_request",
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
+    "copy_current_request_context",
     "current_app",
     "flash",
     "g",
     "get_flashed_messages",
     "get_template_attribute",
+    "got_request_exception",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "make_response",
+    "message_flashed",
     "redirect",
     "render_template",
     "render_template_string",
     "request",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
     "send_file",
     "send_from_directory",
     "session",
     "stream_template",
     "stream_template_string",
     "stream_with_context",
+    "template_rendered",
     "url_for",
 ]

@@ -21,20 +21,22 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import asgi, wsgi
+from .app_dispatch import OVERRIDABLE, AppDispatch
 from .body import RequestLimits
 from .cli import AppGroup
 from .coercion import make_response
-from .concurrency import ThreadHandoff, drive
+from .concurrency import ThreadHandoff
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
-from .dispatch import RoutePlan, teardown
-from .errors import HTTPException, SecurityError
+from .ctx import AppContext, RequestContext
+from .dispatch import RoutePlan
+from .errors import Aborter, BuildError, HTTPException, SecurityError
 from .headerlimits import header_gate
 from .json import JSONProvider
 from .lifespan import Lifespan
 from .params import ROUTE_OPTIONS
 from .request import Request
-from .response import Response, frame_options_header
+from .response import Response, frame_options_header, redirect
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -52,13 +54,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 _VIEW_OPTION_KEYS = ("stream", "inline", *ROUTE_OPTIONS)
 
 
-class Kettle(AppTemplating, Scaffold):
+class Kettle(AppDispatch, AppTemplating, Scaffold):
     """The application: ``app = Kettle(__name__)``, then routes, then serve ``app``."""
 
     request_class = Request
     response_class = Response
     json_provider_class = JSONProvider
     app_ctx_globals_class = _AppGlobals
+    aborter_class = Aborter
+    config_class = Config
+    url_map_class = Map
+    url_rule_class = Rule
+    #: The class ``test_client()`` makes (``None``: ``KettleClient``).
+    test_client_class: type[KettleClient] | None = None
+    #: The class ``test_cli_runner()`` makes (``None``: ``KettleCliRunner``).
+    test_cli_runner_class: type[KettleCliRunner] | None = None
     session_interface: SessionInterface = SecureCookieSessionInterface()
     default_config: dict[str, Any] = DEFAULT_CONFIG
 
@@ -83,11 +93,12 @@ class Kettle(AppTemplating, Scaffold):
         elif not os.path.isabs(instance_path):
             raise ValueError("If an instance path is provided it must be absolute.")
         self.instance_path = instance_path
-        self.config = Config(
-            instance_path if instance_relative_config else self.root_path, self.default_config
-        )
+        self.config = self.make_config(instance_relative_config)
+        self.aborter = self.make_aborter()
         self.json = self.json_provider_class(self)
-        self.url_map = Map()
+        self.url_map = self.url_map_class()
+        #: ``f(error, endpoint, values)`` tried when ``url_for`` fails (``handle_url_build_error``).
+        self.url_build_error_handlers: list[Callable[..., Any]] = []
         self._match: Callable[[str, str], tuple[Rule, dict[str, Any]]] = self.url_map.match
         self.blueprints: dict[str, Blueprint] = {}
         self.teardown_appcontext_funcs: list[Callable[..., Any]] = []
@@ -255,7 +266,7 @@ class Kettle(AppTemplating, Scaffold):
             provide_automatic_options = getattr(
                 view_func, "provide_automatic_options", "OPTIONS" not in methods
             )
-        rule_obj = Rule(
+        rule_obj = self.url_rule_class(
             rule, endpoint=endpoint, methods=methods,
             provide_automatic_options=bool(provide_automatic_options), **options,
         )
@@ -331,6 +342,9 @@ class Kettle(AppTemplating, Scaffold):
         self._plain_make_response = (
             type(self).make_response is Kettle.make_response and self._plain_response
         )
+        from .signals import track
+
+        track(self)  # connecting a request signal later moves the app to the full pipeline
         self._frozen = True
 
     # -- per request ---------------------------------------------------------
@@ -395,11 +409,6 @@ class Kettle(AppTemplating, Scaffold):
         response.headers.set("Allow", ", ".join(self.url_map.allowed_methods(request.path)))
         return response
 
-    def do_teardown(self, ctx: Context, exc: BaseException | None) -> None:
-        """Run the context's ``teardown_request`` and ``teardown_appcontext`` functions."""
-        if self.has_teardown(ctx.plan):
-            drive(teardown(self, ctx, ctx.plan, exc))
-
     def has_teardown(self, plan: RoutePlan | None) -> bool:
         """Whether ending a context with ``plan`` runs any function (most often not)."""
         return bool((plan is not None and plan.teardown) or self.teardown_appcontext_funcs)
@@ -436,18 +445,43 @@ class Kettle(AppTemplating, Scaffold):
         **values: Any,
     ) -> str:
         """Build the URL of ``endpoint``; extra values become the query string."""
-        return self._urls.build(endpoint, values, _anchor, _method, _scheme, _external)
+        try:
+            return self._urls.build(endpoint, values, _anchor, _method, _scheme, _external)
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Let the ``url_defaults`` functions of the app and the endpoint's blueprints fill
+        in ``values`` (``url_for`` does this before building)."""
+        self._urls.inject_defaults(endpoint, values)
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """A redirect response (what ``kettle.redirect`` makes), with this app's class."""
+        return redirect(location, code, self.response_class)
+
+    def make_config(self, instance_relative: bool = False) -> Config:
+        """The app's ``config``: a ``config_class`` rooted at the root or instance path."""
+        root = self.instance_path if instance_relative else self.root_path
+        return self.config_class(root, self.default_config)
+
+    def make_aborter(self) -> Aborter:
+        """``app.aborter``, which ``abort()`` calls: an ``aborter_class`` instance."""
+        return self.aborter_class()
 
     # -- contexts and testing ------------------------------------------------
-    def app_context(self) -> Context:
+    def app_context(self) -> AppContext:
         """A context with this app active and no request: ``with app.app_context(): ...``."""
-        return Context(self)
+        return AppContext(self)
 
-    def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
+    def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
         """A request context for a made-up request (arguments as the test client's ``open``)."""
         from .testing import build_environ
 
-        environ = build_environ(*args, **kwargs)
+        return self.request_context(build_environ(*args, **kwargs))
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """A request context for the WSGI ``environ``, routed (not pushed yet)."""
         if self._frozen:
             request = wsgi.request_from_environ(environ, self._limits)
         else:  # as in Flask, this does not end set-up: settings are read, nothing is frozen
@@ -457,8 +491,8 @@ class Kettle(AppTemplating, Scaffold):
             from .proxies import apply_proxy_fix
 
             apply_proxy_fix(request, proxy_fix)
-        ctx = Context(self, request)
-        ctx.plan = self.match_request(request) if self._frozen else self._plan_unfrozen(request)
+        ctx = RequestContext(self, request)
+        ctx.match_request()
         return ctx
 
     def _plan_unfrozen(self, request: Request) -> RoutePlan:
@@ -477,7 +511,8 @@ class Kettle(AppTemplating, Scaffold):
         """A client that calls the app in-process: ``app.test_client().get("/")``."""
         from .testing import KettleClient
 
-        return KettleClient(self, use_cookies=use_cookies, **kwargs)
+        cls = self.test_client_class or KettleClient
+        return cls(self, use_cookies=use_cookies, **kwargs)
 
     def shell_context_processor(self, f: F) -> F:
         """Add the names ``f()`` returns (a dict) to ``kettle shell``'s namespace."""
@@ -497,7 +532,8 @@ class Kettle(AppTemplating, Scaffold):
         """A runner for ``app.cli`` commands, inside the app context."""
         from .testing import KettleCliRunner
 
-        return KettleCliRunner(self, **kwargs)
+        cls = self.test_cli_runner_class or KettleCliRunner
+        return cls(self, **kwargs)
 
     # -- serving -------------------------------------------------------------
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -516,6 +552,10 @@ class Kettle(AppTemplating, Scaffold):
         super().__init_subclass__(**kwargs)
         if cls.wsgi_app is not Kettle.wsgi_app:
             cls._wsgi_wrapped = True
+        # Flask's request methods overridden: requests take the full pipeline (full_door)
+        cls._overridden = any(
+            getattr(cls, name) is not getattr(Kettle, name) for name in OVERRIDABLE
+        )
 
     def __call__(self, environ: Any, start_response: Any, send: Any = None) -> Any:
         """WSGI ``(environ, start_response)``, or ASGI ``(scope, receive, send)``.

@@ -221,6 +221,11 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         return await _other_scope(app, scope, receive, send)
     if not app._asgi_ready:
         await _prepare(app)
+        if app._full_pipeline():  # overridden app methods or signal receivers: Flask's path
+            from .full_door import asgi_request
+
+            app._asgi_ready = False
+            return await asgi_request(app, scope, receive, send)
     request = request_from_scope(scope, app._limits)
     if len(scope["headers"]) > app._header_gate:  # too many headers: 431
         refuse_too_many_headers(request, app._limits)

@@ -64,8 +64,8 @@ def call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None) -> Any
     return value
 
 
-def drive(steps: Generator[Any, Any, T]) -> T:
-    """Run a pipeline generator to its end, calling each step it yields."""
+def drive(steps: Generator[Any, Any, T], call: Any = call) -> T:
+    """Run a pipeline generator to its end, calling each step it yields (with ``call``)."""
     value: Any = None
     error: Exception | None = None
     while True:
@@ -125,9 +125,20 @@ class ThreadHandoff:
 
     def run(self, func: Callable[[], T]) -> asyncio.Future[T]:
         """``await handoff.run(func)``: ``func()``'s result, computed in a worker thread."""
+        return self.call(None, func, (), None)
+
+    def call(
+        self,
+        context: contextvars.Context | None,
+        func: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any] | None,
+    ) -> asyncio.Future[T]:
+        """``func(*args, **kwargs)`` in a worker thread, inside ``context`` if given: the
+        arguments travel in the job itself, with no ``partial`` objects to build."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((func, future, loop))
+        self._jobs.put((context, func, args, kwargs, future, loop))
         if self._idle <= 0 and self._workers < self.size:
             self._start_worker()
         return future
@@ -162,10 +173,20 @@ class ThreadHandoff:
 
 
 def _run_job(
-    func: Callable[[], Any], future: asyncio.Future[Any], loop: asyncio.AbstractEventLoop
+    context: contextvars.Context | None,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any] | None,
+    future: asyncio.Future[Any],
+    loop: asyncio.AbstractEventLoop,
 ) -> None:
     try:
-        result = func()
+        if context is None:
+            result = func(*args, **kwargs) if kwargs else func(*args)
+        elif kwargs:
+            result = context.run(func, *args, **kwargs)
+        else:
+            result = context.run(func, *args)
     except BaseException as exc:  # handed to the awaiting task, raised there
         loop.call_soon_threadsafe(_set_exception, future, exc)
     else:
@@ -187,8 +208,7 @@ async def run_sync(
 ) -> Any:
     """Run a sync callable in the app's worker threads with the current contextvars, so the
     event loop never blocks; a coroutine it returns is awaited here."""
-    target = functools.partial(func, *args, **kwargs) if kwargs else functools.partial(func, *args)
-    value = await app.sync_handoff.run(functools.partial(contextvars.copy_context().run, target))
+    value = await app.sync_handoff.call(contextvars.copy_context(), func, args, kwargs)
     if value.__class__ is CoroutineType:
         value = await value
     return value

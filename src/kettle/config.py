@@ -15,9 +15,11 @@ import types
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from importlib import import_module
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar, overload
 
 import msgspec
+
+T = TypeVar("T")
 
 DEFAULT_CONFIG: dict[str, Any] = {
     # Debug mode: detailed error pages and reloading; never in production.
@@ -153,6 +155,30 @@ def _import_string(name: str) -> Any:
         return getattr(module, attr)
     except AttributeError:
         raise ImportError(f"module {module_name!r} has no attribute {attr!r}") from None
+
+
+class ConfigAttribute(Generic[T]):
+    """An attribute that reads and writes one config key: ``debug = ConfigAttribute("DEBUG")``
+    on a ``Kettle`` subclass (``get_converter`` turns the stored value into the result)."""
+
+    def __init__(self, name: str, get_converter: Callable[[Any], T] | None = None) -> None:
+        self.__name__ = name
+        self.get_converter = get_converter
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> ConfigAttribute[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.config[self.__name__]  # type: ignore[attr-defined]
+        if self.get_converter is not None:
+            value = self.get_converter(value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        obj.config[self.__name__] = value  # type: ignore[attr-defined]
 
 
 class Config(dict[str, Any]):
@@ -348,23 +374,3 @@ class Config(dict[str, Any]):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
 
-
-T = TypeVar("T")
-
-
-class ConfigAttribute(Generic[T]):
-    """An attribute that reads and writes a config key (Flask's): ``testing =
-    ConfigAttribute("TESTING")`` on an app class makes ``app.testing`` ``app.config["TESTING"]``."""
-
-    def __init__(self, name: str, get_converter: Callable[[Any], T] | None = None) -> None:
-        self.__name__ = name
-        self.get_converter = get_converter
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
-        value = obj.config[self.__name__]
-        return self.get_converter(value) if self.get_converter is not None else value
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.config[self.__name__] = value

@@ -8,9 +8,17 @@ tasks and ``copy_context()`` into threads, which is what both doors need.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    request_tearing_down,
+)
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -92,25 +100,105 @@ class Context:
     def g(self) -> _AppGlobals:
         g = self._g
         if g is None:
-            g = self._g = self.app.app_ctx_globals_class()
+            owner = self._app_owner
+            g = self._g = owner.g if owner is not None else self.app.app_ctx_globals_class()
         return g
 
-    def push(self) -> None:
-        """Make this context the active one (nesting is allowed)."""
-        self._token = _cv_context.set(self)
+    #: A copy (``copy()``) shares its request with the original, which closes it.
+    _shares_request = False
 
-    def pop(self, exc: BaseException | None = None) -> None:
-        """Run teardown functions and restore the previously active context."""
-        if exc is None:
+    def copy(self) -> Context:
+        """A new request context for the same request and session (Flask's
+        ``RequestContext.copy``), to push in another thread."""
+        from .ctx import RequestContext
+
+        ctx = RequestContext(self.app, self.request)
+        ctx.session, ctx.plan, ctx._shares_request = self.session, self.plan, True
+        return ctx
+
+    def match_request(self) -> None:
+        """Route this context's request again: its rule and view arguments, or the routing
+        error the pipeline raises (Flask's ``RequestContext.match_request``)."""
+        assert self.request is not None, "an app context has no request to match"
+        app = self.app
+        self.plan = app.match_request(self.request) if app._frozen else app._plan_unfrozen(
+            self.request
+        )
+
+    #: Further pushes of this same context (Flask allows pushing one context twice).
+    _nested: list[Token[Context | None]] | None = None
+    #: The active context this one's ``g`` and app-context end belong to (a request context
+    #: pushed inside an app context of the same app): set by ``push``.
+    _app_owner: Context | None = None
+    #: The request context an app context was pushed inside: its request stays visible.
+    _request_owner: Context | None = None
+
+    def push(self) -> None:
+        """Make this context the active one (nesting is allowed, as in Flask).
+
+        A request context pushed inside an app context of the same app shares its ``g``
+        and leaves the app context's end to it; an app context pushed inside a request
+        context keeps that request visible (``request``, ``session``), as Flask's two
+        context variables do.
+        """
+        outer = _cv_context.get()
+        token = _cv_context.set(self)
+        if self._token is not None:
+            if self._nested is None:
+                self._nested = []
+            self._nested.append(token)
+            return
+        self._token = token
+        if outer is not None:
+            if self.request is None and outer.request is not None:
+                self.request = outer.request
+                self._request_owner = outer._request_owner or outer
+            elif self.request is not None and outer.app is self.app:
+                self._app_owner = outer._app_owner or outer
+        if self._app_owner is None and appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
+        """End one ``push``: the last one runs the teardown functions (given ``exc``, else the
+        error that ended the request, else the exception being handled now) and restores
+        the context that was active before; ``AssertionError`` if another one is active."""
+        if self._nested:
+            active = _cv_context.get()
+            _cv_context.reset(self._nested.pop())
+            self._check_popped(active)
+            return
+        if exc is _sentinel:
+            exc = self.error if self.error is not None else sys.exc_info()[1]
+        elif exc is None:
             exc = self.error
         if self._holds:  # a streamed body still runs in this context: it tears down when it ends
             self.error, self._popped = exc, True
             self.deactivate()
             return
+        active = _cv_context.get()
+        ends_app = self._app_owner is None
         try:
             self._end(exc)
         finally:
             self.deactivate()
+            if self._request_owner is not None or not ends_app:
+                self._forget_owners()
+        if active is not self:
+            self._check_popped(active)
+        if ends_app and appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def _check_popped(self, active: Context | None) -> None:
+        if active is not self:
+            raise AssertionError(f"Popped wrong context. ({active!r} instead of {self!r})")
+
+    def _forget_owners(self) -> None:
+        """Undo what ``push`` borrowed from the outer context, so this one can be pushed again."""
+        if self._request_owner is not None:
+            self.request = None
+            self._request_owner = None
+        if self._app_owner is not None:
+            self._g = self._app_owner = None
 
     async def pop_async(self, exc: BaseException | None = None) -> None:
         """``pop`` for the ASGI door: async teardown functions are awaited on the loop."""
@@ -132,11 +220,35 @@ class Context:
                 self.request.close()
 
     def _end(self, exc: BaseException | None) -> None:
-        try:
-            self.app.do_teardown(self, exc)
-        finally:
-            if self.request is not None:
-                self.request.close()
+        """Flask's order: ``teardown_request`` functions, the request closed, then (when this
+        context is also the app context) ``teardown_appcontext`` functions. The app's
+        ``do_teardown_*`` methods are called only when they have something to do (functions,
+        an override, a signal receiver): most requests end with the request closed."""
+        app = self.app
+        request = self.request
+        if request is not None and self._request_owner is None:
+            try:
+                plan = self.plan
+                if (
+                    (plan is not None and plan.teardown) or app._overridden
+                    or request_tearing_down.receivers
+                ):
+                    app.do_teardown_request(exc)
+            finally:
+                try:
+                    if not self._shares_request:
+                        request.close()
+                finally:
+                    self._end_app(exc)
+        else:
+            self._end_app(exc)
+
+    def _end_app(self, exc: BaseException | None) -> None:
+        app = self.app
+        if self._app_owner is None and (
+            app.teardown_appcontext_funcs or app._overridden or appcontext_tearing_down.receivers
+        ):
+            app.do_teardown_appcontext(exc)
 
     def hold(self) -> None:
         """Keep this context alive after ``pop`` until a matching ``release`` (streaming)."""
@@ -222,10 +334,17 @@ def _get_g() -> _AppGlobals:
     return get_context().g
 
 
-def _get_session() -> Any:
+def get_request_context() -> Context:
+    """The context that owns the active request (an app context pushed inside a request
+    context borrows its request); ``RuntimeError`` outside a request."""
     ctx = _cv_context.get()
     if ctx is None or ctx.request is None:
         raise RuntimeError(_NO_REQUEST)
+    return ctx._request_owner or ctx
+
+
+def _get_session() -> Any:
+    ctx = get_request_context()
     return ctx.app.open_session_for(ctx)
 
 

@@ -13,7 +13,7 @@ calls the view and ``make_response`` directly and only falls back here on error.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .concurrency import is_async_callable
@@ -105,13 +105,24 @@ def release_frames(exc: BaseException) -> None:
     traceback.clear_frames(exc.__traceback__)
 
 
-def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
+def preprocess(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
+    """URL value preprocessors, then ``before_request`` hooks: the first value one returns."""
     request = ctx.request
     assert request is not None
     for func in plan.preprocessors:
         yield func, (request.endpoint, request.view_args), None
     for func in plan.before:
         rv = yield func, (), None
+        if rv is not None:
+            return rv
+    return None
+
+
+def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
+    request = ctx.request
+    assert request is not None
+    if plan.preprocessors or plan.before:
+        rv = yield from preprocess(app, ctx, plan)
         if rv is not None:
             return rv
     if request.routing_exception is not None:
@@ -217,12 +228,21 @@ def find_error_handler(
     return None
 
 
+def is_redirect(exc: HTTPException) -> bool:
+    return isinstance(exc, RequestRedirect)
+
+
 def handle_user_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception) -> Steps:
-    """An exception from a hook or view: its registered handler's result, or the error itself."""
-    if isinstance(exc, HTTPException) and (
-        exc.response is not None or isinstance(exc, RequestRedirect) or exc.code < 400
-    ):
-        return exc
+    """An exception from a hook or view: its registered handler's result, or the error itself
+    (HTTP errors ``app.trap_http_exception`` traps are handled as any other exception)."""
+    if isinstance(exc, HTTPException):
+        if exc.response is not None or isinstance(exc, RequestRedirect) or exc.code < 400:
+            return exc
+        if app.trap_http_exception(exc):
+            handler = find_error_handler(app, exc, plan.scopes)
+            if handler is None:
+                raise exc
+            return (yield handler, (exc,), None)
     handler = find_error_handler(app, exc, plan.scopes)
     if handler is None:
         if isinstance(exc, HTTPException):
@@ -271,6 +291,13 @@ def handle_exception(app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception)
 def teardown(app: Kettle, ctx: Context, plan: RoutePlan | None, exc: BaseException | None) -> Steps:
     """``teardown_request`` then ``teardown_appcontext`` functions; each runs even if one fails."""
     funcs = (*(plan.teardown if plan is not None else ()), *reversed(app.teardown_appcontext_funcs))
+    return (yield from run_teardown(app, funcs, exc))
+
+
+def run_teardown(
+    app: Kettle, funcs: Iterable[Callable[..., Any]], exc: BaseException | None
+) -> Steps:
+    """Call each teardown function with ``exc``; one that fails is logged and the next runs."""
     for func in funcs:
         try:
             yield func, (exc,), None

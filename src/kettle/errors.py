@@ -290,8 +290,38 @@ def exception_for(code: int, description: str | None = None) -> HTTPException:
     return exc
 
 
+class Aborter:
+    """``app.aborter`` (``app.aborter_class``): ``aborter(404)`` raises the HTTP error for a
+    status code; ``mapping`` (code -> exception class) and ``extra`` change which."""
+
+    def __init__(
+        self,
+        mapping: dict[int, type[HTTPException]] | None = None,
+        extra: dict[int, type[HTTPException]] | None = None,
+    ) -> None:
+        self.mapping = dict(DEFAULT_EXCEPTIONS if mapping is None else mapping)
+        if extra:
+            self.mapping.update(extra)
+
+    def __call__(self, code: int | Response, *args: Any, **kwargs: Any) -> NoReturn:
+        if not isinstance(code, int):
+            exc = HTTPException(response=code)
+            exc.code = code.status_code
+            raise exc
+        cls = self.mapping.get(code)
+        if cls is None:
+            raise exception_for(code, *args)
+        raise cls(*args, **kwargs)
+
+
 def abort(status: int | Response, description: str | None = None) -> NoReturn:
-    """Stop the request with an HTTP error (``abort(404)``) or a ready response."""
+    """Stop the request with an HTTP error (``abort(404)``) or a ready response; an app with
+    its own ``aborter_class`` decides what is raised."""
+    from .context import current_context
+
+    ctx = current_context()
+    if ctx is not None and type(ctx.app).aborter_class is not Aborter:
+        ctx.app.aborter(status, *(() if description is None else (description,)))
     if isinstance(status, int):
         raise exception_for(status, description)
     exc = HTTPException(response=status)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .context import _cv_context
+from .signals import message_flashed
 
 _KEY = "_flashes"
 
@@ -27,6 +28,10 @@ def flash(message: Any, category: str = "message") -> None:
     flashes = list(session.get(_KEY, ()))
     flashes.append((category, message))
     session[_KEY] = flashes
+    if message_flashed.receivers:
+        message_flashed.send(
+            ctx.app, _async_wrapper=ctx.app.ensure_sync, message=message, category=category
+        )
 
 
 def get_flashed_messages(
@@ -55,4 +60,4 @@ def _request_context() -> Any:
             "Flash messages live in the session: they need an active request "
             "(inside a view, or 'with app.test_request_context():')."
         )
-    return ctx
+    return ctx._request_owner or ctx

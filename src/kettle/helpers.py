@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 
 from .context import _cv_context, get_context
 from .response import Response
-from .scaffold import get_root_path as get_root_path  # Flask's flask.helpers name
+from .scaffold import get_root_path
+
+__all__ = [
+    "after_this_request", "get_debug_flag", "get_load_dotenv", "get_root_path",
+    "make_response", "stream_with_context", "url_for",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +55,7 @@ def after_this_request(f: F) -> F:
             "'after_this_request' can only be used when a request context is active, "
             "such as in a view function."
         )
-    ctx.add_after_request_function(f)
+    (ctx._request_owner or ctx).add_after_request_function(f)
     return f
 
 

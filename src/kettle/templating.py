@@ -21,6 +21,7 @@ import jinja2.runtime
 from .context import Context, _cv_context, g, get_context, request, session
 from .flashing import get_flashed_messages
 from .helpers import stream_with_context
+from .signals import before_render_template, template_rendered
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -156,6 +157,10 @@ class Environment(jinja2.Environment):
             options["loader"] = app.create_global_jinja_loader()
         super().__init__(**options)
         self.app = app
+
+
+#: Flask's name for the loader that searches the app's and blueprints' template folders.
+DispatchingJinjaLoader = DispatchingLoader
 
 
 class AppTemplating:
@@ -377,7 +382,7 @@ def render_template(
 ) -> str:
     """Render a template file by name (or the first that exists of a list) with ``context``."""
     app, _ = _app_context()
-    return _template(app, template_name_or_list).render(_context(app, context))
+    return _render(app, _template(app, template_name_or_list), _context(app, context))
 
 
 def get_template_attribute(template_name: str, attribute: str) -> Any:
@@ -390,7 +395,21 @@ def get_template_attribute(template_name: str, attribute: str) -> Any:
 def render_template_string(source: str, **context: Any) -> str:
     """Render a template given as a string (always autoescaped)."""
     app, _ = _app_context()
-    return app.jinja_env.from_string(source).render(_context(app, context))
+    return _render(app, app.jinja_env.from_string(source), _context(app, context))
+
+
+def _render(app: Kettle, template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render, sending ``before_render_template`` and ``template_rendered`` when connected."""
+    if before_render_template.receivers:
+        before_render_template.send(
+            app, _async_wrapper=app.ensure_sync, template=template, context=context
+        )
+    rv = template.render(context)
+    if template_rendered.receivers:
+        template_rendered.send(
+        app, _async_wrapper=app.ensure_sync, template=template, context=context
+    )
+    return rv
 
 
 #: ``stream_template`` sends pieces of at least this many characters (the last may be less).
@@ -422,10 +441,27 @@ def _chunks(pieces: Iterator[str], size: int) -> Iterator[str]:
 
 
 def _stream(ctx: Context, template: jinja2.Template, context: dict[str, Any]) -> Iterator[str]:
+    app = ctx.app
+    if before_render_template.receivers:
+        before_render_template.send(
+            app, _async_wrapper=app.ensure_sync, template=template, context=context
+        )
     chunks = _chunks(template.generate(context), STREAM_CHUNK_SIZE)
+    if template_rendered.receivers:
+        chunks = _then_rendered(app, chunks, template, context)
     if ctx.request is None:
         return chunks
     return stream_with_context(chunks)  # type: ignore[no-any-return]
+
+
+def _then_rendered(
+    app: Kettle, chunks: Iterator[str], template: jinja2.Template, context: dict[str, Any]
+) -> Iterator[str]:
+    """``chunks``, then ``template_rendered`` once the last one is out (as Flask sends it)."""
+    yield from chunks
+    template_rendered.send(
+        app, _async_wrapper=app.ensure_sync, template=template, context=context
+    )
 
 
 def stream_template(
@@ -442,8 +478,3 @@ def stream_template_string(source: str, **context: Any) -> Iterator[str]:
     app, ctx = _app_context()
     template = app.jinja_env.from_string(source)
     return _stream(ctx, template, _context(app, context))
-
-
-
-#: Flask's name for the loader that searches the app's and then the blueprints' templates.
-DispatchingJinjaLoader = DispatchingLoader

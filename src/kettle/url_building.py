@@ -37,6 +37,15 @@ class UrlBuilder:
         parts = blueprint.split(".") if blueprint else []
         return [None, *(".".join(parts[: i + 1]) for i in range(len(parts)))]
 
+    def inject_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Run the ``url_defaults`` functions of the app, then of the endpoint's blueprints."""
+        functions = self.app.url_default_functions
+        if not functions:
+            return
+        for scope in self._scopes(endpoint):
+            for func in functions.get(scope, ()):
+                func(endpoint, values)
+
     def build(
         self,
         endpoint: str,
@@ -59,9 +68,7 @@ class UrlBuilder:
         if scheme is not None and not external:
             raise ValueError("When specifying '_scheme', '_external' must be True.")
         app = self.app
-        for scope in self._scopes(endpoint):
-            for func in app.url_default_functions.get(scope, ()):
-                func(endpoint, values)
+        app.inject_url_defaults(endpoint, values)
         path = app.url_map.build(endpoint, values, method)
         if request is not None:
             root = request.root_path

@@ -90,6 +90,10 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             )
         app.freeze()
         app.startup()
+        if app._full_pipeline():  # overridden app methods or signal receivers: Flask's path
+            from .full_door import wsgi_request
+
+            return wsgi_request(app, environ, start_response)
         app._ready = True
     request = request_from_environ(environ, app._limits)
     if len(environ) > app._header_gate:  # perhaps too many headers: count them (431)

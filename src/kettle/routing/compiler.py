@@ -27,9 +27,10 @@ from .converters import MAX_NUMBER_LENGTH, BaseConverter, IntegerConverter, Vali
 from .rules import ConverterKey, Piece, Rule, Variable
 
 _NO_SLASH: tuple[str, ...] = ()
-#: The longest path the tree is searched for; a longer one does not match (a 404). Servers
-#: cap the request line lower (gunicorn 4 KiB), but not all do, and ``path`` converters'
-#: regexes cost more than linear time on hostile text.
+#: The longest path the full search runs for (a longer one is a 404 unless the straight
+#: walk of the generated matcher took it). Servers cap the request line lower (gunicorn
+#: 4 KiB), but not all do, and ``path`` converters' regexes cost more than linear time on
+#: hostile text.
 MAX_PATH_LENGTH = 8 * 1024
 _WEBSOCKET = "WEBSOCKET"
 
@@ -377,14 +378,14 @@ class Matcher:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
-        if len(path) > MAX_PATH_LENGTH:
-            raise NotFound()
         if path.startswith("//"):
             path = _one_leading_slash(path)
         segments = path[1:].split("/")
-        first = self._first(segments, method)
+        first = self._first(segments, method)  # one segment at a time: linear, bounded
         if first is not None:
             return first
+        if len(path) > MAX_PATH_LENGTH:  # the full search runs path converters' regexes
+            raise NotFound()
         allowed: set[str] = set()
         values: list[Any] = []
         rule = _search(self.root, ["", *segments], 1, values, method, allowed)
