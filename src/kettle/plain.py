@@ -180,17 +180,42 @@ def plain_answer(app: Kettle, rv: Any) -> PlainAnswer | None:
     cls = rv.__class__
     if cls is str:
         return 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
+    if cls is dict or cls is list:  # inlined: the commonest answer after str
+        frozen = app.json._frozen
+        if frozen is None:
+            return None
+        try:
+            data = frozen[0](rv)
+        except Exception:  # not encodable: the ordinary path answers it (a 500, logged)
+            return None
+        last = _last_json
+        if frozen[2] is not last[0]:
+            found = _json_head(frozen[2])
+            if found is None:
+                return None
+            last = found
+        return 200, data, last[1], last[2], last[3]
     if cls is tuple:
         return plain_tuple(app, rv)
     if cls is Response:
         return plain_response(rv)
-    if cls is dict or cls is bytes or cls is list:
-        encoded = _body(app, rv)
-        if encoded is not None:
-            head = content_head(encoded[1])
-            if head is not None:
-                return 200, encoded[0], head[0], head[1], head[2]
+    if cls is bytes:
+        return 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
     return None
+
+
+def _json_head(pair: tuple[str, str]) -> tuple[Any, Pairs, EncodedPairs, bool] | None:
+    """The head of a JSON provider's ``Content-Type`` pair, remembered (with the pair, so
+    it is compared by identity: no tuple hashing per request) as the last one seen."""
+    global _last_json
+    head = content_head(pair)
+    if head is None:
+        return None
+    _last_json = (pair, head[0], head[1], head[2])
+    return _last_json
+
+
+_last_json: tuple[Any, Pairs, EncodedPairs, bool] = (None, (), (), False)
 
 
 _HTML_PAIRS: Pairs = (_HTML_HEADER,)
