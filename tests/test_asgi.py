@@ -547,3 +547,25 @@ def test_an_exception_in_a_sync_view_reaches_its_handler_through_the_thread(app,
     response = asgi_client.get("/")
     assert response.status_code == 400
     assert response.json["error"] == "nope"
+
+
+def test_the_worker_threads_end_at_shutdown_and_start_again_when_needed():
+    app = Kettle("shut-down")
+    seen = []
+
+    @app.route("/")
+    def index():
+        seen.append(threading.current_thread())
+        return "ok"
+
+    client = app.test_client(asgi=True)
+    assert client.get("/").text == "ok"
+    client.close()  # the lifespan shutdown
+    worker = seen.pop()
+    assert worker.name.startswith("kettle-sync")
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    client = app.test_client(asgi=True)
+    assert client.get("/").text == "ok"
+    client.close()
+    assert seen.pop() is not worker

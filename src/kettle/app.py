@@ -604,7 +604,11 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         await self.lifespan.start_async(self, from_lifespan)
 
     async def shutdown_async(self) -> None:
-        await self.lifespan.stop_async(self)
+        try:
+            await self.lifespan.stop_async(self)
+        finally:  # the server is done with the app: its idle worker threads end
+            if self._sync_handoff is not None:
+                self._sync_handoff.shutdown()
 
     @property
     def sync_handoff(self) -> ThreadHandoff:

@@ -16,6 +16,7 @@ import functools
 import inspect
 import queue
 import threading
+import weakref
 from collections.abc import AsyncIterable, Callable, Coroutine, Generator, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -105,6 +106,19 @@ def is_async_callable(func: Any) -> bool:
     return result
 
 
+class _Workers:
+    """What the worker threads share: the job queue and their counts. Not the hand-off
+    itself, so an app that is dropped lets its hand-off go, and its workers end."""
+
+    __slots__ = ("idle", "jobs", "lock", "started")
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.idle = 0
+        self.started = 0
+
+
 class ThreadHandoff:
     """Runs sync callables in up to ``size`` worker threads and hands each result back to the
     awaiting event loop: one ``SimpleQueue.put`` out, one ``call_soon_threadsafe`` back.
@@ -112,16 +126,16 @@ class ThreadHandoff:
     ``loop.run_in_executor`` does the same through a ``concurrent.futures.Future`` chained to
     an asyncio one (two futures, two locks, a callback hop): measured here, this hand-off costs
     less (``benchmarks/asgi_inprocess.py``, the ``floor-*`` columns). Workers start on demand,
-    one per job waiting while fewer than ``size`` exist, and live as daemon threads.
+    one per job waiting while fewer than ``size`` exist, as daemon threads; they end when the
+    hand-off is shut down or garbage-collected (its app dropped), as an executor's do.
     """
 
     def __init__(self, size: int, name: str = "kettle-sync") -> None:
         self.size = size
         self.name = name
-        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._workers = 0
-        self._idle = 0
-        self._lock = threading.Lock()
+        self._state = state = _Workers()
+        self._jobs = state.jobs
+        weakref.finalize(self, _stop_workers, state)
 
     def run(self, func: Callable[[], T]) -> asyncio.Future[T]:
         """``await handoff.run(func)``: ``func()``'s result, computed in a worker thread."""
@@ -139,37 +153,47 @@ class ThreadHandoff:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put((context, func, args, kwargs, future, loop))
-        if self._idle <= 0 and self._workers < self.size:
+        state = self._state
+        if state.idle <= 0 and state.started < self.size:
             self._start_worker()
         return future
 
     def _start_worker(self) -> None:
-        with self._lock:
-            if self._workers >= self.size:
+        state = self._state
+        with state.lock:
+            if state.started >= self.size:
                 return
-            self._workers += 1
+            state.started += 1
+            number = state.started
         thread = threading.Thread(
-            target=self._work, name=f"{self.name}-{self._workers}", daemon=True
+            target=_work, args=(state,), name=f"{self.name}-{number}", daemon=True
         )
         thread.start()
 
-    def _work(self) -> None:
-        jobs, lock = self._jobs, self._lock
-        while True:
-            with lock:
-                self._idle += 1
-            job = jobs.get()
-            with lock:
-                self._idle -= 1
-            if job is None:
-                return
-            _run_job(*job)
-            job = None  # an idle worker must not keep a request alive
     def shutdown(self) -> None:
         """Let every worker end once the jobs before this call are done."""
-        for _ in range(self._workers):
-            self._jobs.put(None)
-        self._workers = 0
+        _stop_workers(self._state)
+
+
+def _stop_workers(state: _Workers) -> None:
+    with state.lock:
+        count, state.started = state.started, 0
+    for _ in range(count):
+        state.jobs.put(None)
+
+
+def _work(state: _Workers) -> None:
+    jobs, lock = state.jobs, state.lock
+    while True:
+        with lock:
+            state.idle += 1
+        job = jobs.get()
+        with lock:
+            state.idle -= 1
+        if job is None:
+            return
+        _run_job(*job)
+        job = None  # an idle worker must not keep a request alive
 
 
 def _run_job(
