@@ -257,7 +257,7 @@ async def drive_async(
         try:
             if is_async_callable(func):
                 value = await (func(*args, **kwargs) if kwargs else func(*args))
-            elif func is inline:
+            elif func is inline or getattr(func, "kettle_inline", False):  # no thread hop
                 value = func(*args, **kwargs) if kwargs else func(*args)
             else:
                 value = await run_sync(app, func, args, kwargs)
