@@ -57,12 +57,18 @@ FRAMEWORKS: dict[str, str] = {
     "litestar": "Litestar",
     "fastapi": "FastAPI",
     "falcon": "Falcon (ASGI)",
+    "fastapi-sync": "FastAPI (def endpoints)",
+    "floor-inline": "floor: no thread",
+    "floor-default": "floor: run_in_executor(None)",
+    "floor-pool": "floor: run_in_executor(pool)",
+    "floor-to-thread": "floor: asyncio.to_thread",
+    "floor-queue": "floor: queue + call_soon_threadsafe (kettle's)",
 }
 #: Framework key -> module of ``benchmarks/apps_asgi``.
 MODULES = {key: key.replace("-", "_") + "_app" for key in FRAMEWORKS}
 
 #: What the lead's target compares kettle (async views) with: kettle >= each on every scenario.
-TARGET_PEERS = ("blacksheep", "starlette")
+TARGET_PEERS = ("blacksheep", "falcon", "starlette")
 #: The typed scenarios' goal: kettle at this multiple of each peer's rate, or better.
 TYPED_TARGETS = {"litestar": 1.5, "fastapi": 3.0}
 TYPED_SCENARIOS = ("typed-query", "typed-post")
@@ -235,7 +241,7 @@ class Harness:
         root = logging.getLogger()
         self._root_logging = (root.level, list(root.handlers))
         self._modules: dict[str, ModuleType] = {}
-        self._apps: dict[tuple[str, bool], tuple[ASGIApp, Lifespan]] = {}
+        self._apps: dict[tuple[str, str], tuple[ASGIApp, Lifespan]] = {}
 
     def __enter__(self) -> Harness:
         return self
@@ -257,11 +263,10 @@ class Harness:
 
     def app(self, framework: str, scenario: Any) -> tuple[ASGIApp, Lifespan]:
         """The framework's started app for ``scenario`` (made once, shared between scenarios)."""
-        key = (framework, scenario.routing_app)
+        key = (framework, scenario.factory)
         entry = self._apps.get(key)
         if entry is None:
-            module = self.module(framework)
-            app = module.create_routing_app() if scenario.routing_app else module.create_app()
+            app = getattr(self.module(framework), scenario.factory)()
             lifespan = Lifespan(app, FRAMEWORKS[framework])
             try:
                 self.run(lifespan.startup())
@@ -341,7 +346,8 @@ def _check(
     results: dict[tuple[str, str], Expected] = {}
     for framework in frameworks:
         for key in scenarios:
-            results[(framework, key)] = validate(harness, framework, SCENARIOS[key])
+            if inprocess.serves(harness.module(framework), SCENARIOS[key]):
+                results[(framework, key)] = validate(harness, framework, SCENARIOS[key])
     return results
 
 
@@ -413,6 +419,8 @@ def run(
     for key in scenarios:
         scenario = SCENARIOS[key]
         for fw in frameworks:
+            if (fw, key) not in expected:
+                continue
             app, lifespan = harness.app(fw, scenario)
             runner = make_runner(harness, app, lifespan, scenario, expected[(fw, key)])
             runners[(key, fw)] = runner
@@ -423,7 +431,9 @@ def run(
         for key in scenarios:
             order = [*frameworks[r % len(frameworks):], *frameworks[: r % len(frameworks)]]
             for fw in order:
-                cell = cells[(key, fw)]
+                cell = cells.get((key, fw))
+                if cell is None:
+                    continue
                 gc.collect()
                 cell.times.append(runners[(key, fw)](cell.n))
         log(f"  round {r + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)")
@@ -479,7 +489,7 @@ def environment_notes(harness: Harness, frameworks: Sequence[str]) -> list[str]:
     lines[0] = lines[0][:-1] + f"; asyncio event loop ({_loop_name(harness)})."
     versions = []
     for fw in frameworks:
-        if fw == "kettle-sync":
+        if fw == "kettle-sync" or fw == "fastapi-sync" or fw.startswith("floor"):
             continue
         text = f"{FRAMEWORKS[fw]} {harness.module(fw).VERSION}"
         if fw == "kettle":
@@ -510,10 +520,8 @@ def render_table(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cel
     rows = [header, ["---", *("---:" for _ in header[1:])]]
     for key in scenarios:
         row = [SCENARIOS[key].title]
-        row += [f"{cells[(key, fw)].rate:,.0f}" for fw in frameworks]
-        row += [
-            f"{cells[(key, 'kettle')].rate / cells[(key, fw)].rate:.2f}x" for fw in ratio_to
-        ]
+        row += [inprocess.rate_cell(cells, key, fw) for fw in frameworks]
+        row += [inprocess.ratio_cell(cells, key, "kettle", fw) for fw in ratio_to]
         rows.append(row)
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
@@ -552,10 +560,11 @@ def report(
     if summary and all(peer in frameworks for peer in TARGET_PEERS):
         missed = [line.split(":")[0] for line in summary if ": MISS" in line]
         notes.append(
-            "Target, kettle >= BlackSheep and >= Starlette on every scenario: "
+            "Target, kettle >= BlackSheep, Falcon and Starlette on every scenario each serves: "
             + (f"missed on {', '.join(missed)}." if missed else "met.")
         )
     notes.extend(typed_target_notes(frameworks, scenarios, cells))
+    notes.extend(sync_view_notes(cells))
     notes.append(f"Run {today}: `{command}`.")
     return render_table(frameworks, scenarios, cells) + "\n\n" + "\n".join(
         f"- {line}" for line in notes
@@ -563,7 +572,7 @@ def report(
 
 
 def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: Cells) -> list[str]:
-    """Where kettle stands against the goal: >= BlackSheep and >= Starlette on every scenario."""
+    """Where kettle stands: >= BlackSheep, Falcon and Starlette on every scenario each serves."""
     lines: list[str] = []
     if "kettle" not in frameworks:
         return lines
@@ -572,12 +581,42 @@ def target_summary(frameworks: Sequence[str], scenarios: Sequence[str], cells: C
         parts = []
         missed = False
         for fw in TARGET_PEERS:
-            if fw in frameworks:
+            if (key, fw) in cells:
                 ratio = kettle / cells[(key, fw)].rate
                 missed |= ratio < 1
                 parts.append(f"{ratio:.2f}x {FRAMEWORKS[fw]}")
         lines.append(f"{key}: {'MISS' if missed else 'ok'} ({', '.join(parts)})")
     return lines
+
+
+def sync_view_notes(cells: Cells, key: str = "plaintext") -> list[str]:
+    """``def`` views under ASGI: kettle's extra cost over its ``async def`` figure against the
+    cheapest thread hand-off of a bare app (goal: <= 1.25x), and FastAPI's ``def`` endpoints."""
+    def us(fw: str) -> float | None:
+        cell = cells.get((key, fw))
+        return None if cell is None else 1e6 / cell.rate
+
+    kettle, sync, bare = us("kettle"), us("kettle-sync"), us("floor-inline")
+    hops = {
+        fw: cost - bare for fw in FRAMEWORKS
+        if fw.startswith("floor-") and fw != "floor-inline" and bare is not None
+        and (cost := us(fw)) is not None
+    }
+    if kettle is None or sync is None or not hops:
+        return []
+    cheapest = min(hops, key=hops.__getitem__)
+    extra = sync - kettle
+    ratio = extra / hops[cheapest]
+    listed = ", ".join(f"{FRAMEWORKS[fw].removeprefix('floor: ')} {hop:.1f} µs"
+                       for fw, hop in hops.items())
+    note = (f"`def` views under ASGI ({key}): kettle's thread hop costs {extra:.1f} µs over its "
+            f"`async def` figure, {ratio:.2f}x the cheapest bare hand-off "
+            f"({FRAMEWORKS[cheapest].removeprefix('floor: ')}, {hops[cheapest]:.1f} µs; "
+            f"{listed}); goal <= 1.25x: {'met' if ratio <= 1.25 else 'MISSED'}.")
+    fastapi = us("fastapi-sync")
+    if fastapi is not None:
+        note += f" FastAPI's `def` endpoints: {fastapi:.1f} µs a request, kettle's {sync:.1f} µs."
+    return [note]
 
 
 def typed_target_notes(
@@ -882,7 +921,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        command.strip(), other_load)
     print(block)
     if "kettle" in frameworks and set(TARGET_PEERS) & set(frameworks):
-        print("\nTarget (kettle >= BlackSheep and >= Starlette):", file=sys.stderr)
+        print("\nTarget (kettle >= BlackSheep, Falcon and Starlette):", file=sys.stderr)
         for line in target_summary(frameworks, scenarios, cells):
             print(f"  {line}", file=sys.stderr)
     if args.write:

@@ -470,3 +470,102 @@ def test_client_disconnect_while_reading_ends_the_request_quietly(app):
         {"type": "http.disconnect"},
     ])
     assert sent == [] and ran == []
+
+
+@pytest.mark.parametrize("with_hook", [False, True])
+def test_sync_views_inline_app_wide_with_a_per_route_opt_out(app, asgi_client, with_hook):
+    app.config["SYNC_VIEWS_INLINE"] = True
+    if with_hook:  # a route with hooks goes through the pipeline: the setting still holds
+
+        @app.before_request
+        def hook():
+            return None
+
+    @app.route("/sync")
+    def sync_view():
+        return threading.current_thread().name
+
+    @app.route("/threaded", inline=False)
+    def threaded_view():
+        return threading.current_thread().name
+
+    @app.route("/async")
+    async def async_view():
+        return threading.current_thread().name
+
+    loop_thread = asgi_client.get("/async").text
+    assert asgi_client.get("/sync").text == loop_thread
+    assert asgi_client.get("/threaded").text.startswith("kettle-sync")
+
+
+def test_a_slow_sync_view_does_not_hold_up_the_loop(app):
+    """Two sync views that each wait for the other finish: they run in separate worker
+    threads while the loop goes on serving."""
+    barrier = threading.Barrier(2, timeout=5)
+
+    @app.route("/wait")
+    def wait():
+        barrier.wait()
+        return threading.current_thread().name
+
+    @app.route("/async")
+    async def quick():
+        return "quick"
+
+    async def call(path):
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+                 "headers": [(b"host", b"x")], "asgi": {"version": "3.0"}}
+        await app(scope, receive, send)
+        return sent[1]["body"].decode()
+
+    async def run():
+        waiting = [asyncio.ensure_future(call("/wait")) for _ in range(2)]
+        assert await asyncio.wait_for(call("/async"), 2) == "quick"
+        return await asyncio.wait_for(asyncio.gather(*waiting), 10)
+
+    names = asyncio.run(run())
+    assert len(set(names)) == 2 and all(n.startswith("kettle-sync") for n in names)
+
+
+def test_an_exception_in_a_sync_view_reaches_its_handler_through_the_thread(app, asgi_client):
+    @app.errorhandler(ValueError)
+    def bad_value(error):
+        return {"error": str(error), "thread": threading.current_thread().name}, 400
+
+    @app.route("/")
+    def index():
+        raise ValueError("nope")
+
+    response = asgi_client.get("/")
+    assert response.status_code == 400
+    assert response.json["error"] == "nope"
+
+
+def test_the_worker_threads_end_at_shutdown_and_start_again_when_needed():
+    app = Kettle("shut-down")
+    seen = []
+
+    @app.route("/")
+    def index():
+        seen.append(threading.current_thread())
+        return "ok"
+
+    client = app.test_client(asgi=True)
+    assert client.get("/").text == "ok"
+    client.close()  # the lifespan shutdown
+    worker = seen.pop()
+    assert worker.name.startswith("kettle-sync")
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    client = app.test_client(asgi=True)
+    assert client.get("/").text == "ok"
+    client.close()
+    assert seen.pop() is not worker

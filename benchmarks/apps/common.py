@@ -145,3 +145,13 @@ def check_item(data: Any) -> dict[str, Any]:
         "name": name, "price": float(price), "quantity": quantity, "tags": tags,
         "owner": {"name": owner["name"], "email": owner["email"]},
     }
+
+
+# -- return shapes: each way a Flask view answers, on an app of its own ----------------
+#: ``POST /shapes/items`` with a body that fails the hand validation: answered 422.
+BAD_ITEM_PAYLOAD: dict[str, Any] = {**ITEM_PAYLOAD, "price": -1}
+BAD_ITEM_ERROR = {"error": "price must be a number > 0"}
+TEXT_TYPE = "text/plain; charset=utf-8"
+#: The list the ``list`` scenario answers as JSON.
+SHAPE_LIST = ["wsgi", "asgi", "fast"]
+NOT_FOUND_ERROR = {"error": "not found"}

@@ -6,7 +6,16 @@ from typing import Any
 
 import falcon
 
-from .common import HELLO, ROUTES, check_item, check_search, render, route_text
+from .common import (
+    HELLO,
+    NOT_FOUND_ERROR,
+    ROUTES,
+    SHAPE_LIST,
+    check_item,
+    check_search,
+    render,
+    route_text,
+)
 
 VERSION = falcon.__version__
 
@@ -81,4 +90,89 @@ def create_routing_app() -> falcon.App:
     app = falcon.App()
     for label, segments in ROUTES:
         app.add_route(render(segments, "{{{}:int}}", "{{{}}}"), RouteResource(label))
+    return app
+
+
+# -- return shapes: what a Falcon user writes for each of Flask's ----------------------
+class ShapeStatus:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.status = falcon.HTTP_201
+        resp.content_type = falcon.MEDIA_HTML
+        resp.text = HELLO
+
+
+class ShapeHeaders:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_HTML
+        resp.cache_control = ["no-store"]
+        resp.text = HELLO
+
+
+class ShapeText:
+    """``(body, 200, {"Content-Type": ...})`` and ``Response(body, mimetype=...)``: plain text."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.text = HELLO
+
+
+class ShapeTextNoStore:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_TEXT
+        resp.cache_control = ["no-store"]
+        resp.text = HELLO
+
+
+class ShapeMessage:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"message": HELLO}
+
+
+class ShapeRedirect:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        raise falcon.HTTPFound("/plaintext")
+
+
+class ShapeAbort:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        raise falcon.HTTPNotFound()
+
+
+class ShapeBytes:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = falcon.MEDIA_HTML
+        resp.data = HELLO.encode()
+
+
+class ShapeList:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = SHAPE_LIST
+
+
+class ShapeItems:
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            resp.media = check_item(req.get_media())
+            resp.status = falcon.HTTP_201
+        except ValueError as exc:
+            resp.media = {"error": str(exc)}
+            resp.status = falcon.HTTP_422
+
+
+def _not_found(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
+    resp.status = falcon.HTTP_404
+    resp.media = NOT_FOUND_ERROR
+
+
+def create_shapes_app() -> falcon.App:
+    app = falcon.App()
+    app.add_error_handler(falcon.HTTPNotFound, _not_found)
+    for path, resource in (
+        ("status", ShapeStatus()), ("headers", ShapeHeaders()), ("status-headers", ShapeText()),
+        ("headers-list", ShapeTextNoStore()), ("response", ShapeText()),
+        ("jsonify", ShapeMessage()), ("make-response", ShapeHeaders()),
+        ("redirect", ShapeRedirect()), ("abort", ShapeAbort()), ("bytes", ShapeBytes()),
+        ("list", ShapeList()), ("items", ShapeItems()),
+    ):
+        app.add_route(f"/shapes/{path}", resource)
     return app

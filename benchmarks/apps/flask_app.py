@@ -67,3 +67,12 @@ def create_routing_app() -> Flask:
         rule = render(segments, "<int:{}>", "<{}>")
         app.add_url_rule(rule, label.replace(".", "_"), _view(label))
     return app
+
+
+def create_shapes_app() -> Flask:
+    """Every return shape a Flask view uses (``shapes.py``: the same views as kettle's)."""
+    import flask
+
+    from . import shapes
+
+    return shapes.register(Flask(__name__), flask)  # type: ignore[no-any-return]

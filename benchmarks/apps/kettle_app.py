@@ -63,3 +63,10 @@ def create_routing_app() -> Kettle:
         rule = render(segments, "<int:{}>", "<{}>")
         app.add_url_rule(rule, label.replace(".", "_"), _view(label))
     return app
+
+
+def create_shapes_app() -> Kettle:
+    """Every return shape a Flask view uses (``shapes.py``: the same views as Flask's)."""
+    from . import shapes
+
+    return shapes.register(Kettle(__name__), kettle)  # type: ignore[no-any-return]

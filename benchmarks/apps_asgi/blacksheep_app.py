@@ -8,7 +8,8 @@ ASGI ``lifespan`` protocol (``Application.start()``), which the benchmark drives
 from __future__ import annotations
 
 import blacksheep
-from blacksheep import Application, Request, json, text
+from blacksheep import Application, Request, html, json, redirect, text
+from blacksheep.exceptions import NotFound
 from blacksheep.messages import Response
 from blacksheep.server.routing import Router
 
@@ -65,4 +66,74 @@ def create_routing_app() -> Application:
             render(segments, "{{int:{}}}", "{{{}}}"),
             typed_view(label, segments, {"int": "int", "str": "str"}, wrap=text),
         )
+    return app
+
+
+def create_shapes_app() -> Application:
+    """What a BlackSheep user writes for each of Flask's return shapes."""
+    app = Application(router=Router())
+    get, post = app.router.get, app.router.post
+
+    @get("/shapes/status")
+    async def status() -> Response:
+        return html(HELLO, status=201)
+
+    @get("/shapes/headers")
+    async def headers() -> Response:
+        response = html(HELLO)
+        response.add_header(b"Cache-Control", b"no-store")
+        return response
+
+    @get("/shapes/status-headers")
+    async def status_headers() -> Response:
+        return text(HELLO)
+
+    @get("/shapes/headers-list")
+    async def headers_list() -> Response:
+        response = text(HELLO)
+        response.add_header(b"Cache-Control", b"no-store")
+        return response
+
+    @get("/shapes/response")
+    async def response_view() -> Response:
+        return text(HELLO)
+
+    @get("/shapes/jsonify")
+    async def jsonify() -> Response:
+        return json({"message": HELLO})
+
+    @get("/shapes/make-response")
+    async def make_response() -> Response:
+        response = html(HELLO)
+        response.add_header(b"Cache-Control", b"no-store")
+        return response
+
+    @get("/shapes/redirect")
+    async def redirect_view() -> Response:
+        return redirect("/plaintext")
+
+    async def not_found(app: Application, request: Request, exc: Exception) -> Response:
+        return json(common.NOT_FOUND_ERROR, status=404)
+
+    app.exceptions_handlers[404] = not_found
+
+    @get("/shapes/abort")
+    async def abort() -> Response:
+        raise NotFound()
+
+    @get("/shapes/bytes")
+    async def bytes_view() -> Response:
+        return html(HELLO)
+
+    @get("/shapes/list")
+    async def list_view() -> Response:
+        return json(common.SHAPE_LIST)
+
+    @post("/shapes/items")
+    async def create_item(request: Request) -> Response:
+        try:
+            return json(common.check_item(await request.json()), status=201)
+        except ValueError as exc:
+            return json({"error": str(exc)}, status=422)
+
     return app

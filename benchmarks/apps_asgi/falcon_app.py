@@ -85,3 +85,71 @@ def create_routing_app() -> falcon.asgi.App:  # type: ignore[type-arg]
     for label, segments in ROUTES:
         app.add_route(render(segments, "{{{}:int}}", "{{{}}}"), RouteResource(label))
     return app
+
+
+# -- return shapes: what a Falcon user writes for each of Flask's ----------------------
+def _shape(status: str, content_type: str | None, body: Any, no_store: bool = False) -> Any:
+    """A resource answering one fixed shape (Falcon's way: set attributes on ``resp``)."""
+
+    class Shape:
+        async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+            resp.status = status
+            if no_store:
+                resp.cache_control = ["no-store"]
+            if content_type is None:
+                resp.media = body
+            else:
+                resp.content_type = content_type
+                resp.text = body
+
+    return Shape()
+
+
+class ShapeRedirect:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        raise falcon.HTTPFound("/plaintext")
+
+
+class ShapeAbort:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        raise falcon.HTTPNotFound()
+
+
+class ShapeBytes:
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.content_type = falcon.MEDIA_HTML
+        resp.data = HELLO.encode()
+
+
+class ShapeItems:
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        try:
+            resp.media = common.check_item(await req.get_media())
+            resp.status = falcon.HTTP_201
+        except ValueError as exc:
+            resp.media = {"error": str(exc)}
+            resp.status = falcon.HTTP_422
+
+
+async def _not_found(req: Any, resp: Any, ex: Exception, params: Any) -> None:
+    resp.status = falcon.HTTP_404
+    resp.media = common.NOT_FOUND_ERROR
+
+
+def create_shapes_app() -> falcon.asgi.App:  # type: ignore[type-arg]
+    app = falcon.asgi.App()
+    app.add_error_handler(falcon.HTTPNotFound, _not_found)
+    html, plain, ok = falcon.MEDIA_HTML, falcon.MEDIA_TEXT, falcon.HTTP_200
+    for path, resource in (
+        ("status", _shape(falcon.HTTP_201, html, HELLO)),
+        ("headers", _shape(ok, html, HELLO, no_store=True)),
+        ("status-headers", _shape(ok, plain, HELLO)),
+        ("headers-list", _shape(ok, plain, HELLO, no_store=True)),
+        ("response", _shape(ok, plain, HELLO)),
+        ("jsonify", _shape(ok, None, {"message": HELLO})),
+        ("make-response", _shape(ok, html, HELLO, no_store=True)),
+        ("redirect", ShapeRedirect()), ("abort", ShapeAbort()), ("bytes", ShapeBytes()),
+        ("list", _shape(ok, None, common.SHAPE_LIST)), ("items", ShapeItems()),
+    ):
+        app.add_route(f"/shapes/{path}", resource)
+    return app

@@ -12,7 +12,9 @@ from typing import Annotated, Any
 import kettle
 from kettle import Kettle, Query, request
 
-from . import HELLO, ROUTES, render, route_text, typed_models
+from . import HELLO, ROUTES, common, render, route_text, typed_models
+
+TEXT_TYPE = common.TEXT_TYPE
 
 Item = typed_models.Item
 
@@ -68,4 +70,71 @@ def create_routing_app() -> Kettle:
     for label, segments in ROUTES:
         rule = render(segments, "<int:{}>", "<{}>")
         app.add_url_rule(rule, label.replace(".", "_"), _view(label))
+    return app
+
+
+def create_shapes_app() -> Kettle:
+    """Every return shape of a Flask view, as ``async def`` views (``apps/shapes.py``'s)."""
+    from kettle import Response as KettleResponse
+    from kettle import abort, jsonify, make_response, redirect
+
+    app = Kettle(__name__)
+
+    @app.route("/shapes/status")
+    async def status() -> Any:
+        return HELLO, 201
+
+    @app.route("/shapes/headers")
+    async def headers() -> Any:
+        return HELLO, {"Cache-Control": "no-store"}
+
+    @app.route("/shapes/status-headers")
+    async def status_headers() -> Any:
+        return HELLO, 200, {"Content-Type": TEXT_TYPE}
+
+    @app.route("/shapes/headers-list")
+    async def headers_list() -> Any:
+        return HELLO, 200, [("Content-Type", TEXT_TYPE), ("Cache-Control", "no-store")]
+
+    @app.route("/shapes/response")
+    async def response() -> Any:
+        return KettleResponse(HELLO, mimetype="text/plain")
+
+    @app.route("/shapes/jsonify")
+    async def jsonify_view() -> Any:
+        return jsonify(message=HELLO)
+
+    @app.route("/shapes/make-response")
+    async def make_response_view() -> Any:
+        resp = make_response(HELLO)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @app.route("/shapes/redirect")
+    async def redirect_view() -> Any:
+        return redirect("/plaintext")
+
+    @app.errorhandler(404)
+    async def not_found(error: Exception) -> Any:
+        return common.NOT_FOUND_ERROR, 404
+
+    @app.route("/shapes/abort")
+    async def abort_view() -> Any:
+        abort(404)
+
+    @app.route("/shapes/bytes")
+    async def bytes_view() -> Any:
+        return HELLO.encode()
+
+    @app.route("/shapes/list")
+    async def list_view() -> Any:
+        return common.SHAPE_LIST
+
+    @app.post("/shapes/items")
+    async def create_item() -> Any:
+        try:
+            return common.check_item(request.get_json()), 201
+        except ValueError as exc:
+            return {"error": str(exc)}, 422
+
     return app

@@ -15,3 +15,4 @@ _wsgi_app = importlib.import_module(f"{APPS_PACKAGE}.kettle_app")
 VERSION = _wsgi_app.VERSION
 create_app = _wsgi_app.create_app
 create_routing_app = _wsgi_app.create_routing_app
+create_shapes_app = _wsgi_app.create_shapes_app

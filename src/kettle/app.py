@@ -25,6 +25,7 @@ from .app_dispatch import OVERRIDABLE, AppDispatch
 from .body import RequestLimits
 from .cli import AppGroup
 from .coercion import make_response
+from .concurrency import ThreadHandoff
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
 from .ctx import AppContext, RequestContext
@@ -124,6 +125,7 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self.view_options: dict[str, dict[str, Any]] = {}
         self.lifespan = Lifespan()
         self._thread_pool: ThreadPoolExecutor | None = None
+        self._sync_handoff: ThreadHandoff | None = None
         if self.has_static_folder:
             if bool(static_host) != host_matching:
                 raise AssertionError("Invalid static_host/host_matching combination")
@@ -340,10 +342,16 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         if self._jinja_env is not None:  # made before serving: follow DEBUG set since then
             self._jinja_env.auto_reload = self.templates_auto_reload
         self.json.freeze()
+        response_class = self.response_class
+        self._plain_response = (
+            response_class.__init__ is Response.__init__
+            and response_class.default_mimetype == "text/html"
+            and response_class.default_status == 200
+            and response_class.direct.__func__ is Response.direct.__func__  # type: ignore[attr-defined]
+            and response_class.html.__func__ is Response.html.__func__  # type: ignore[attr-defined]
+        )
         self._plain_make_response = (
-            type(self).make_response is Kettle.make_response
-            and self.response_class.__init__ is Response.__init__
-            and self.response_class.default_mimetype == "text/html"
+            type(self).make_response is Kettle.make_response and self._plain_response
         )
         from .signals import track
 
@@ -641,6 +649,9 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
     _asgi_ready = False
     #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call (set at freeze).
     _plain_make_response = False
+    #: ``response_class`` builds as ``Response`` does, so ``Response.direct`` may stand in for
+    #: its ``__init__`` (set at freeze).
+    _plain_response = False
     #: ``("X-Frame-Options", value)`` for HTML responses, or ``None`` (set at freeze).
     _frame_options: tuple[str, str] | None = None
 
@@ -652,7 +663,21 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         await self.lifespan.start_async(self, from_lifespan)
 
     async def shutdown_async(self) -> None:
-        await self.lifespan.stop_async(self)
+        try:
+            await self.lifespan.stop_async(self)
+        finally:  # the server is done with the app: its idle worker threads end
+            if self._sync_handoff is not None:
+                self._sync_handoff.shutdown()
+
+    @property
+    def sync_handoff(self) -> ThreadHandoff:
+        """The worker threads that run sync views and hooks under ASGI: ``SYNC_THREADS`` at
+        most (default 40), started as needed (``concurrency.ThreadHandoff``)."""
+        handoff = self._sync_handoff
+        if handoff is None:
+            size = int(self.config.get("SYNC_THREADS") or 40)
+            handoff = self._sync_handoff = ThreadHandoff(size)
+        return handoff
 
     @property
     def thread_pool(self) -> ThreadPoolExecutor:

@@ -33,7 +33,7 @@ from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
 from .request import Request
-from .response import _HTML_HEADER, Response, is_html, wire_headers
+from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             except Exception as exc:
                 response = await drive_async(app, pipeline(app, ctx, plan, exc))
             else:
-                response = plain_body(app, ctx, rv)  # (body, content type): no Response needed
+                response = plain_body(app, ctx, rv)  # a plain answer: no Response needed
                 if response is None:
                     response = finish_fast(app, ctx, plan, rv)
                     if not isinstance(response, Response):
@@ -273,7 +273,9 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             if not isinstance(response, Response):
                 response = await drive_async(app, response)
         else:
-            response = await drive_async(app, pipeline(app, ctx, plan))
+            response = await drive_async(
+                app, pipeline(app, ctx, plan), plan.view if plan.inline else None
+            )
     except BaseException as exc:
         await _finish(app, ctx, plan, exc, scope)
         raise
@@ -288,17 +290,18 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         if request._files or request._data is not None or request._input is not None:
             request.close()
         _cv_context.reset(token)
-    if response.__class__ is tuple:  # plain_body's (body, Content-Type header)
-        body, content_type = response
+    if response.__class__ is tuple:  # plain_body's (status, body, headers, ASGI headers, HTML)
+        code, body, _, head, html = response
         length = len(body)
         plain_headers = [
-            _encoded.get(content_type) or encode_headers([content_type])[0],
+            *head,
             _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
             _NOSNIFF,
         ]
-        if content_type is _HTML_HEADER and app._frame_options is not None:
-            plain_headers.append(_encoded_frame_options(app._frame_options))
-        await send({"type": "http.response.start", "status": 200, "headers": plain_headers})
+        if html and app._frame_options is not None:
+            frame = app._frame_options
+            plain_headers.append(_encoded.get(frame) or _encoded_frame_options(frame))
+        await send({"type": "http.response.start", "status": code, "headers": plain_headers})
         await send({
             "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,
         })

@@ -12,7 +12,7 @@ from .context import current_context
 from .datastructures import Headers
 from .errors import HTTPException
 from .problems import ProblemMixin
-from .response import Response
+from .response import _HTML_HEADER, Response
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -65,63 +65,113 @@ def _apply_headers(response: Response, headers: Any) -> None:
 
     Flask keeps only the last of repeated names in a list of pairs, which loses
     cookies in ``("ok", [("Set-Cookie", a), ("Set-Cookie", b)])``; kettle sends both.
+
+    A view returns the same literal headers on every call, so the outcome for a fresh
+    response (one ``Content-Type`` pair) is remembered, keyed by that pair and the items:
+    the names and values are checked once, not per request.
     """
+    target = response.headers
+    items = target._list
+    key: Any = None
+    if len(items) == 1 and headers.__class__ in _PLAIN_HEADER_TYPES:
+        try:
+            key = (
+                items[0],
+                tuple(headers.items()) if headers.__class__ is dict else tuple(headers),
+            )
+            cached = _header_plans.get(key)
+        except TypeError:  # an unhashable value (a list of values): not remembered
+            key = cached = None
+        if cached is not None:
+            target._list = list(cached)
+            return
     if isinstance(headers, Mapping | Headers):
         pairs: Iterable[tuple[str, Any]] = headers.items()
     else:
         pairs = headers
-    target = response.headers
     replaced: set[str] = set()
     for name, value in pairs:
-        key = name.lower()
-        if key not in replaced:
+        lower = name.lower()
+        if lower not in replaced:
             target.remove(name)
-            replaced.add(key)
+            replaced.add(lower)
         if isinstance(value, list | tuple):
             for item in value:
                 target.add(name, item)
         else:
             target.add(name, value)
+    if key is not None and len(_header_plans) < _HEADER_PLANS_MAX and all(
+        name.__class__ is str and value.__class__ is str for name, value in key[1]
+    ):
+        _header_plans[key] = tuple(target._list)
+
+
+_PLAIN_HEADER_TYPES = (dict, list, tuple)
+#: ``(Content-Type pair, header items) -> the checked header list``: see ``_apply_headers``.
+_header_plans: dict[tuple[tuple[str, str], tuple[Any, ...]], tuple[tuple[str, str], ...]] = {}
+_HEADER_PLANS_MAX = 512
 
 
 def _is_headers(value: Any) -> bool:
     return isinstance(value, Mapping | Headers | list | tuple)
 
 
+_TUPLE_ERROR = (
+    "The view function did not return a valid response tuple. The tuple must have "
+    "the form (body, status, headers), (body, status), or (body, headers)."
+)
+_NONE_ERROR = (
+    "The view function did not return a valid response. The function either returned "
+    "None or ended without a return statement."
+)
+
+
 def make_response(app: Kettle, rv: Any) -> Response:
     """Coerce a view's return value: str, bytes, dict/list (JSON), tuples, iterators, objects."""
     cls = rv.__class__
     if cls is str:
-        return app.response_class(rv)
+        return app.response_class.html(rv) if app._plain_response else app.response_class(rv)
     if cls is dict:
         return app.json.response_for(rv)
+    if cls is tuple:
+        return _from_tuple(app, rv)
     if isinstance(rv, Response):
         return rv
+    if rv is None:
+        raise TypeError(_NONE_ERROR)
+    return _body_to_response(app, rv)
+
+
+def _from_tuple(app: Kettle, rv: tuple[Any, ...]) -> Response:
+    """``(body, status)``, ``(body, headers)`` or ``(body, status, headers)``."""
     status: Any = None
     headers: Any = None
-    if cls is tuple:
-        size = len(rv)
-        if size == 3:
-            rv, status, headers = rv
-        elif size == 2:
-            rv, second = rv
-            if _is_headers(second):
-                headers = second
-            else:
-                status = second
+    size = len(rv)
+    if size == 2:
+        body, second = rv
+        kind = second.__class__
+        if kind is dict or kind is list or (kind is not int and _is_headers(second)):
+            headers = second
         else:
-            raise TypeError(
-                "The view function did not return a valid response tuple. The tuple must have "
-                "the form (body, status, headers), (body, status), or (body, headers)."
-            )
-    if rv is None:
-        raise TypeError(
-            "The view function did not return a valid response. The function either returned "
-            "None or ended without a return statement."
-        )
-    response = _body_to_response(app, rv)
+            status = second
+    elif size == 3:
+        body, status, headers = rv
+    else:
+        raise TypeError(_TUPLE_ERROR)
+    cls = body.__class__
+    if cls is str and app._plain_response:
+        response = app.response_class.html(body)
+    elif cls is dict or cls is list:
+        response = app.json.response_for(body)
+    elif body is None:
+        raise TypeError(_NONE_ERROR)
+    else:
+        response = _body_to_response(app, body)
     if status is not None:
-        response.status = status
+        if status.__class__ is int:
+            response.status_code = status
+        else:
+            response.status = status
     if headers:
         _apply_headers(response, headers)
     return response
@@ -130,6 +180,8 @@ def make_response(app: Kettle, rv: Any) -> Response:
 def _body_to_response(app: Kettle, rv: Any) -> Response:
     if isinstance(rv, Response):
         return rv
+    if rv.__class__ is bytes and app._plain_response:
+        return app.response_class.direct(rv, _HTML_HEADER)
     if isinstance(rv, str | bytes | bytearray):
         return app.response_class(rv)
     if isinstance(rv, dict | list):

@@ -14,8 +14,10 @@ import contextlib
 import contextvars
 import functools
 import inspect
+import queue
 import threading
-from collections.abc import AsyncIterable, Coroutine, Generator, Iterator
+import weakref
+from collections.abc import AsyncIterable, Callable, Coroutine, Generator, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -104,21 +106,143 @@ def is_async_callable(func: Any) -> bool:
     return result
 
 
+class _Workers:
+    """What the worker threads share: the job queue and their counts. Not the hand-off
+    itself, so an app that is dropped lets its hand-off go, and its workers end."""
+
+    __slots__ = ("idle", "jobs", "lock", "started")
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.idle = 0
+        self.started = 0
+
+
+class ThreadHandoff:
+    """Runs sync callables in up to ``size`` worker threads and hands each result back to the
+    awaiting event loop: one ``SimpleQueue.put`` out, one ``call_soon_threadsafe`` back.
+
+    ``loop.run_in_executor`` does the same through a ``concurrent.futures.Future`` chained to
+    an asyncio one (two futures, two locks, a callback hop): measured here, this hand-off costs
+    less (``benchmarks/asgi_inprocess.py``, the ``floor-*`` columns). Workers start on demand,
+    one per job waiting while fewer than ``size`` exist, as daemon threads; they end when the
+    hand-off is shut down or garbage-collected (its app dropped), as an executor's do.
+    """
+
+    def __init__(self, size: int, name: str = "kettle-sync") -> None:
+        self.size = size
+        self.name = name
+        self._state = state = _Workers()
+        self._jobs = state.jobs
+        weakref.finalize(self, _stop_workers, state)
+
+    def run(self, func: Callable[[], T]) -> asyncio.Future[T]:
+        """``await handoff.run(func)``: ``func()``'s result, computed in a worker thread."""
+        return self.call(None, func, (), None)
+
+    def call(
+        self,
+        context: contextvars.Context | None,
+        func: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any] | None,
+    ) -> asyncio.Future[T]:
+        """``func(*args, **kwargs)`` in a worker thread, inside ``context`` if given: the
+        arguments travel in the job itself, with no ``partial`` objects to build."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((context, func, args, kwargs, future, loop))
+        state = self._state
+        if state.idle <= 0 and state.started < self.size:
+            self._start_worker()
+        return future
+
+    def _start_worker(self) -> None:
+        state = self._state
+        with state.lock:
+            if state.started >= self.size:
+                return
+            state.started += 1
+            number = state.started
+        thread = threading.Thread(
+            target=_work, args=(state,), name=f"{self.name}-{number}", daemon=True
+        )
+        thread.start()
+
+    def shutdown(self) -> None:
+        """Let every worker end once the jobs before this call are done."""
+        _stop_workers(self._state)
+
+
+def _stop_workers(state: _Workers) -> None:
+    with state.lock:
+        count, state.started = state.started, 0
+    for _ in range(count):
+        state.jobs.put(None)
+
+
+def _work(state: _Workers) -> None:
+    jobs, lock = state.jobs, state.lock
+    while True:
+        with lock:
+            state.idle += 1
+        job = jobs.get()
+        with lock:
+            state.idle -= 1
+        if job is None:
+            return
+        _run_job(*job)
+        job = None  # an idle worker must not keep a request alive
+
+
+def _run_job(
+    context: contextvars.Context | None,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any] | None,
+    future: asyncio.Future[Any],
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    try:
+        if context is None:
+            result = func(*args, **kwargs) if kwargs else func(*args)
+        elif kwargs:
+            result = context.run(func, *args, **kwargs)
+        else:
+            result = context.run(func, *args)
+    except BaseException as exc:  # handed to the awaiting task, raised there
+        loop.call_soon_threadsafe(_set_exception, future, exc)
+    else:
+        loop.call_soon_threadsafe(_set_result, future, result)
+
+
+def _set_result(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():  # the awaiting task may have been cancelled
+        future.set_result(value)
+
+
+def _set_exception(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
 async def run_sync(
     app: Kettle, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None
 ) -> Any:
-    """Run a sync callable in the app's thread pool with the current contextvars, so the event
-    loop never blocks; a coroutine it returns is awaited here."""
-    loop = asyncio.get_running_loop()
-    target = functools.partial(func, *args, **kwargs) if kwargs else functools.partial(func, *args)
-    value = await loop.run_in_executor(app.thread_pool, contextvars.copy_context().run, target)
+    """Run a sync callable in the app's worker threads with the current contextvars, so the
+    event loop never blocks; a coroutine it returns is awaited here."""
+    value = await app.sync_handoff.call(contextvars.copy_context(), func, args, kwargs)
     if value.__class__ is CoroutineType:
         value = await value
     return value
 
 
-async def drive_async(app: Kettle, steps: Generator[Any, Any, T]) -> T:
-    """Run a pipeline generator to its end: async steps awaited, sync ones in the thread pool."""
+async def drive_async(
+    app: Kettle, steps: Generator[Any, Any, T], inline: Any = None
+) -> T:
+    """Run a pipeline generator to its end: async steps awaited, sync ones in the worker
+    threads, except ``inline`` (a sync view declared not to block), called on the loop."""
     value: Any = None
     error: Exception | None = None
     while True:
@@ -133,7 +257,7 @@ async def drive_async(app: Kettle, steps: Generator[Any, Any, T]) -> T:
         try:
             if is_async_callable(func):
                 value = await (func(*args, **kwargs) if kwargs else func(*args))
-            elif getattr(func, "kettle_inline", False):  # known not to block: no thread hop
+            elif func is inline or getattr(func, "kettle_inline", False):  # no thread hop
                 value = func(*args, **kwargs) if kwargs else func(*args)
             else:
                 value = await run_sync(app, func, args, kwargs)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
-from .response import _HTML_HEADER, Response
+from .plain import PlainAnswer, plain_answer
+from .response import Response
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -65,8 +66,11 @@ class RoutePlan:
         self.needs_teardown = bool(self.teardown or app.teardown_appcontext_funcs)
         self.view_is_async = view is not None and is_async_callable(view)
         options = app.view_options.get(endpoint, {}) if endpoint else {}
-        #: ASGI: call this sync view on the event loop (it is known not to block).
-        self.inline: bool = bool(options.get("inline", False))
+        #: ASGI: call this sync view on the event loop (it is known not to block): the
+        #: route's ``inline=``, else the app's ``SYNC_VIEWS_INLINE``.
+        self.inline: bool = bool(
+            options.get("inline", app.config.get("SYNC_VIEWS_INLINE", False))
+        )
         #: ASGI: don't read the body before the view; it reads ``request.iter_body()``.
         self.stream_body: bool = bool(options.get("stream", False))
 
@@ -131,23 +135,14 @@ def _preprocess_and_view(app: Kettle, ctx: Context, plan: RoutePlan) -> Steps:
     return (yield plan.view, args, request.view_args)
 
 
-def plain_body(app: Kettle, ctx: Context, rv: Any) -> tuple[bytes, tuple[str, str]] | None:
-    """``(body, Content-Type header)`` when a fast-path view's value needs no ``Response``:
-    a ``str`` or a ``dict`` with nothing to run after the view. The doors then write it
-    directly; anything else (or ``None`` here) goes through ``finish_fast``."""
+def plain_body(app: Kettle, ctx: Context, rv: Any) -> PlainAnswer | None:
+    """``(status, body, headers, ASGI headers, HTML)`` when a fast-path view's value needs no
+    ``Response`` (``plain.py``: a str, bytes, dict or list, alone or in a tuple) and nothing
+    runs after the view. The doors then write it directly; anything else (``None`` here)
+    goes through ``finish_fast``."""
     if ctx.session is not None or ctx._after_request or not app._plain_make_response:
         return None
-    cls = rv.__class__
-    if cls is str:
-        return rv.encode(), _HTML_HEADER
-    if cls is dict:
-        frozen = app.json._frozen
-        if frozen is not None:
-            try:
-                return frozen[0](rv), frozen[2]
-            except Exception:  # not encodable: finish_fast answers it (a 500, logged)
-                return None
-    return None
+    return plain_answer(app, rv)
 
 
 def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response | Steps:

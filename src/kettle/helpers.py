@@ -37,9 +37,14 @@ def url_for(
 def make_response(*args: Any) -> Response:
     """A ``Response`` from what a view could return, to add headers or cookies before returning."""
     app = get_context().app
+    if len(args) == 1:
+        rv = args[0]
+        if rv.__class__ is str and app._plain_make_response:  # the usual call, shortened
+            return app.response_class.html(rv)
+        return app.make_response(rv)
     if not args:
         return app.response_class()
-    return app.make_response(args[0] if len(args) == 1 else args)
+    return app.make_response(args)
 
 
 def after_this_request(f: F) -> F:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from html import escape
+from operator import itemgetter
 from typing import Any
 from urllib.parse import quote
 
@@ -396,29 +397,81 @@ def wire_headers(
         if frame_options is not None and is_html(items[0][1]) and not response.allow_framing:
             items.append(frame_options)
         return items
-    if response.status_code in (204, 304):
+    code = response.status_code
+    if code == 204 or code == 304:
         headers.remove("Content-Type")
         headers.remove("Content-Length")
-    elif body is not None and "Content-Length" not in headers:
-        headers._list.append(("Content-Length", str(len(body))))
-    if "X-Content-Type-Options" not in headers:
-        headers._list.append(_NOSNIFF)
-    if frame_options is not None and not response.allow_framing:
-        content_type = headers.get("Content-Type")
-        if content_type and is_html(content_type) and "X-Frame-Options" not in headers:
-            headers._list.append(frame_options)
-    return headers._list
+        items = headers._list
+    names = tuple(map(_first, items))
+    facts = _name_facts.get(names)
+    if facts is None:
+        facts = _facts_of(names)
+    has_length, has_nosniff, has_frame_options, content_type_at = facts
+    if body is not None and not has_length and code != 204 and code != 304:
+        items.append(("Content-Length", str(len(body))))
+    if not has_nosniff:
+        items.append(_NOSNIFF)
+    if (
+        frame_options is not None and content_type_at >= 0 and not has_frame_options
+        and not response.allow_framing and is_html(items[content_type_at][1])
+    ):
+        items.append(frame_options)
+    return items
+
+
+_first = itemgetter(0)
+#: header names of a response -> what ``wire_headers`` asks of them (bounded; names repeat).
+_name_facts: dict[tuple[str, ...], tuple[bool, bool, bool, int]] = {}
+
+
+def _facts_of(names: tuple[str, ...]) -> tuple[bool, bool, bool, int]:
+    """Whether ``names`` hold Content-Length, X-Content-Type-Options, X-Frame-Options, and
+    the index of the first Content-Type (-1 without one), case-insensitively."""
+    lowered = [name.lower() for name in names]
+    facts = (
+        "content-length" in lowered,
+        "x-content-type-options" in lowered,
+        "x-frame-options" in lowered,
+        lowered.index("content-type") if "content-type" in lowered else -1,
+    )
+    if len(_name_facts) < 512:
+        _name_facts[names] = facts
+    return facts
+
+
+_REDIRECT_PAGE = (
+    "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+    "<p>You should be redirected automatically to the target URL: "
+    '<a href="{0}">{0}</a>. If not, click the link.\n'
+)
 
 
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
     """A redirect response to ``location`` (``code`` 301, 302, 303, 307 or 308)."""
-    cls = Response or globals()["Response"]
-    safe = escape(location)
-    body = (
-        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
-        "<p>You should be redirected automatically to the target URL: "
-        f'<a href="{safe}">{safe}</a>. If not, click the link.\n'
-    )
-    response = cls(body, code, mimetype="text/html")
-    response.headers.set("Location", quote(location, safe=_URL_SAFE))
+    cls = Response or _Response
+    page = _redirect_pages.get(location)
+    if page is None:
+        # ``quote`` leaves no control character: the Location value needs no further check.
+        page = _REDIRECT_PAGE.format(escape(location)).encode(), quote(location, safe=_URL_SAFE)
+        if len(_redirect_pages) < 512:  # the same few targets, mostly: built once each
+            _redirect_pages[location] = page
+    body, target = page
+    if cls is _Response or (
+        cls.__init__ is _Response.__init__ and cls.direct.__func__ is _DIRECT  # type: ignore[attr-defined]
+        and cls.default_mimetype == "text/html"
+    ):
+        response = cls.direct(body, _HTML_HEADER)
+        response.headers._list.append(("Location", target))
+        if code.__class__ is int:
+            response.status_code = code
+        else:
+            response.status = code
+        return response
+    response = cls(body.decode(), code, mimetype="text/html")
+    response.headers.set("Location", target)
     return response
+
+
+_redirect_pages: dict[str, tuple[bytes, str]] = {}
+_Response = Response
+_DIRECT = Response.direct.__func__  # type: ignore[attr-defined]

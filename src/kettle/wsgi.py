@@ -16,7 +16,7 @@ from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, pl
 from .errors import HTTPException
 from .headerlimits import refuse_too_many_headers
 from .request import Request
-from .response import _HTML_HEADER, _STATUS_LINES, Response, status_line, wire_headers
+from .response import _STATUS_LINES, Response, status_line, wire_headers
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -117,12 +117,12 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 response = drive(pipeline(app, ctx, plan, exc))
             else:
                 plain = plain_body(app, ctx, rv)
-                if plain is not None:  # the commonest answer: written without a Response
-                    body, content_type = plain
-                    headers = [content_type, ("Content-Length", str(len(body))), NOSNIFF]
-                    if content_type is _HTML_HEADER and app._frame_options is not None:
+                if plain is not None:  # the commonest answers: written without a Response
+                    code, body, head, _, html = plain
+                    headers = [*head, ("Content-Length", str(len(body))), NOSNIFF]
+                    if html and app._frame_options is not None:
                         headers.append(app._frame_options)
-                    start_response("200 OK", headers)
+                    start_response(_STATUS_LINES[code], headers)
                     return [] if request.method == "HEAD" else [body]
                 response = finish_fast(app, ctx, plan, rv)
                 if not isinstance(response, Response):

@@ -77,18 +77,25 @@ def _current_json() -> Any:
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:
     """A JSON response: ``jsonify({"a": 1})``, ``jsonify(a=1)`` or ``jsonify(1, 2)``."""
-    from ..context import current_context
-    from ..response import Response
-
-    ctx = current_context()
+    ctx = _cv_context.get()
     if ctx is not None:
-        return ctx.app.json.response(*args, **kwargs)
+        provider = ctx.app.json
+        if type(provider).response is not BaseJSONProvider.response:  # the app's own
+            return provider.response(*args, **kwargs)
+        if not args:
+            return provider.response_for(kwargs)
+        if not kwargs and len(args) == 1:
+            return provider.response_for(args[0])
+        return provider.response(*args, **kwargs)
     if args and kwargs:
         raise TypeError("jsonify() takes either positional or keyword arguments, not both")
+    from ..response import Response
+
     data: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs
     return Response(_encoder.encode(data), mimetype="application/json")
 
 
+from ..context import _cv_context  # noqa: E402 (jsonify's per-call lookup, imported once)
 from .provider import DefaultJSONProvider  # noqa: E402 (it builds on the functions above)
 from .provider import JSONProvider as BaseJSONProvider  # noqa: E402
 

@@ -1,0 +1,222 @@
+"""Answers written without a ``Response``: a view's ``str``, ``bytes``, dict or list, alone
+or in a ``(body, status)``, ``(body, headers)`` or ``(body, status, headers)`` tuple.
+
+When nothing follows the view (no hooks, no session, no ``after_this_request``), the doors
+write these directly. The header part of a tuple is the same on every call of a view (a
+literal dict or list), so the checked, completed header list for it is built once through
+the ordinary path (``Response`` + ``coercion._apply_headers``) and remembered, keyed by the
+body's ``Content-Type`` pair and the header items; any shape this module does not take
+(a status string, 204/304, a ``Content-Length`` of the view's own, a non-string value...)
+returns ``None`` and goes the ordinary way, so the answer is always the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .response import _HTML_HEADER, _STATUS_LINES, Response, is_html
+
+if TYPE_CHECKING:
+    from .app import Kettle
+
+Pairs = tuple[tuple[str, str], ...]
+EncodedPairs = tuple[tuple[bytes, bytes], ...]
+#: ``(headers, the same as ASGI byte pairs, whether the app's X-Frame-Options applies)``:
+#: what a door sends before ``Content-Length`` and ``X-Content-Type-Options``.
+Head = tuple[Pairs, EncodedPairs, bool]
+#: ``(status, body, headers, ASGI headers, HTML)``.
+PlainAnswer = tuple[int, bytes, Pairs, EncodedPairs, bool]
+
+_MAX_HEADS = 512
+_heads: dict[Any, Head | None] = {}
+#: Apart, so responses whose values vary (``Location``, cookies) cannot crowd out the rest.
+_response_heads: dict[tuple[tuple[str, str], ...], Head | None] = {}
+#: Header names a plain answer leaves to the door (or that make it not plain).
+_DOOR_NAMES = frozenset({"content-length", "x-content-type-options"})
+
+
+def encode_pair(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    """An ASGI header pair: lower-case name, latin-1 bytes."""
+    return pair[0].lower().encode("latin-1"), pair[1].encode("latin-1")
+
+
+def _head(pairs: list[tuple[str, str]]) -> Head | None:
+    """The head for a checked header list, or ``None`` when the door must see a Response."""
+    lowered = [name.lower() for name, _ in pairs]
+    if _DOOR_NAMES.intersection(lowered) or not all(
+        name.__class__ is str and value.__class__ is str for name, value in pairs
+    ):
+        return None
+    try:
+        encoded = tuple(encode_pair(pair) for pair in pairs)
+    except UnicodeEncodeError:  # the ordinary path reports it
+        return None
+    content_type = next(
+        (value for (_, value), name in zip(pairs, lowered, strict=True) if name == "content-type"),
+        None,
+    )
+    html = "x-frame-options" not in lowered and content_type is not None and is_html(content_type)
+    return tuple(pairs), encoded, html
+
+
+def content_head(content_type: tuple[str, str]) -> Head | None:
+    """The head of a body with nothing but its ``Content-Type`` (cached per pair)."""
+    try:
+        return _heads[content_type]
+    except KeyError:
+        head = _head([content_type])
+        if len(_heads) < _MAX_HEADS:
+            _heads[content_type] = head
+        return head
+
+
+def _response_head(items: list[tuple[str, str]]) -> Head | None:
+    """The head of a ``Response``'s own headers (cached by their items while there is room,
+    so a response whose values vary per request, a ``Location``, stops filling it)."""
+    if len(items) == 1:
+        return content_head(items[0])
+    key = tuple(items)
+    try:
+        return _response_heads[key]
+    except KeyError:
+        if len(_response_heads) >= _MAX_HEADS:
+            return None
+        head = _response_heads[key] = _head(items)
+        return head
+
+
+def plain_response(response: Response) -> PlainAnswer | None:
+    """A view's ``Response`` (the class itself, a bytes body, nothing to run on close) as a
+    plain answer, or ``None``: what ``wire_headers`` would send, from a remembered head."""
+    body = response._body
+    code = response.status_code
+    if (
+        body is None or response._on_close is not None or code == 204 or code == 304
+        or code not in _STATUS_LINES
+    ):
+        return None
+    head = _response_head(response.headers._list)
+    if head is None:
+        return None
+    return code, body, head[0], head[1], head[2] and not response.allow_framing
+
+
+def _tuple_head(content_type: tuple[str, str], headers: Any) -> Head | None:
+    """The head of ``content_type`` with a view's literal ``headers`` applied, built once."""
+    try:
+        items = tuple(headers.items()) if headers.__class__ is dict else tuple(headers)
+        key = (content_type, items)
+        return _heads[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable (a list of values): the ordinary path
+        return None
+    from .coercion import _apply_headers
+
+    probe = Response.direct(b"", content_type)
+    try:
+        _apply_headers(probe, headers)
+    except Exception:  # a bad name or value: the ordinary path answers it (a 500, logged)
+        return None
+    head = _head(probe.headers._list)
+    if len(_heads) < _MAX_HEADS and all(
+        name.__class__ is str and value.__class__ is str for name, value in key[1]
+    ):
+        _heads[key] = head
+    return head
+
+
+def _body(app: Kettle, body: Any) -> tuple[bytes, tuple[str, str]] | None:
+    cls = body.__class__
+    if cls is str:
+        return body.encode(), _HTML_HEADER
+    if cls is bytes:
+        return body, _HTML_HEADER
+    if cls is dict or cls is list:
+        frozen = app.json._frozen
+        if frozen is not None:
+            encode: Callable[[Any], bytes] = frozen[0]
+            try:
+                return encode(body), frozen[2]
+            except Exception:  # not encodable: the ordinary path answers it (a 500, logged)
+                return None
+    return None
+
+
+def plain_tuple(app: Kettle, rv: tuple[Any, ...]) -> PlainAnswer | None:
+    """A view's tuple as a plain answer, or ``None`` for the ordinary path."""
+    size = len(rv)
+    if size == 2:
+        body, second = rv
+        kind = second.__class__
+        if kind is int:
+            status, headers = second, None
+        elif kind is dict or kind is list:
+            status, headers = 200, second
+        else:
+            return None
+    elif size == 3:
+        body, status, headers = rv
+        kind = headers.__class__
+        if status.__class__ is not int or not (kind is dict or kind is list):
+            return None
+    else:
+        return None
+    if status == 204 or status == 304 or status not in _STATUS_LINES:
+        return None
+    encoded = _body(app, body)
+    if encoded is None:
+        return None
+    data, content_type = encoded
+    head = _tuple_head(content_type, headers) if headers else content_head(content_type)
+    if head is None:
+        return None
+    return status, data, head[0], head[1], head[2]
+
+
+def plain_answer(app: Kettle, rv: Any) -> PlainAnswer | None:
+    """What a fast-path view returned, as a plain answer, or ``None``."""
+    cls = rv.__class__
+    if cls is str:
+        return 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
+    if cls is dict or cls is list:  # inlined: the commonest answer after str
+        frozen = app.json._frozen
+        if frozen is None:
+            return None
+        try:
+            data = frozen[0](rv)
+        except Exception:  # not encodable: the ordinary path answers it (a 500, logged)
+            return None
+        last = _last_json
+        if frozen[2] is not last[0]:
+            found = _json_head(frozen[2])
+            if found is None:
+                return None
+            last = found
+        return 200, data, last[1], last[2], last[3]
+    if cls is tuple:
+        return plain_tuple(app, rv)
+    if cls is Response:
+        return plain_response(rv)
+    if cls is bytes:
+        return 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
+    return None
+
+
+def _json_head(pair: tuple[str, str]) -> tuple[Any, Pairs, EncodedPairs, bool] | None:
+    """The head of a JSON provider's ``Content-Type`` pair, remembered (with the pair, so
+    it is compared by identity: no tuple hashing per request) as the last one seen."""
+    global _last_json
+    head = content_head(pair)
+    if head is None:
+        return None
+    _last_json = (pair, head[0], head[1], head[2])
+    return _last_json
+
+
+_last_json: tuple[Any, Pairs, EncodedPairs, bool] = (None, (), (), False)
+
+
+_HTML_PAIRS: Pairs = (_HTML_HEADER,)
+_HTML_ENCODED: EncodedPairs = (encode_pair(_HTML_HEADER),)

@@ -1,0 +1,260 @@
+"""Every return shape a view may use keeps Flask's behaviour on kettle's fast paths.
+
+The tuple shapes remember the checked header list of a literal header dict or list (keyed
+by its items), ``redirect`` builds its page from a template and ``bytes`` skip
+``Response.__init__``: these tests pin what the client receives, through both doors, on
+the first call and on the calls that take the remembered path.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+
+from kettle import Kettle, Response, redirect, request
+from kettle.testing import KettleClient
+
+TEXT = "text/plain; charset=utf-8"
+
+
+def _twice(client: KettleClient, path: str) -> Any:
+    """The second answer, after checking it equals the first (the remembered path)."""
+    first, second = client.get(path), client.get(path)
+    assert (first.status, list(first.headers), first.data) == (
+        second.status, list(second.headers), second.data
+    )
+    return second
+
+
+def test_tuple_headers_replace_the_content_type_in_place(app: Kettle, client: KettleClient) -> None:
+    @app.route("/")
+    def index() -> Any:
+        return "hi", 200, {"Content-Type": TEXT, "Cache-Control": "no-store"}
+
+    response = _twice(client, "/")
+    assert response.headers.getlist("Content-Type") == [TEXT]
+    names = [name.lower() for name, _ in response.headers]
+    assert names[:2] == ["content-type", "cache-control"]
+    assert response.headers["Content-Length"] == "2"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_duplicate_names_in_a_list_of_pairs_are_all_sent(app: Kettle, client: KettleClient) -> None:
+    @app.route("/")
+    def index() -> Any:
+        return "hi", [("X-A", "1"), ("X-A", "2"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
+
+    response = _twice(client, "/")
+    assert response.headers.getlist("X-A") == ["1", "2"]
+    assert response.headers.getlist("Set-Cookie") == ["a=1", "b=2"]
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_header_values_that_change_per_call_are_never_reused(
+    app: Kettle, client: KettleClient
+) -> None:
+    @app.route("/")
+    def index() -> Any:
+        return "hi", {"X-Who": request.args["who"], "X-Count": len(request.args["who"])}
+
+    for who in ("ada", "grace", "ada"):
+        response = client.get(f"/?who={who}")
+        assert response.headers["X-Who"] == who
+        assert response.headers["X-Count"] == str(len(who))
+
+
+def test_a_list_value_in_a_header_dict_sends_each_value(app: Kettle, client: KettleClient) -> None:
+    @app.route("/")
+    def index() -> Any:
+        return "hi", {"Vary": ["Accept", "Cookie"]}
+
+    assert _twice(client, "/").headers.getlist("Vary") == ["Accept", "Cookie"]
+
+
+def test_a_bad_header_value_is_refused_on_every_call(app: Kettle, client: KettleClient) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/")
+    def index() -> Any:
+        return "hi", {"X-Bad": "a\r\nInjected: yes"}
+
+    for _ in range(2):
+        response = client.get("/")
+        assert response.status_code == 500
+        assert "Injected" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "line"),
+    [
+        ("201 CREATED", 201, "201 CREATED"),
+        (HTTPStatus.ACCEPTED, 202, "202 ACCEPTED"),
+        (299, 299, "299 UNKNOWN"),
+    ],
+)
+def test_status_forms_in_tuples(
+    app: Kettle, client: KettleClient, status: Any, code: int, line: str
+) -> None:
+    @app.route("/")
+    def index() -> Any:
+        return "hi", status, {"Content-Type": TEXT}
+
+    response = _twice(client, "/")
+    assert response.status_code == code
+    assert response.status.upper() == line
+    assert response.headers["Content-Type"] == TEXT
+
+
+def test_a_responses_own_headers_are_kept_beside_tuple_headers(
+    app: Kettle, client: KettleClient
+) -> None:
+    @app.route("/")
+    def index() -> Any:
+        response = Response("hi", headers={"X-Own": "1", "Cache-Control": "public"})
+        return response, 202, {"Cache-Control": "no-store", "X-Added": "2"}
+
+    response = _twice(client, "/")
+    assert response.status_code == 202
+    assert response.headers["X-Own"] == "1"
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+    assert response.headers["X-Added"] == "2"
+
+
+def test_dict_and_list_bodies_with_status_and_headers(app: Kettle, client: KettleClient) -> None:
+    @app.route("/dict")
+    def as_dict() -> Any:
+        return {"error": "bad"}, 422, [("X-Reason", "price")]
+
+    @app.route("/list")
+    def as_list() -> Any:
+        return [1, 2], {"Cache-Control": "no-store"}
+
+    response = _twice(client, "/dict")
+    assert (response.status_code, response.json) == (422, {"error": "bad"})
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["X-Reason"] == "price"
+    response = _twice(client, "/list")
+    assert (response.json, response.headers["Cache-Control"]) == ([1, 2], "no-store")
+
+
+def test_bytes_in_a_tuple_and_alone(app: Kettle, client: KettleClient) -> None:
+    @app.route("/alone")
+    def alone() -> bytes:
+        return b"\x00raw"
+
+    @app.route("/tuple")
+    def in_tuple() -> Any:
+        return b"\x00raw", 201, {"Content-Type": "application/octet-stream"}
+
+    response = _twice(client, "/alone")
+    assert (response.data, response.headers["Content-Type"]) == (
+        b"\x00raw", "text/html; charset=utf-8"
+    )
+    response = _twice(client, "/tuple")
+    assert (response.status_code, response.data) == (201, b"\x00raw")
+    assert response.headers["Content-Type"] == "application/octet-stream"
+
+
+def test_204_from_a_tuple_loses_its_content_headers(app: Kettle, client: KettleClient) -> None:
+    @app.route("/")
+    def index() -> Any:
+        return "", 204, {"Content-Type": TEXT, "X-Kept": "yes"}
+
+    response = _twice(client, "/")
+    assert response.status_code == 204
+    assert "Content-Type" not in response.headers
+    assert "Content-Length" not in response.headers
+    assert response.headers["X-Kept"] == "yes"
+
+
+def test_a_custom_response_class_still_builds_every_shape(
+    app: Kettle, client: KettleClient
+) -> None:
+    class Tagged(Response):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.headers["X-Tagged"] = "yes"
+
+    app.response_class = Tagged
+
+    @app.route("/str")
+    def as_str() -> Any:
+        return "hi", 201, {"Content-Type": TEXT}
+
+    @app.route("/bytes")
+    def as_bytes() -> bytes:
+        return b"hi"
+
+    @app.route("/redirect")
+    def to_home() -> Response:
+        return redirect("/", Response=Tagged)
+
+    for path in ("/str", "/bytes", "/redirect"):
+        assert _twice(client, path).headers["X-Tagged"] == "yes"
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_redirect_page_and_location(app: Kettle, client: KettleClient, code: int) -> None:
+    @app.route("/")
+    def index() -> Response:
+        return redirect("/a b/é?x=<1>", code)
+
+    response = _twice(client, "/")
+    assert response.status_code == code
+    assert response.headers["Location"] == "/a%20b/%C3%A9?x=%3C1%3E"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<a href="/a b/é?x=&lt;1&gt;">' in response.text
+    assert response.headers["Content-Length"] == str(len(response.data))
+
+
+# -- Response objects written from a remembered head -----------------------------------
+
+
+def test_responses_keep_their_own_length_nosniff_and_framing(
+    app: Kettle, client: KettleClient
+) -> None:
+    @app.route("/own")
+    def own() -> Response:
+        return Response("hi", headers={"X-Content-Type-Options": "custom"})
+
+    @app.route("/framable")
+    def framable() -> Response:
+        response = Response("<p>embed me</p>")
+        response.allow_framing = True
+        return response
+
+    @app.route("/framed")
+    def framed() -> Response:
+        return Response("<p>page</p>")
+
+    response = _twice(client, "/own")
+    assert response.headers.getlist("X-Content-Type-Options") == ["custom"]
+    assert "X-Frame-Options" not in _twice(client, "/framable").headers
+    assert _twice(client, "/framed").headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_many_distinct_redirect_targets_are_all_right(app: Kettle, client: KettleClient) -> None:
+    @app.route("/go/<int:n>")
+    def go(n: int) -> Response:
+        return redirect(f"/target/{n}")
+
+    for n in range(700):  # more than the remembered heads
+        response = client.get(f"/go/{n}")
+        assert (response.status_code, response.headers["Location"]) == (302, f"/target/{n}")
+
+
+def test_a_response_with_close_callbacks_still_runs_them(
+    app: Kettle, client: KettleClient
+) -> None:
+    closed: list[str] = []
+
+    @app.route("/")
+    def index() -> Response:
+        response = Response("hi")
+        response.call_on_close(lambda: closed.append("closed"))
+        return response
+
+    assert client.get("/").text == "hi"
+    assert closed == ["closed"]
