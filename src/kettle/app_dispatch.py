@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from functools import wraps
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from . import dispatch
@@ -58,6 +59,19 @@ def _runs_on(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
+
+
+def _await_here(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` to completion from sync code: on the ASGI server's loop from a worker
+    thread of the full door, else on this thread's own loop."""
+    loop = server_loop.get()
+    if loop is not None and not _runs_on(loop):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+    return run_coroutine(coro)
+
+
+async def _call_on_loop(view: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+    return view(*args, **kwargs)
 
 
 def _plan(ctx: Context) -> dispatch.RoutePlan:
@@ -103,10 +117,7 @@ class AppDispatch:
 
         @wraps(func)
         def run(*args: Any, **kwargs: Any) -> Any:
-            loop = server_loop.get()
-            if loop is not None and not _runs_on(loop):
-                return asyncio.run_coroutine_threadsafe(func(*args, **kwargs), loop).result()
-            return run_coroutine(func(*args, **kwargs))
+            return _await_here(func(*args, **kwargs))
 
         return run
 
@@ -150,10 +161,19 @@ class AppDispatch:
         rule = request.url_rule
         if request.method == "OPTIONS" and rule is not None and rule.provide_automatic_options:
             return self.make_default_options_response()
-        view = _plan(ctx).view
+        plan = _plan(ctx)
+        view = plan.view
         assert view is not None, f"no view is bound to endpoint {request.endpoint!r}"
         args = (ctx.websocket,) if ctx.websocket is not None else ()
-        return self.ensure_sync(view)(*args, **(request.view_args or {}))
+        kwargs = request.view_args or {}
+        loop = server_loop.get()
+        if plan.inline and loop is not None and not _runs_on(loop) and not is_async_callable(view):
+            # ``inline=True``: on the server's loop, as the ASGI fast path runs it
+            return asyncio.run_coroutine_threadsafe(_call_on_loop(view, args, kwargs), loop).result()
+        rv = self.ensure_sync(view)(*args, **kwargs)
+        if rv.__class__ is CoroutineType:  # a sync view that returned one (a MethodView
+            rv = _await_here(rv)  # with async handlers): awaited, as the doors do
+        return rv
 
     def raise_routing_exception(self, request: Request) -> Any:
         """Raise the error routing left on ``request`` (404, 405, a slash redirect)."""
