@@ -169,7 +169,8 @@ class AppDispatch:
         loop = server_loop.get()
         if plan.inline and loop is not None and not _runs_on(loop) and not is_async_callable(view):
             # ``inline=True``: on the server's loop, as the ASGI fast path runs it
-            return asyncio.run_coroutine_threadsafe(_call_on_loop(view, args, kwargs), loop).result()
+            on_loop = _call_on_loop(view, args, kwargs)
+            return asyncio.run_coroutine_threadsafe(on_loop, loop).result()
         rv = self.ensure_sync(view)(*args, **kwargs)
         if rv.__class__ is CoroutineType:  # a sync view that returned one (a MethodView
             rv = _await_here(rv)  # with async handlers): awaited, as the doors do
