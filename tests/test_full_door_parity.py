@@ -6,6 +6,7 @@ failing views. And apps return to the fast path once no receiver is left for any
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -72,6 +73,10 @@ def create_app() -> Kettle:
     def not_found(error: Exception) -> tuple[dict[str, str], int]:
         return {"error": "not here"}, 404
 
+    @app.get("/inline", inline=True)
+    def inline() -> str:  # under ASGI, on the server's event loop
+        return f"on the loop: {asyncio._get_running_loop() is not None}"
+
     app.add_url_rule("/items", view_func=Items.as_view("items"))
     return app
 
@@ -102,6 +107,7 @@ def requests(cookie: bytes) -> list[RawRequest]:
         RawRequest(path=b"/boom"),  # 500
         RawRequest(method=b"HEAD", path=b"/"),
         RawRequest(method=b"OPTIONS", path=b"/items"),
+        RawRequest(path=b"/inline"),
     ]
 
 
@@ -169,10 +175,12 @@ def test_the_full_door_answers_as_the_fast_path() -> None:
     assert len(calls) == len(full) * 2  # every request went through the full door
     statuses = [fast["wsgi", i][0] for i in range(len(requests(cookie)))]
     assert statuses == [200, 431, 431, 400, 200, 200, 431, 200, 201, 405, 404, 200, 413, 400,
-                        418, 500, 200, 200]
+                        418, 500, 200, 200, 200]
     assert fast["wsgi", 5][2] == fast["asgi", 5][2] == b'{"n":1}'
     assert fast["wsgi", 7][2] == b'{"method":"get"}'  # the async handler, awaited
     assert ("vary", "Cookie") in fast["asgi", 4][1]
+    assert fast["asgi", 18][2] == b"on the loop: True"
+    assert fast["wsgi", 18][2] == b"on the loop: False"
 
 
 def spied(app: Kettle) -> list[None]:

@@ -70,8 +70,21 @@ def _await_here(coro: Coroutine[Any, Any, Any]) -> Any:
     return run_coroutine(coro)
 
 
-async def _call_on_loop(view: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
-    return view(*args, **kwargs)
+def _inline_on_server_loop(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[bool, Any]:
+    """Call an ``inline`` view or ``kettle_inline`` hook on the ASGI server's loop, as the
+    fast path does, when the full door runs in a worker thread: ``(True, result)``; else
+    ``(False, None)``."""
+    loop = server_loop.get()
+    if loop is None or _runs_on(loop):
+        return False, None
+    return True, asyncio.run_coroutine_threadsafe(_call_on_loop(func, args, kwargs), loop).result()
+
+
+async def _call_on_loop(func: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+    rv = func(*args, **kwargs)
+    return await rv if rv.__class__ is CoroutineType else rv
 
 
 def _plan(ctx: Context) -> dispatch.RoutePlan:
@@ -128,6 +141,10 @@ class AppDispatch:
     def _call_step(
         self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None
     ) -> Any:
+        if getattr(func, "kettle_inline", False):  # known not to block: on the loop
+            done, rv = _inline_on_server_loop(func, args, kwargs or {})
+            if done:
+                return rv
         return self.ensure_sync(func)(*args, **(kwargs or {}))
 
     # -- the request, in Flask's order -----------------------------------------
@@ -166,11 +183,10 @@ class AppDispatch:
         assert view is not None, f"no view is bound to endpoint {request.endpoint!r}"
         args = (ctx.websocket,) if ctx.websocket is not None else ()
         kwargs = request.view_args or {}
-        loop = server_loop.get()
-        if plan.inline and loop is not None and not _runs_on(loop) and not is_async_callable(view):
-            # ``inline=True``: on the server's loop, as the ASGI fast path runs it
-            on_loop = _call_on_loop(view, args, kwargs)
-            return asyncio.run_coroutine_threadsafe(on_loop, loop).result()
+        if plan.inline:
+            done, rv = _inline_on_server_loop(view, args, kwargs)
+            if done:
+                return rv
         rv = self.ensure_sync(view)(*args, **kwargs)
         if rv.__class__ is CoroutineType:  # a sync view that returned one (a MethodView
             rv = _await_here(rv)  # with async handlers): awaited, as the doors do
