@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from functools import wraps
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from . import dispatch
@@ -58,6 +59,32 @@ def _runs_on(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
+
+
+def _await_here(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` to completion from sync code: on the ASGI server's loop from a worker
+    thread of the full door, else on this thread's own loop."""
+    loop = server_loop.get()
+    if loop is not None and not _runs_on(loop):
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+    return run_coroutine(coro)
+
+
+def _inline_on_server_loop(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[bool, Any]:
+    """Call an ``inline`` view or ``kettle_inline`` hook on the ASGI server's loop, as the
+    fast path does, when the full door runs in a worker thread: ``(True, result)``; else
+    ``(False, None)``."""
+    loop = server_loop.get()
+    if loop is None or _runs_on(loop):
+        return False, None
+    return True, asyncio.run_coroutine_threadsafe(_call_on_loop(func, args, kwargs), loop).result()
+
+
+async def _call_on_loop(func: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> Any:
+    rv = func(*args, **kwargs)
+    return await rv if rv.__class__ is CoroutineType else rv
 
 
 def _plan(ctx: Context) -> dispatch.RoutePlan:
@@ -103,10 +130,7 @@ class AppDispatch:
 
         @wraps(func)
         def run(*args: Any, **kwargs: Any) -> Any:
-            loop = server_loop.get()
-            if loop is not None and not _runs_on(loop):
-                return asyncio.run_coroutine_threadsafe(func(*args, **kwargs), loop).result()
-            return run_coroutine(func(*args, **kwargs))
+            return _await_here(func(*args, **kwargs))
 
         return run
 
@@ -117,6 +141,10 @@ class AppDispatch:
     def _call_step(
         self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any] | None
     ) -> Any:
+        if getattr(func, "kettle_inline", False):  # known not to block: on the loop
+            done, rv = _inline_on_server_loop(func, args, kwargs or {})
+            if done:
+                return rv
         return self.ensure_sync(func)(*args, **(kwargs or {}))
 
     # -- the request, in Flask's order -----------------------------------------
@@ -150,10 +178,19 @@ class AppDispatch:
         rule = request.url_rule
         if request.method == "OPTIONS" and rule is not None and rule.provide_automatic_options:
             return self.make_default_options_response()
-        view = _plan(ctx).view
+        plan = _plan(ctx)
+        view = plan.view
         assert view is not None, f"no view is bound to endpoint {request.endpoint!r}"
         args = (ctx.websocket,) if ctx.websocket is not None else ()
-        return self.ensure_sync(view)(*args, **(request.view_args or {}))
+        kwargs = request.view_args or {}
+        if plan.inline:
+            done, rv = _inline_on_server_loop(view, args, kwargs)
+            if done:
+                return rv
+        rv = self.ensure_sync(view)(*args, **kwargs)
+        if rv.__class__ is CoroutineType:  # a sync view that returned one (a MethodView
+            rv = _await_here(rv)  # with async handlers): awaited, as the doors do
+        return rv
 
     def raise_routing_exception(self, request: Request) -> Any:
         """Raise the error routing left on ``request`` (404, 405, a slash redirect)."""

@@ -28,10 +28,17 @@ class RequestContext(Context):
     """A request context: pushing it makes ``request`` and ``session`` available and, as in
     Flask, opens the session at once (``ctx.session``)."""
 
+    #: Whether ``push`` opens the session; the full door clears it, so a request opens its
+    #: session when it is first used, as on the fast path (a 431 Cookie header stays a 431).
+    _open_session_on_push = True
+
     def push(self) -> None:
         first = self._token is None
         super().push()
-        if first and self.session is None and self._request_owner is None:
+        if (
+            first and self._open_session_on_push and self.session is None
+            and self._request_owner is None
+        ):
             assert self.request is not None
             interface = self.app.session_interface
             session = interface.open_session(self.app, self.request)

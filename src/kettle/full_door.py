@@ -29,6 +29,7 @@ from .asgi import (
 from .concurrency import run_sync
 from .ctx import RequestContext
 from .errors import HTTPException
+from .headerlimits import refuse_too_many_headers
 from .wsgi import _send
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 def serve(app: Kettle, ctx: RequestContext, preserve: Any) -> Response:
     """Push ``ctx``, dispatch, and pop it (or hand it to the test client's ``preserve``)."""
     error: BaseException | None = None
+    ctx._open_session_on_push = False  # opened when first used, as on the fast path
     try:
         try:
             ctx.push()
@@ -67,12 +69,18 @@ def wsgi_request(
     ctx = app.request_context(environ)
     request = ctx.request
     assert request is not None
+    if len(environ) > app._header_gate and request._refused is None:  # as the fast path: 431
+        refuse_too_many_headers(request, app._limits)
+        if request._refused is not None:
+            ctx.match_request()
     response = serve(app, ctx, environ.get("kettle.preserve_context"))
     return _send(app, request, response, environ, start_response)
 
 
 async def asgi_request(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
     request = request_from_scope(scope, app._limits)
+    if len(scope["headers"]) > app._header_gate:  # too many headers: 431, as the fast path
+        refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
@@ -81,20 +89,25 @@ async def asgi_request(app: Kettle, scope: Scope, receive: Receive, send: Send) 
     ctx.match_request()
     plan = ctx.plan
     assert plan is not None
+    stream: _BodyStream | None = None
     if plan.stream_body:
-        request.set_stream(_BodyStream(receive, asyncio.get_running_loop()))
+        stream = _BodyStream(receive, asyncio.get_running_loop())
+        request.set_stream(stream)
     elif request.method not in _NO_BODY_METHODS or _declares_body(scope["headers"]):
         try:
             await read_body(request, receive)
         except ClientDisconnected:
             request.close()
             return
-        except HTTPException as exc:
-            request.routing_exception = exc
+        except HTTPException as exc:  # a routing error found first wins, as under WSGI
+            request.routing_exception = request.routing_exception or exc
     token = server_loop.set(asyncio.get_running_loop())  # async views run on this loop
     try:
         preserve = scope.get("kettle.preserve_context")
         response = await run_sync(app, serve, (app, ctx, preserve), None)
     finally:
         server_loop.reset(token)
+    if stream is not None and stream.disconnected:  # gone mid-body: nobody to answer
+        response.close()
+        return
     await send_response(app, request, response, send, scope)

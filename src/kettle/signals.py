@@ -60,9 +60,20 @@ def _on_connect(signal: Signal, /, **kwargs: Any) -> None:
             app._ready = app._asgi_ready = False  # the doors' next check picks the full path
 
 
+def has_request_receivers() -> bool:
+    """Whether a request signal has a receiver connected for some sender (or for any).
+
+    Not ``signal.receivers``: blinker keeps a receiver there after
+    ``disconnect(receiver, sender)`` until it is disconnected from every sender, and
+    ``has_receivers_for`` needs a sender (and counts a sender's emptied bucket). The
+    per-sender buckets (``_by_sender``) are what ``send`` reads.
+    """
+    return any(bucket for signal in REQUEST_SIGNALS for bucket in signal._by_sender.values())
+
+
 def _on_disconnect(signal: Signal, /, **kwargs: Any) -> None:
     # A receiver dropped by garbage collection leaves this True: correct, a little slower.
-    state.active = any(s.receivers for s in REQUEST_SIGNALS)
+    state.active = has_request_receivers()
 
 
 for _signal in REQUEST_SIGNALS:
