@@ -34,6 +34,9 @@ test: $(STAMP)
 	@if [ -f ../shared/flask-parity/check.py ]; then \
 		out=$$($(PY) ../shared/flask-parity/check.py --allow docs/flask-omissions.txt); rc=$$?; \
 		echo "$$out" | tail -n 1; exit $$rc; fi
+	@# The full door (taken while a request signal has a receiver) must answer as the fast path.
+	KETTLE_TEST_SIGNAL_RECEIVER=1 $(PY) -m pytest -q tests/test_hardening.py tests/test_views.py \
+		tests/test_sessions.py tests/test_fuzz.py tests/test_asgi.py tests/test_full_door_parity.py
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
 bench: $(STAMP)
