@@ -15,6 +15,15 @@ _auth_param_re = re.compile(rf'\s*({_TOKEN})\s*=\s*("(?:[^"\\]|\\.)*"|{_TOKEN})\
 _unescape_re = re.compile(r"\\(.)")
 
 
+def _split_scheme(value: str | None) -> tuple[str, str] | None:
+    """``(scheme, rest)`` of an ``Authorization``/``WWW-Authenticate`` value; ``None`` if the
+    value is empty or its scheme is not a token."""
+    if not value:
+        return None
+    scheme, _, rest = value.strip().partition(" ")
+    return (scheme, rest.strip()) if _token_re.fullmatch(scheme) else None
+
+
 def _parse_auth_params(text: str) -> dict[str, str] | None:
     """``realm="x", nonce=abc`` as a dict; ``None`` if it is not a clean list of params."""
     params: dict[str, str] = {}
@@ -65,12 +74,10 @@ class Authorization:
     @classmethod
     def from_header(cls, value: str | None) -> Authorization | None:
         """Parse the header; ``None`` for anything malformed (a bad request is not a 500)."""
-        if not value:
+        split = _split_scheme(value)
+        if split is None:
             return None
-        scheme, _, rest = value.strip().partition(" ")
-        rest = rest.strip()
-        if not _token_re.fullmatch(scheme):
-            return None
+        scheme, rest = split
         scheme = scheme.lower()
         if scheme == "basic":
             return cls._basic(rest)
@@ -161,12 +168,10 @@ class WWWAuthenticate:
     @classmethod
     def from_header(cls, value: str | None, on_update: OnUpdate = None) -> WWWAuthenticate | None:
         """Parse a challenge; ``None`` when it is malformed."""
-        if not value:
+        split = _split_scheme(value)
+        if split is None:
             return None
-        scheme, _, rest = value.strip().partition(" ")
-        rest = rest.strip()
-        if not _token_re.fullmatch(scheme):
-            return None
+        scheme, rest = split
         if not rest:
             return cls(scheme, on_update=on_update)
         params = _parse_auth_params(rest)
