@@ -163,17 +163,16 @@ def send_file(
     Raises:
         OSError: the path cannot be opened (``send_from_directory`` answers 404 instead).
     """
+    path: str | None = None
     if isinstance(path_or_file, str | os.PathLike):
         path = os.path.join(get_context().app.root_path, os.fspath(path_or_file))
         file = _open_regular(path)
-        return _send(
-            file, path, mimetype, as_attachment, download_name, conditional, etag,
-            last_modified, max_age,
-        )
-    if isinstance(path_or_file, io.TextIOBase):
+    elif isinstance(path_or_file, io.TextIOBase):
         raise ValueError("Files must be opened in binary mode or use BytesIO.")
+    else:
+        file = path_or_file
     return _send(
-        path_or_file, None, mimetype, as_attachment, download_name, conditional, etag,
+        file, path, mimetype, as_attachment, download_name, conditional, etag,
         last_modified, max_age,
     )
 
