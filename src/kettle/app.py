@@ -16,7 +16,6 @@ import os
 import sys
 import weakref
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -124,7 +123,6 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         #: Per-endpoint serving options (``stream=``, ``inline=``), read into route plans.
         self.view_options: dict[str, dict[str, Any]] = {}
         self.lifespan = Lifespan()
-        self._thread_pool: ThreadPoolExecutor | None = None
         self._sync_handoff: ThreadHandoff | None = None
         if self.has_static_folder:
             if bool(static_host) != host_matching:
@@ -678,15 +676,6 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
             size = int(self.config.get("SYNC_THREADS") or 40)
             handoff = self._sync_handoff = ThreadHandoff(size)
         return handoff
-
-    @property
-    def thread_pool(self) -> ThreadPoolExecutor:
-        """Where sync views and hooks run under ASGI; ``SYNC_THREADS`` workers (default 40)."""
-        pool = self._thread_pool
-        if pool is None:
-            size = int(self.config.get("SYNC_THREADS") or 40)
-            pool = self._thread_pool = ThreadPoolExecutor(size, thread_name_prefix="kettle-sync")
-        return pool
 
     def run(
         self,
