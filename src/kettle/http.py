@@ -66,6 +66,8 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
     if not value:
         return "", {}
     main, _, rest = value.partition(";")
+    if not rest:  # the common case, a bare type (``application/json``)
+        return main.strip(" \t").lower(), {}
     options: dict[str, str] = {}
     extended: dict[str, str] = {}
     pos, end = 0, len(rest)

@@ -62,6 +62,11 @@ class _Cookies(dict[str, str]):
         raise BadRequestKeyError(key)
 
 
+def _may_be_multipart(content_type: str | None) -> bool:
+    """A cheap look before parsing: could this ``Content-Type`` be ``multipart/...``?"""
+    return content_type is not None and content_type.lstrip(" \t")[:10].lower() == "multipart/"
+
+
 class UserAgent(str):
     """The ``User-Agent`` header as a string; ``.string`` for Werkzeug compatibility."""
 
@@ -240,8 +245,16 @@ class Request(RequestHeaders):
 
     @property
     def content_type(self) -> str | None:
-        value: str | None = self.headers.get("Content-Type")
-        return value
+        environ = self.environ
+        if environ is not None and self._headers is None:  # WSGI: read in place, no wrapper
+            value = environ.get("CONTENT_TYPE")
+            if not value:
+                return None
+            limit = self.limits.max_request_header_size
+            if limit is None or len(value) + 14 <= limit:  # "Content-Type: " and the value
+                return value  # type: ignore[no-any-return]
+        found: str | None = self.headers.get("Content-Type")
+        return found
 
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
         parsed = self._mimetype
@@ -374,7 +387,9 @@ class Request(RequestHeaders):
         stream = self._stream
         if stream is None:
             source = self._input
-            if source is None or isinstance(source, bytes):
+            if self._data is not None and source is not None and not isinstance(source, bytes):
+                stream = BufferedBody(b"")  # get_data() read the server's input to its end
+            elif source is None or isinstance(source, bytes):
                 stream = BufferedBody(source or b"")
                 limit = self.limits.max_content_length
                 if limit is not None and source and len(source) > limit:
@@ -396,15 +411,42 @@ class Request(RequestHeaders):
         if parse_form_data or (
             self._form is None
             and (self._input is not None or self._form_error is not None)
+            and _may_be_multipart(self.content_type)
             and self.mimetype == "multipart/form-data"
         ):
             self._load_form()
         data = self._data
         if data is None:
-            data = self.stream.read()
+            length = self._content_length
+            if cache and length.__class__ is int and self._stream is None:
+                data = self._read_announced(length)
+            else:
+                data = self.stream.read()
             if cache:
                 self._data = data
         return data.decode("utf-8", "replace") if as_text else data
+
+    def _read_announced(self, length: int) -> bytes:
+        """The whole body of a request whose door checked its ``Content-Length``: one read,
+        no ``BodyReader`` (the commonest body, a JSON POST, is read this way)."""
+        source = self._input
+        if source is None or isinstance(source, bytes):
+            return self.stream.read()
+        limit = self.limits.max_content_length
+        if limit is not None and length > limit:
+            raise too_large(limit)
+        try:
+            data = source.read(length)
+            while len(data) < length:  # a server may hand the body over in parts
+                more = source.read(length - len(data))
+                if not more:
+                    raise BadRequest(
+                        "The client sent less data than its Content-Length header announced."
+                    )
+                data += more
+        except (OSError, ValueError) as exc:
+            raise BadRequest("The client disconnected while sending the request body.") from exc
+        return data
 
     @property
     def data(self) -> bytes:

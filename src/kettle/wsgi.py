@@ -53,10 +53,14 @@ def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Req
         request._input = environ["wsgi.input"]
         if length:  # refused up front if malformed or too large, as the ASGI door does
             limit = limits.max_content_length
-            if not (length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS) or (
-                limit is not None and int(length) > limit
-            ):
+            if not (length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS):
                 _check_length(request)
+            else:
+                size = int(length)
+                if limit is not None and size > limit:
+                    _check_length(request)
+                elif "HTTP_TRANSFER_ENCODING" not in environ:  # else chunked may override it
+                    request._content_length = size
     scheme = get("wsgi.url_scheme")
     if scheme is not None and scheme != "http":
         request.scheme = scheme
@@ -142,12 +146,11 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         if preserve is not None:
             ctx.deactivate()
             preserve(ctx)
-        elif (
-            plan is None or plan.needs_teardown or ctx._holds or request._files
-            or request._data is not None
-        ):
+        elif plan is None or plan.needs_teardown or ctx._holds or request._files:
             ctx.pop(error)
-        else:  # nothing to tear down: just leave the context
+        else:  # nothing to tear down: free the body and leave the context, as under ASGI
+            if request._data is not None:
+                request.close()
             _cv_context.reset(ctx._token)
 
 
