@@ -151,3 +151,40 @@ def test_test_request_context_builds_request(app: Kettle):
         assert request.args["x"] == "y"
         assert request.form["f"] == "v"
         assert url_for("item", id=8) == "/item/8"
+
+
+def test_with_asgi_client_runs_lifespan_shutdown_on_exit() -> None:
+    app = Kettle(__name__)
+    events: list[str] = []
+    app.on_startup(lambda: events.append("startup"))
+    app.on_shutdown(lambda: events.append("shutdown"))
+    app.get("/")(lambda: "ok")
+    with app.test_client(asgi=True) as client:
+        assert client.get("/").text == "ok"
+        assert events == ["startup"]
+    assert events == ["startup", "shutdown"]
+
+
+def test_threads_sharing_an_asgi_client_share_one_lifespan() -> None:
+    import threading
+
+    app = Kettle(__name__)
+    started: list[int] = []
+    app.on_startup(lambda: started.append(1))
+    app.get("/")(lambda: "ok")
+    client = app.test_client(asgi=True)
+    barrier = threading.Barrier(8)
+    answers: list[str] = []
+
+    def call() -> None:
+        barrier.wait()
+        answers.append(client.get("/").text)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    client.close()
+    assert answers == ["ok"] * 8
+    assert started == [1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -222,6 +223,7 @@ class KettleClient:
         #: Whether requests go through the ASGI door (``app(scope, receive, send)``).
         self.asgi = asgi
         self._runner: ASGIRunner | None = None
+        self._runner_lock = threading.Lock()  # threads sharing a client share one runner
         self._cookies: dict[str, _Cookie] = {}
         self._preserve = False
         self._preserved: Context | None = None
@@ -387,9 +389,13 @@ class KettleClient:
         return captured[0], captured[1], body
 
     def _asgi_runner(self) -> ASGIRunner:
-        if self._runner is None:
-            self._runner = ASGIRunner(self.app)
-        return self._runner
+        runner = self._runner
+        if runner is None:
+            with self._runner_lock:
+                runner = self._runner
+                if runner is None:
+                    runner = self._runner = ASGIRunner(self.app)
+        return runner
 
     def _keep_context(self, ctx: Context) -> None:
         self._pending = ctx
@@ -478,8 +484,9 @@ class KettleClient:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        """Leave the kept context; an ASGI client also runs the app's lifespan shutdown."""
         self._preserve = False
-        self._pop_preserved()
+        self.close()
 
 
 class KettleCliRunner(CliRunner):
