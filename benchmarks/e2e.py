@@ -58,7 +58,8 @@ END_MARKER = "<!-- e2e-results:end -->"
 
 
 def _load_inprocess() -> Any:
-    """``inprocess.py``'s report helpers, loaded from its path as ``asgi_inprocess`` does."""
+    """``inprocess.py``'s scenarios and report helpers, loaded from its path as
+    ``asgi_inprocess`` does."""
     name = "kettle_benchmark_inprocess"
     module = sys.modules.get(name)
     if module is None:
@@ -669,7 +670,8 @@ def report(
         f"Server: `taskset -c {SERVER_CPU} {server}` (`create_shapes_app` for the return-shape "
         "scenarios; WSGI apps: no `--blocking-threads`, granian's default; asyncio event loop).",
         _load_note(scenarios, seconds, warmup, connections),
-        f"Method: median req/s and median p99 over {rounds} interleaved rounds (largest spread "
+        f"Method: median req/s and median p99 over {rounds} interleaved round"
+        f"{'s' if rounds != 1 else ''} (largest spread "
         f"of a cell's req/s, max-min over median: {cells[worst].spread:.1%}, {worst[0]} on "
         f"{TARGETS[worst[1]].title} {TARGETS[worst[1]].interface}); \"vs bare\" is req/s over "
         "the bare callable's under the same interface.",
