@@ -4,6 +4,7 @@ benchmark run can never report speed for a wrong answer."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -36,3 +37,46 @@ def test_every_asgi_benchmark_scenario_answers_correctly() -> None:
 def test_session_benchmark_answers_correctly() -> None:
     pytest.importorskip("flask")
     _load("sessions").check_all()
+
+
+def test_every_e2e_app_answers_every_scenario_under_granian() -> None:
+    """Each end-to-end app (bare callables included: their POST parses and validates) answers
+    each scenario it serves with the checked status, Content-Type and body, over a socket."""
+    for peer in ("falcon", "starlette", "granian"):
+        pytest.importorskip(peer)
+    if shutil.which("taskset") is None:
+        pytest.skip("taskset is not installed")
+    e2e = _load("e2e")
+    served = [(app, key) for app in e2e.TARGETS for key, scenario in e2e.SCENARIOS.items()
+              if e2e.serves(app, scenario)]
+    assert len(served) == len(e2e.TARGETS) * len(e2e.SCENARIOS) - 2  # Starlette: no shapes
+    assert e2e.check() == len(served)
+
+
+_WRK = """Running 1s test @ http://127.0.0.1:8000/no/such/page
+  Latency Distribution
+     99%    1.50ms
+  1000 requests in 1.00s, 200.00KB read
+{extra}Requests/sec:   1000.00
+"""
+
+
+@pytest.mark.parametrize(
+    ("status", "extra", "error"),
+    [
+        (404, "  Non-2xx or 3xx responses: 1000\n", ""),
+        (404, "  Non-2xx or 3xx responses: 999\n", "1 answers below 400, not 404"),
+        (404, "", "1000 answers below 400, not 404"),
+        (201, "", ""),
+        (200, "  Non-2xx or 3xx responses: 3\n", "3 answers of 400 or above, not 200"),
+        (200, "  Socket errors: connect 0, read 2, write 0, timeout 0\n", "socket errors:"),
+    ],
+)
+def test_e2e_wrk_answers_must_have_the_scenarios_status_class(
+    status: int, extra: str, error: str
+) -> None:
+    """A 404 scenario's run counts as clean only if every answer was 4xx; any other scenario's
+    only if none was: wrong answers never pass as speed."""
+    result = _load("e2e").parse_wrk(_WRK.format(extra=extra), status)
+    assert (result.rps, result.p99_ms, result.requests) == (1000.0, 1.5, 1000)
+    assert result.errors.startswith(error) and bool(result.errors) == bool(error)
