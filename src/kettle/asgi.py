@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive_async, run_sync
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from .app import Kettle
     from .types import Message, Receive, Scope, Send
 
+T = TypeVar("T")
+
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FILE_CHUNK = 64 * 1024
 
@@ -54,33 +56,87 @@ class ClientDisconnected(BadRequest):
     description = "The client disconnected while sending the request body."
 
 
+def _query_string(scope: Scope) -> str:
+    raw: bytes = scope.get("query_string", b"")
+    if not raw:
+        return ""
+    query = raw.decode("latin-1")
+    return query if query.isascii() else raw.decode("utf-8", "replace")
+
+
+def _scheme(scope: Scope) -> str:
+    scheme: str | None = scope.get("scheme")
+    return "http" if scheme is None else scheme
+
+
+def _server(scope: Scope) -> tuple[str, int | None] | None:
+    server: tuple[str, int | None] | None = scope.get("server")  # Request only unpacks it
+    return server
+
+
+def _client_host(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+class _FromScope(Generic[T]):
+    """A request attribute read from the ASGI scope when first asked for, then kept in the
+    request like any attribute (which also lets it be set: ``ProxyFix``, tests).
+
+    Most requests never ask for their scheme, server, client address or query, so building
+    one assigns only what routing needs; a non-data descriptor costs nothing until read.
+    """
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, read: Callable[[Scope], T]) -> None:
+        self.read = read
+        self.name = ""
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, request: None, owner: type[Any]) -> _FromScope[T]: ...
+    @overload
+    def __get__(self, request: ScopeRequest, owner: type[Any]) -> T: ...
+    def __get__(self, request: ScopeRequest | None, owner: type[Any]) -> T | _FromScope[T]:
+        if request is None:
+            return self
+        value = request.__dict__[self.name] = self.read(request._scope)
+        return value
+
+
+class ScopeRequest(Request):
+    """A ``Request`` built from an ASGI scope: what only some views read comes from the
+    scope on first use (``_FromScope``)."""
+
+    _scope: Scope
+    query_string = _FromScope(_query_string)
+    scheme = _FromScope(_scheme)
+    server = _FromScope(_server)
+    remote_addr = _FromScope(_client_host)
+
+
+_new_request = Request.__new__
+_new_context = Context.__new__
+
+
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
     """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
-    # Built without ``__init__``: only what differs from the class defaults is assigned.
-    request = Request.__new__(Request)
-    get = scope.get
+    # Built without ``__init__``: only what routing and the door need is assigned; the
+    # class defaults and ``ScopeRequest``'s scope readers provide the rest.
+    request = _new_request(ScopeRequest)
+    request._scope = scope
     path: str = scope["path"]
-    root_path: str = get("root_path", "")
+    root_path: str | None = scope.get("root_path")
     if root_path:
         request.root_path = root_path
         if path.startswith(root_path):
             path = path[len(root_path) :] or "/"
     request.method = method or scope["method"]
     request.path = path
-    raw_query: bytes = get("query_string", b"")
-    if raw_query:
-        query = raw_query.decode("latin-1")
-        request.query_string = query if query.isascii() else raw_query.decode("utf-8", "replace")
-    else:
-        request.query_string = ""
     request._raw_headers = scope["headers"]
-    scheme = get("scheme")
-    if scheme is not None and scheme != "http":
-        request.scheme = scheme
-    request.server = get("server")  # (host, port): Request only unpacks it
-    client = get("client")
-    if client:
-        request.remote_addr = client[0]
     request.limits = limits
     return request
 
@@ -227,22 +283,29 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             app._asgi_ready = False
             return await asgi_request(app, scope, receive, send)
     request = request_from_scope(scope, app._limits)
-    if len(scope["headers"]) > app._header_gate:  # too many headers: 431
+    headers = scope["headers"]
+    if len(headers) > app._header_gate:  # too many headers: 431
         refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
         apply_proxy_fix(request, app._proxy_fix)
-    ctx = Context(app, request)
+    ctx = _new_context(Context)  # ``Context(app, request)`` without a Python ``__init__`` call
+    ctx.app = app
+    ctx.request = request
     token = ctx._token = _cv_context.set(ctx)
     plan: RoutePlan | None = None
     stream: _BodyStream | None = None
+    has_body = False  # whether the request holds a body to free when it ends
     try:
         plan = ctx.plan = app.match_request(request)
+        method = request.method
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())
             request.set_stream(stream)
-        elif request.method not in _NO_BODY_METHODS or _declares_body(scope["headers"]):
+            has_body = True
+        elif method not in _NO_BODY_METHODS or _declares_body(headers):
+            has_body = True
             try:
                 await read_body(request, receive)
             except ClientDisconnected:
@@ -251,15 +314,16 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             except HTTPException as exc:  # a routing error found first wins, as under WSGI
                 request.routing_exception = request.routing_exception or exc
         response: Any
-        if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+        if plan.fast and method != "OPTIONS" and request.routing_exception is None:
             view: Any = plan.view
+            view_args = request.view_args
             try:
                 if plan.view_is_async:  # the common case under ASGI
-                    rv = await view(**request.view_args)  # type: ignore[arg-type]
+                    rv = await (view(**view_args) if view_args else view())
                 elif plan.inline:
-                    rv = view(**request.view_args)  # type: ignore[arg-type]
+                    rv = view(**view_args) if view_args else view()
                 else:
-                    rv = await run_sync(app, view, (), request.view_args)
+                    rv = await run_sync(app, view, (), view_args)
             except Exception as exc:
                 response = await drive_async(app, pipeline(app, ctx, plan, exc))
             else:
@@ -286,8 +350,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     # the request uses stream_with_context, which keeps the context until it ends.
     if plan.needs_teardown or ctx._holds or "kettle.preserve_context" in scope:
         await _finish(app, ctx, plan, None, scope)
-    else:  # nothing to tear down: free the body and leave the context
-        if request._files or request._data is not None or request._input is not None:
+    else:  # nothing to tear down: free the body (a GET without one has none) and leave
+        if has_body:
             request.close()
         _cv_context.reset(token)
     if response.__class__ is tuple:  # plain_body's (status, body, headers, ASGI headers, HTML)
