@@ -16,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
-from .concurrency import drive_async, run_sync
+from .concurrency import drive_async, run_sync, start_sync
 from .context import Context, _cv_context
 from .dispatch import (
     RoutePlan,
@@ -138,6 +139,7 @@ def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None =
     request.path = path
     request._raw_headers = scope["headers"]
     request.limits = limits
+    request._refused = request.routing_exception = None
     return request
 
 
@@ -293,6 +295,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     ctx = _new_context(Context)  # ``Context(app, request)`` without a Python ``__init__`` call
     ctx.app = app
     ctx.request = request
+    ctx.session = ctx._after_request = None
+    ctx._holds = 0
     token = ctx._token = _cv_context.set(ctx)
     plan: RoutePlan | None = None
     stream: _BodyStream | None = None
@@ -322,8 +326,10 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                     rv = await (view(**view_args) if view_args else view())
                 elif plan.inline:
                     rv = view(**view_args) if view_args else view()
-                else:
-                    rv = await run_sync(app, view, (), view_args)
+                else:  # in a worker thread; ``run_sync`` without a coroutine of its own
+                    rv = await start_sync(app, view, (), view_args)
+                    if rv.__class__ is CoroutineType:  # a sync wrapper of an async view
+                        rv = await rv
             except Exception as exc:
                 response = await drive_async(app, pipeline(app, ctx, plan, exc))
             else:
