@@ -33,6 +33,7 @@ from .dispatch import (
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
+from .http import parse_options_header
 from .request import Request
 from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
@@ -151,6 +152,15 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
+def _seed_mimetype(request: Request, raw_type: bytes) -> None:
+    """Parse the ``Content-Type`` ``read_body`` found, so reading the body (``get_json``,
+    ``form``) does not look the header up again. A value longer than a header line may be
+    is left to the read that refuses it (431), as under WSGI: unread, it is no error."""
+    max_line = request.limits.max_request_header_size
+    if max_line is None or len(raw_type) + 14 <= max_line:  # "content-type: " and the value
+        request._mimetype = parse_options_header(raw_type.decode("latin-1"))
+
+
 async def read_body(request: Request, receive: Receive) -> None:
     """Receive the whole body before the view runs; forms are parsed chunk by chunk."""
     limit = request.limits.max_content_length
@@ -158,7 +168,7 @@ async def read_body(request: Request, receive: Receive) -> None:
     for name, value in request._raw_headers or ():
         if name == b"content-length":
             raw_length = value
-        elif name == b"content-type":
+        elif name == b"content-type" and raw_type is None:  # the first, as headers.get
             raw_type = value
     if not raw_length:  # absent or empty, as WSGI's CONTENT_LENGTH=""
         declared = None
@@ -168,21 +178,67 @@ async def read_body(request: Request, receive: Receive) -> None:
         declared = request.content_length  # refuses the value with a 400 that says why
     if limit is not None and declared is not None and declared > limit:
         raise too_large(limit)
+    if raw_type is not None:
+        _seed_mimetype(request, raw_type)
+    if raw_type is not None and raw_type[:19].lower() == b"multipart/form-data":
+        await _read_form(request, receive, limit, declared)
+        return
+    # Buffered: most bodies come in one message (a JSON POST); more are joined.
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnected()
+    body: bytes = message.get("body", b"")
+    if message.get("more_body", False):
+        body = await _more_body(receive, body, limit)
+    elif limit is not None and len(body) > limit:
+        raise too_large(limit)
+    if declared is not None and len(body) < declared:
+        raise _short_body()
+    request.set_body(body)
+
+
+def _short_body() -> BadRequest:
+    return BadRequest("The client sent less data than its Content-Length header announced.")
+
+
+async def _more_body(receive: Receive, first: bytes, limit: int | None) -> bytes:
+    """The rest of a body sent in several messages, joined; ``MAX_CONTENT_LENGTH`` bounds
+    what is kept as it arrives."""
+    chunks = [first]
+    seen = len(first)
+    while True:
+        if limit is not None and seen > limit:
+            raise too_large(limit)
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected()
+        chunk: bytes = message.get("body", b"")
+        if chunk:
+            seen += len(chunk)
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    if limit is not None and seen > limit:
+        raise too_large(limit)
+    return b"".join(chunks)
+
+
+async def _read_form(
+    request: Request, receive: Receive, limit: int | None, declared: int | None
+) -> None:
+    """A multipart body, parsed as it arrives into spooled files, never held whole."""
     parser: FormParser | None = None
     # A malformed form is refused when the view reads it (``request.form``), as under WSGI:
     # the same request gets the same answer through both doors.
     form_error: HTTPException | None = None
-    multipart = raw_type is not None and raw_type[:19].lower() == b"multipart/form-data"
-    if multipart:  # parsed as it arrives, into spooled files; every other body is buffered
-        try:
-            parser = FormParser(
-                request.content_type or "",
-                max_form_memory_size=request.limits.max_form_memory_size,
-                max_form_parts=request.limits.max_form_parts,
-            )
-        except HTTPException as exc:
-            form_error = exc
-    chunks: list[bytes] = []
+    try:
+        parser = FormParser(
+            request.content_type or "",
+            max_form_memory_size=request.limits.max_form_memory_size,
+            max_form_parts=request.limits.max_form_parts,
+        )
+    except HTTPException as exc:
+        form_error = exc
     seen = 0
     try:
         while True:
@@ -199,12 +255,10 @@ async def read_body(request: Request, receive: Receive) -> None:
                         parser.feed(chunk)  # closes itself when it fails
                     except HTTPException as exc:
                         form_error, parser = exc, None
-                elif not multipart:
-                    chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         if declared is not None and seen < declared:
-            raise BadRequest("The client sent less data than its Content-Length header announced.")
+            raise _short_body()
         if parser is not None:
             try:
                 request.set_form(*parser.finish())
@@ -212,8 +266,6 @@ async def read_body(request: Request, receive: Receive) -> None:
                 form_error = exc
         if form_error is not None:
             request.set_form_error(form_error)
-        elif not multipart:
-            request.set_body(b"".join(chunks))
     except BaseException:
         if parser is not None:
             parser.close()
