@@ -354,8 +354,19 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     stream: _BodyStream | None = None
     has_body = False  # whether the request holds a body to free when it ends
     try:
-        plan = ctx.plan = app.match_request(request)
         method = request.method
+        path_match = app._path_match
+        if path_match is None or request._refused is not None:
+            plan = app.match_request(request)
+        else:  # ``match_request`` for the common app, where the path and method decide
+            try:
+                rule, request.view_args = path_match(request.path, method)
+            except Exception as exc:  # 404, 405, a slash redirect
+                plan = app._no_route(request, exc)
+            else:
+                request.url_rule = rule
+                plan = rule.target
+        ctx.plan = plan
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())
             request.set_stream(stream)
