@@ -646,7 +646,7 @@ KETTLE_PARTS: tuple[tuple[str, str, str], ...] = (
     ("  `request_from_scope`", "kettle/asgi.py", "request_from_scope"),
     ("  `Context()`", "kettle/context.py", "__init__"),
     ("  `match_request` (routing)", "kettle/app.py", "match_request"),
-    ("  `_has_body`", "kettle/asgi.py", "_has_body"),
+    ("  `_declares_body`", "kettle/asgi.py", "_declares_body"),
     ("  `read_body`", "kettle/asgi.py", "read_body"),
     ("  `run_sync` (thread pool hop)", "kettle/concurrency.py", "run_sync"),
     ("  `drive_async` (pipeline generator)", "kettle/concurrency.py", "drive_async"),
@@ -731,7 +731,7 @@ BREAKDOWN_PARTS = (
     "`request_from_scope` (Request over ASGIHeaders)",
     "`Context()` + `ContextVar.set`",
     "`match_request` (routing)",
-    "`_has_body` + `read_body`",
+    "the body check (`_declares_body`) + `read_body`",
     "the view (awaited, or `run_sync`: the thread hop) / the routing error's response",
     "`finish_fast` (`make_response`)",
     "leaving the context (`ContextVar.reset`, or `_finish` when there is teardown)",
@@ -755,7 +755,15 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
         from kettle.dispatch import answer_routing_error, finish_fast
         from kettle.response import Response, wire_headers
 
-        from_scope, has_body, read_body = door.request_from_scope, door._has_body, door.read_body
+        from_scope, declares_body, read_body = (
+            door.request_from_scope, door._declares_body, door.read_body
+        )
+        no_body_methods = door._NO_BODY_METHODS
+
+        def has_body(request: Any) -> bool:
+            return bool(
+                request.method not in no_body_methods or declares_body(request._raw_headers)
+            )
         finish, encode_headers, encoded = door._finish, door.encode_headers, door._encoded
         nosniff = door._NOSNIFF
     except (ImportError, AttributeError) as exc:

@@ -335,6 +335,8 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self._header_gate = header_gate(self._limits)
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
+        if self._domain_match is None and self._trusted_hosts is None:
+            self._path_match = self._match
         self._proxy_fix = self.config.get("PROXY_FIX") or None
         self._frame_options = frame_options_header(self.config.get("X_FRAME_OPTIONS"))
         if self._jinja_env is not None:  # made before serving: follow DEBUG set since then
@@ -385,13 +387,23 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
                     "WEBSOCKET" if websocket else request.method,
                 )
         except Exception as exc:  # NotFound, MethodNotAllowed, RequestRedirect (400: bad Host)
-            # Drop the traceback: it holds this frame, which holds the request (a cycle per 404).
-            request.routing_exception = self._redirect_with_query(request, exc.with_traceback(None))
-            assert self._unmatched_plan is not None
-            return self._unmatched_plan
+            return self._no_route(request, exc)
         request.url_rule = rule
         request.view_args = args
         return rule.target  # type: ignore[no-any-return]
+
+    #: ``match(path, method)`` when the path and method alone decide the route (no
+    #: ``TRUSTED_HOSTS``, no host or subdomain rules): the ASGI door then calls it directly
+    #: for a request the door did not refuse, else ``match_request`` (set at freeze).
+    _path_match: Callable[[str, str], tuple[Rule, dict[str, Any]]] | None = None
+
+    def _no_route(self, request: Request, exc: Exception) -> RoutePlan:
+        """The plan of a request no rule took; the error (404, 405, a slash redirect that
+        keeps the query) is its routing exception."""
+        # Drop the traceback: it holds this frame, which holds the request (a cycle per 404).
+        request.routing_exception = self._redirect_with_query(request, exc.with_traceback(None))
+        assert self._unmatched_plan is not None
+        return self._unmatched_plan
 
     @staticmethod
     def _redirect_with_query(request: Request, exc: Exception) -> Exception:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
-from .concurrency import drive_async, run_sync
+from .concurrency import drive_async, run_sync, start_sync
 from .context import Context, _cv_context
 from .dispatch import (
     RoutePlan,
@@ -32,6 +33,7 @@ from .dispatch import (
 from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
+from .http import parse_options_header
 from .request import Request
 from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
@@ -39,6 +41,8 @@ from .websockets import WebSocket
 if TYPE_CHECKING:
     from .app import Kettle
     from .types import Message, Receive, Scope, Send
+
+T = TypeVar("T")
 
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FILE_CHUNK = 64 * 1024
@@ -54,34 +58,89 @@ class ClientDisconnected(BadRequest):
     description = "The client disconnected while sending the request body."
 
 
+def _query_string(scope: Scope) -> str:
+    raw: bytes = scope.get("query_string", b"")
+    if not raw:
+        return ""
+    query = raw.decode("latin-1")
+    return query if query.isascii() else raw.decode("utf-8", "replace")
+
+
+def _scheme(scope: Scope) -> str:
+    scheme: str | None = scope.get("scheme")
+    return "http" if scheme is None else scheme
+
+
+def _server(scope: Scope) -> tuple[str, int | None] | None:
+    server: tuple[str, int | None] | None = scope.get("server")  # Request only unpacks it
+    return server
+
+
+def _client_host(scope: Scope) -> str | None:
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+class _FromScope(Generic[T]):
+    """A request attribute read from the ASGI scope when first asked for, then kept in the
+    request like any attribute (which also lets it be set: ``ProxyFix``, tests).
+
+    Most requests never ask for their scheme, server, client address or query, so building
+    one assigns only what routing needs; a non-data descriptor costs nothing until read.
+    """
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, read: Callable[[Scope], T]) -> None:
+        self.read = read
+        self.name = ""
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, request: None, owner: type[Any]) -> _FromScope[T]: ...
+    @overload
+    def __get__(self, request: ScopeRequest, owner: type[Any]) -> T: ...
+    def __get__(self, request: ScopeRequest | None, owner: type[Any]) -> T | _FromScope[T]:
+        if request is None:
+            return self
+        value = request.__dict__[self.name] = self.read(request._scope)
+        return value
+
+
+class ScopeRequest(Request):
+    """A ``Request`` built from an ASGI scope: what only some views read comes from the
+    scope on first use (``_FromScope``)."""
+
+    _scope: Scope
+    query_string = _FromScope(_query_string)
+    scheme = _FromScope(_scheme)
+    server = _FromScope(_server)
+    remote_addr = _FromScope(_client_host)
+
+
+_new_request = Request.__new__
+_new_context = Context.__new__
+
+
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
     """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
-    # Built without ``__init__``: only what differs from the class defaults is assigned.
-    request = Request.__new__(Request)
-    get = scope.get
+    # Built without ``__init__``: only what routing and the door need is assigned; the
+    # class defaults and ``ScopeRequest``'s scope readers provide the rest.
+    request = _new_request(ScopeRequest)
+    request._scope = scope
     path: str = scope["path"]
-    root_path: str = get("root_path", "")
+    root_path: str | None = scope.get("root_path")
     if root_path:
         request.root_path = root_path
         if path.startswith(root_path):
             path = path[len(root_path) :] or "/"
     request.method = method or scope["method"]
     request.path = path
-    raw_query: bytes = get("query_string", b"")
-    if raw_query:
-        query = raw_query.decode("latin-1")
-        request.query_string = query if query.isascii() else raw_query.decode("utf-8", "replace")
-    else:
-        request.query_string = ""
     request._raw_headers = scope["headers"]
-    scheme = get("scheme")
-    if scheme is not None and scheme != "http":
-        request.scheme = scheme
-    request.server = get("server")  # (host, port): Request only unpacks it
-    client = get("client")
-    if client:
-        request.remote_addr = client[0]
     request.limits = limits
+    request._refused = request.routing_exception = None
     return request
 
 
@@ -93,6 +152,15 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
+def _seed_mimetype(request: Request, raw_type: bytes) -> None:
+    """Parse the ``Content-Type`` ``read_body`` found, so reading the body (``get_json``,
+    ``form``) does not look the header up again. A value longer than a header line may be
+    is left to the read that refuses it (431), as under WSGI: unread, it is no error."""
+    max_line = request.limits.max_request_header_size
+    if max_line is None or len(raw_type) + 14 <= max_line:  # "content-type: " and the value
+        request._mimetype = parse_options_header(raw_type.decode("latin-1"))
+
+
 async def read_body(request: Request, receive: Receive) -> None:
     """Receive the whole body before the view runs; forms are parsed chunk by chunk."""
     limit = request.limits.max_content_length
@@ -100,7 +168,7 @@ async def read_body(request: Request, receive: Receive) -> None:
     for name, value in request._raw_headers or ():
         if name == b"content-length":
             raw_length = value
-        elif name == b"content-type":
+        elif name == b"content-type" and raw_type is None:  # the first, as headers.get
             raw_type = value
     if not raw_length:  # absent or empty, as WSGI's CONTENT_LENGTH=""
         declared = None
@@ -110,21 +178,67 @@ async def read_body(request: Request, receive: Receive) -> None:
         declared = request.content_length  # refuses the value with a 400 that says why
     if limit is not None and declared is not None and declared > limit:
         raise too_large(limit)
+    if raw_type is not None:
+        _seed_mimetype(request, raw_type)
+    if raw_type is not None and raw_type[:19].lower() == b"multipart/form-data":
+        await _read_form(request, receive, limit, declared)
+        return
+    # Buffered: most bodies come in one message (a JSON POST); more are joined.
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnected()
+    body: bytes = message.get("body", b"")
+    if message.get("more_body", False):
+        body = await _more_body(receive, body, limit)
+    elif limit is not None and len(body) > limit:
+        raise too_large(limit)
+    if declared is not None and len(body) < declared:
+        raise _short_body()
+    request.set_body(body)
+
+
+def _short_body() -> BadRequest:
+    return BadRequest("The client sent less data than its Content-Length header announced.")
+
+
+async def _more_body(receive: Receive, first: bytes, limit: int | None) -> bytes:
+    """The rest of a body sent in several messages, joined; ``MAX_CONTENT_LENGTH`` bounds
+    what is kept as it arrives."""
+    chunks = [first]
+    seen = len(first)
+    while True:
+        if limit is not None and seen > limit:
+            raise too_large(limit)
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected()
+        chunk: bytes = message.get("body", b"")
+        if chunk:
+            seen += len(chunk)
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    if limit is not None and seen > limit:
+        raise too_large(limit)
+    return b"".join(chunks)
+
+
+async def _read_form(
+    request: Request, receive: Receive, limit: int | None, declared: int | None
+) -> None:
+    """A multipart body, parsed as it arrives into spooled files, never held whole."""
     parser: FormParser | None = None
     # A malformed form is refused when the view reads it (``request.form``), as under WSGI:
     # the same request gets the same answer through both doors.
     form_error: HTTPException | None = None
-    multipart = raw_type is not None and raw_type[:19].lower() == b"multipart/form-data"
-    if multipart:  # parsed as it arrives, into spooled files; every other body is buffered
-        try:
-            parser = FormParser(
-                request.content_type or "",
-                max_form_memory_size=request.limits.max_form_memory_size,
-                max_form_parts=request.limits.max_form_parts,
-            )
-        except HTTPException as exc:
-            form_error = exc
-    chunks: list[bytes] = []
+    try:
+        parser = FormParser(
+            request.content_type or "",
+            max_form_memory_size=request.limits.max_form_memory_size,
+            max_form_parts=request.limits.max_form_parts,
+        )
+    except HTTPException as exc:
+        form_error = exc
     seen = 0
     try:
         while True:
@@ -141,12 +255,10 @@ async def read_body(request: Request, receive: Receive) -> None:
                         parser.feed(chunk)  # closes itself when it fails
                     except HTTPException as exc:
                         form_error, parser = exc, None
-                elif not multipart:
-                    chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         if declared is not None and seen < declared:
-            raise BadRequest("The client sent less data than its Content-Length header announced.")
+            raise _short_body()
         if parser is not None:
             try:
                 request.set_form(*parser.finish())
@@ -154,8 +266,6 @@ async def read_body(request: Request, receive: Receive) -> None:
                 form_error = exc
         if form_error is not None:
             request.set_form_error(form_error)
-        elif not multipart:
-            request.set_body(b"".join(chunks))
     except BaseException:
         if parser is not None:
             parser.close()
@@ -227,22 +337,42 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             app._asgi_ready = False
             return await asgi_request(app, scope, receive, send)
     request = request_from_scope(scope, app._limits)
-    if len(scope["headers"]) > app._header_gate:  # too many headers: 431
+    headers = scope["headers"]
+    if len(headers) > app._header_gate:  # too many headers: 431
         refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
         apply_proxy_fix(request, app._proxy_fix)
-    ctx = Context(app, request)
+    ctx = _new_context(Context)  # ``Context(app, request)`` without a Python ``__init__`` call
+    ctx.app = app
+    ctx.request = request
+    ctx.session = ctx._after_request = None
+    ctx._holds = 0
     token = ctx._token = _cv_context.set(ctx)
     plan: RoutePlan | None = None
     stream: _BodyStream | None = None
+    has_body = False  # whether the request holds a body to free when it ends
     try:
-        plan = ctx.plan = app.match_request(request)
+        method = request.method
+        path_match = app._path_match
+        if path_match is None or request._refused is not None:
+            plan = app.match_request(request)
+        else:  # ``match_request`` for the common app, where the path and method decide
+            try:
+                rule, request.view_args = path_match(request.path, method)
+            except Exception as exc:  # 404, 405, a slash redirect
+                plan = app._no_route(request, exc)
+            else:
+                request.url_rule = rule
+                plan = rule.target
+        ctx.plan = plan
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())
             request.set_stream(stream)
-        elif request.method not in _NO_BODY_METHODS or _declares_body(scope["headers"]):
+            has_body = True
+        elif method not in _NO_BODY_METHODS or _declares_body(headers):
+            has_body = True
             try:
                 await read_body(request, receive)
             except ClientDisconnected:
@@ -251,15 +381,18 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             except HTTPException as exc:  # a routing error found first wins, as under WSGI
                 request.routing_exception = request.routing_exception or exc
         response: Any
-        if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+        if plan.fast and method != "OPTIONS" and request.routing_exception is None:
             view: Any = plan.view
+            view_args = request.view_args
             try:
                 if plan.view_is_async:  # the common case under ASGI
-                    rv = await view(**request.view_args)  # type: ignore[arg-type]
+                    rv = await (view(**view_args) if view_args else view())
                 elif plan.inline:
-                    rv = view(**request.view_args)  # type: ignore[arg-type]
-                else:
-                    rv = await run_sync(app, view, (), request.view_args)
+                    rv = view(**view_args) if view_args else view()
+                else:  # in a worker thread; ``run_sync`` without a coroutine of its own
+                    rv = await start_sync(app, view, (), view_args)
+                    if rv.__class__ is CoroutineType:  # a sync wrapper of an async view
+                        rv = await rv
             except Exception as exc:
                 response = await drive_async(app, pipeline(app, ctx, plan, exc))
             else:
@@ -286,8 +419,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     # the request uses stream_with_context, which keeps the context until it ends.
     if plan.needs_teardown or ctx._holds or "kettle.preserve_context" in scope:
         await _finish(app, ctx, plan, None, scope)
-    else:  # nothing to tear down: free the body and leave the context
-        if request._files or request._data is not None or request._input is not None:
+    else:  # nothing to tear down: free the body (a GET without one has none) and leave
+        if has_body:
             request.close()
         _cv_context.reset(token)
     if response.__class__ is tuple:  # plain_body's (status, body, headers, ASGI headers, HTML)

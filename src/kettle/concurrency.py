@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+_Future = asyncio.Future
+_running_loop = asyncio.get_running_loop
+_copy_context = contextvars.copy_context
+
 _local = threading.local()
 
 
@@ -150,8 +154,10 @@ class ThreadHandoff:
     ) -> asyncio.Future[T]:
         """``func(*args, **kwargs)`` in a worker thread, inside ``context`` if given: the
         arguments travel in the job itself, with no ``partial`` objects to build."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
+        loop = _running_loop()
+        # ``loop.create_future()`` is two Python calls on asyncio's loop; the C future
+        # takes the loop directly (it is what ``create_future`` returns there).
+        future: asyncio.Future[T] = _Future(loop=loop)
         self._jobs.put((context, func, args, kwargs, future, loop))
         state = self._state
         if state.idle <= 0 and state.started < self.size:
@@ -227,12 +233,22 @@ def _set_exception(future: asyncio.Future[Any], exc: BaseException) -> None:
         future.set_exception(exc)
 
 
+def start_sync(
+    app: Kettle, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None
+) -> asyncio.Future[Any]:
+    """Start a sync callable in the app's worker threads with the current contextvars: the
+    future of its value (which may be a coroutine: see ``run_sync``)."""
+    handoff = app._sync_handoff or app.sync_handoff  # the property makes it on first use
+    return handoff.call(_copy_context(), func, args, kwargs)
+
+
 async def run_sync(
     app: Kettle, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any] | None
 ) -> Any:
     """Run a sync callable in the app's worker threads with the current contextvars, so the
-    event loop never blocks; a coroutine it returns is awaited here."""
-    value = await app.sync_handoff.call(contextvars.copy_context(), func, args, kwargs)
+    event loop never blocks; a coroutine it returns (a sync wrapper around an async
+    function) is awaited here."""
+    value = await start_sync(app, func, args, kwargs)
     if value.__class__ is CoroutineType:
         value = await value
     return value
