@@ -42,11 +42,9 @@ class BodyField:
 
 
 
-_JSON_HEADER = "application/json"
-
-
 def read_json(body: BodyField, request: Request) -> Any:
-    content_type = request.headers.get("Content-Type")
+    content_type = request.content_type  # read in place under WSGI: no header view built
+    is_json = request.is_json  # parsed once; get_data then knows the body is not multipart
     data = request.get_data()
     if not data and content_type is None:
         if not body.required:
@@ -54,7 +52,7 @@ def read_json(body: BodyField, request: Request) -> Any:
         raise RequestValidationError(
             [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
         )
-    if content_type != _JSON_HEADER and not request.is_json:
+    if not is_json:
         raise UnsupportedBodyType(
             f"The body must be JSON (Content-Type: application/json), not {content_type!r}."
         )

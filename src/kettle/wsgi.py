@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
-from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
+from .dispatch import (
+    RoutePlan,
+    error_shortcut,
+    finish_fast,
+    handle_exception,
+    pipeline,
+    plain_body,
+    release_frames,
+    routing_error_shortcut,
+)
 from .errors import HTTPException
 from .headerlimits import refuse_too_many_headers
 from .request import Request
@@ -112,31 +121,41 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
     plan: RoutePlan | None = None
     try:
         plan = ctx.plan = app.match_request(request)
-        if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+        if request.routing_exception is not None:
+            rv = routing_error_shortcut(app, ctx, plan)  # a 404 page, written as a view's answer
+            if rv is None:
+                return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
+        elif plan.fast and request.method != "OPTIONS":
             try:
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
                 if rv.__class__ is CoroutineType:
                     rv = run_coroutine(rv)
             except Exception as exc:
-                response = drive(pipeline(app, ctx, plan, exc))
-            else:
-                plain = plain_body(app, ctx, rv)
-                if plain is not None:  # the commonest answers: written without a Response
-                    code, body, head, _, html = plain
-                    headers = [*head, ("Content-Length", str(len(body))), NOSNIFF]
-                    if html and app._frame_options is not None:
-                        headers.append(app._frame_options)
-                    start_response(_STATUS_LINES[code], headers)
-                    return [] if request.method == "HEAD" else [body]
-                response = finish_fast(app, ctx, plan, rv)
-                if not isinstance(response, Response):
-                    response = drive(response)
-        elif request.routing_exception is not None:
-            response = answer_routing_error(app, ctx, plan)
-            if not isinstance(response, Response):
-                response = drive(response)
+                handler = error_shortcut(app, plan, exc)
+                if handler is None:
+                    response = drive(pipeline(app, ctx, plan, exc))
+                    return _send(app, request, response, environ, start_response)
+                try:  # abort(404): its handler's value is finished as a view's
+                    rv = handler(exc)  # type: ignore[arg-type]
+                    if rv.__class__ is CoroutineType:
+                        rv = run_coroutine(rv)
+                except Exception as failure:
+                    response = drive(handle_exception(app, ctx, plan, failure))
+                    return _send(app, request, response, environ, start_response)
+                release_frames(exc)
         else:
-            response = drive(pipeline(app, ctx, plan))
+            return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
+        plain = plain_body(app, ctx, rv)
+        if plain is not None:  # the commonest answers: written without a Response
+            code, body, head, _, html = plain
+            headers = [*head, ("Content-Length", str(len(body))), NOSNIFF]
+            if html and app._frame_options is not None:
+                headers.append(app._frame_options)
+            start_response(_STATUS_LINES[code], headers)
+            return [] if request.method == "HEAD" else [body]
+        response = finish_fast(app, ctx, plan, rv)
+        if not isinstance(response, Response):
+            response = drive(response)
         return _send(app, request, response, environ, start_response)
     except BaseException as exc:
         error = exc
