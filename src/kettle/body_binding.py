@@ -43,9 +43,9 @@ class BodyField:
 
 
 def read_json(body: BodyField, request: Request) -> Any:
-    content_type = request.content_type  # read in place under WSGI: no header view built
-    is_json = request.is_json  # parsed once; get_data then knows the body is not multipart
-    data = request.get_data()
+    content_type = request._content_type()  # read in place under WSGI: no header view built
+    is_json = request._is_json()
+    data = request._body() if is_json else request.get_data()  # JSON is never multipart
     if not data and content_type is None:
         if not body.required:
             return copy.copy(body.default)

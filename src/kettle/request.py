@@ -251,6 +251,11 @@ class Request(RequestHeaders):
 
     @property
     def content_type(self) -> str | None:
+        return self._content_type()
+
+    def _content_type(self) -> str | None:
+        """``content_type`` for kettle's own reads: a method, as a property costs a call
+        from C on every read (``get_json`` and the body readers read it per request)."""
         environ = self.environ
         if environ is not None and self._headers is None:  # WSGI: read in place, no wrapper
             value = environ.get("CONTENT_TYPE")
@@ -265,7 +270,7 @@ class Request(RequestHeaders):
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
         parsed = self._mimetype
         if parsed is None:
-            parsed = self._mimetype = parse_options_header(self.content_type or "")
+            parsed = self._mimetype = parse_options_header(self._content_type() or "")
         return parsed
 
     @property
@@ -280,6 +285,14 @@ class Request(RequestHeaders):
     @property
     def is_json(self) -> bool:
         """Whether the body is JSON: ``application/json`` or ``application/...+json``."""
+        mt = (self._mimetype or self._parsed_content_type())[0]
+        return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
+
+    def _is_json(self) -> bool:
+        """``is_json`` for kettle's own reads: the property's test without a call from C,
+        unless a subclass overrides ``is_json`` (then that is asked, as Flask asks it)."""
+        if self.__class__.is_json is not _IS_JSON:
+            return bool(self.is_json)
         mt = (self._mimetype or self._parsed_content_type())[0]
         return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
 
@@ -429,7 +442,7 @@ class Request(RequestHeaders):
         else a cheap look at the header before parsing it."""
         parsed = self._mimetype
         if parsed is None:
-            if not _may_be_multipart(self.content_type):
+            if not _may_be_multipart(self._content_type()):
                 return False
             parsed = self._parsed_content_type()
         return parsed[0] == "multipart/form-data"
@@ -594,7 +607,7 @@ class Request(RequestHeaders):
         cached = self._cached_json
         if cached is not _unset:
             return cached
-        if self.is_json:
+        if self._is_json():
             read = self._body  # a JSON body is not multipart: no form to parse first
         elif force:
             read = self.get_data
@@ -652,3 +665,6 @@ class Request(RequestHeaders):
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url!r}>"
+
+
+_IS_JSON = Request.is_json
