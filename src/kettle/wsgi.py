@@ -189,10 +189,9 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         error = exc
         raise
     finally:
-        preserve = environ.get("kettle.preserve_context")
-        if preserve is not None:
+        if "kettle.preserve_context" in environ:  # the test client keeps the context
             ctx.deactivate()
-            preserve(ctx)
+            environ["kettle.preserve_context"](ctx)
         elif plan is None or plan.needs_teardown or ctx._holds or request._files:
             ctx.pop(error)
         else:  # nothing to tear down: free the body and leave the context, as under ASGI
