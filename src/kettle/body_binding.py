@@ -42,19 +42,17 @@ class BodyField:
 
 
 
-_JSON_HEADER = "application/json"
-
-
 def read_json(body: BodyField, request: Request) -> Any:
-    content_type = request.headers.get("Content-Type")
-    data = request.get_data()
+    content_type = request._content_type()  # read in place under WSGI: no header view built
+    is_json = request._is_json()
+    data = request._body() if is_json else request.get_data()  # JSON is never multipart
     if not data and content_type is None:
         if not body.required:
             return copy.copy(body.default)
         raise RequestValidationError(
             [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
         )
-    if content_type != _JSON_HEADER and not request.is_json:
+    if not is_json:
         raise UnsupportedBodyType(
             f"The body must be JSON (Content-Type: application/json), not {content_type!r}."
         )

@@ -11,8 +11,9 @@ import msgspec
 from .context import current_context
 from .datastructures import Headers
 from .errors import HTTPException
+from .plain import _HTML_ENCODED, _HTML_PAIRS, PlainAnswer
 from .problems import ProblemMixin
-from .response import _HTML_HEADER, Response
+from .response import _HTML_HEADER, _STATUS_LINES, Response
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -33,24 +34,44 @@ def _html_page(exc: HTTPException) -> bytes | str:
     return page
 
 
+def _wants_json(request: Request | None) -> bool:
+    """Whether the client prefers JSON to HTML for an error page (its ``Accept``)."""
+    if request is None:
+        return False
+    try:
+        accept = request.headers.get("Accept")
+    except HTTPException:  # over MAX_REQUEST_HEADER_SIZE: the page must still go out
+        return False
+    return bool(accept) and "json" in accept and (
+        request.accept_mimetypes.best_match(["text/html", "application/json"])
+        == "application/json"
+    )
+
+
+def plain_error(exc: HTTPException, request: Request | None) -> PlainAnswer | None:
+    """An HTTP error's HTML page as a plain answer, for the door to write without a
+    ``Response``: only the class's own page (no headers of its own, no ready response, not
+    a problem) for a client that takes HTML; ``None`` for anything else (``error_response``)."""
+    if (
+        exc.response is not None
+        or type(exc).get_headers is not HTTPException.get_headers
+        or isinstance(exc, ProblemMixin)
+        or exc.code not in _STATUS_LINES
+        or _wants_json(request)
+    ):
+        return None
+    page = _html_page(exc)
+    body = page if isinstance(page, bytes) else page.encode()
+    return exc.code, body, _HTML_PAIRS, _HTML_ENCODED, True
+
+
 def error_response(exc: HTTPException, request: Request | None) -> Response:
     """The page for an HTTP error: JSON for clients that prefer it, escaped HTML otherwise."""
     if exc.response is not None:
         return exc.response
     if isinstance(exc, ProblemMixin):  # typed views' binding errors: RFC 9457, always JSON
         return exc.problem_response()
-    wants_json = False
-    if request is not None:
-        try:
-            accept = request.headers.get("Accept")
-        except HTTPException:  # over MAX_REQUEST_HEADER_SIZE: the page must still go out
-            accept = None
-        if accept and "json" in accept:
-            wants_json = (
-                request.accept_mimetypes.best_match(["text/html", "application/json"])
-                == "application/json"
-            )
-    if wants_json:
+    if _wants_json(request):
         body = msgspec.json.encode(exc.get_json())
         response = Response(body, exc.code, mimetype="application/json")
     else:

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .coercion import plain_error
 from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
 from .plain import PlainAnswer, plain_answer
@@ -142,6 +143,8 @@ def plain_body(app: Kettle, ctx: Context, rv: Any) -> PlainAnswer | None:
     goes through ``finish_fast``."""
     if ctx.session is not None or ctx._after_request or not app._plain_make_response:
         return None
+    if isinstance(rv, HTTPException):  # abort(404) or a 404 with no handler: the page itself
+        return plain_error(rv, ctx.request)
     return plain_answer(app, rv)
 
 
@@ -177,14 +180,21 @@ def _process_or_fail(app: Kettle, ctx: Context, plan: RoutePlan, response: Respo
 def answer_routing_error(app: Kettle, ctx: Context, plan: RoutePlan) -> Response | Steps:
     """A request no route took (404, 405, a slash redirect): answered directly when no hook
     or error handler would see it, else the full pipeline's steps."""
+    exc = routing_error_shortcut(app, ctx, plan)
+    return pipeline(app, ctx, plan) if exc is None else app.make_response(exc)
+
+
+def routing_error_shortcut(app: Kettle, ctx: Context, plan: RoutePlan) -> HTTPException | None:
+    """The routing error that is its own answer (no hook or error handler would see it),
+    or ``None`` when the pipeline must answer it."""
     exc = ctx.request.routing_exception  # type: ignore[union-attr]
     if (
         not isinstance(exc, HTTPException)  # a converter's own failure: a 500, logged
         or plan.before or plan.preprocessors or plan.after or ctx.session is not None
         or (app.error_handler_spec and find_error_handler(app, exc, plan.scopes) is not None)
     ):
-        return pipeline(app, ctx, plan)
-    return app.make_response(exc)
+        return None
+    return exc
 
 
 def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:
@@ -201,6 +211,29 @@ def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Respo
     if session is not None and not app.session_interface.is_null_session(session):
         yield app.session_interface.save_session, (app, session, response), None
     return response
+
+
+def _itself(error: HTTPException) -> HTTPException:
+    """An HTTP error no handler takes is its own answer (its error page)."""
+    return error
+
+
+def error_shortcut(
+    app: Kettle, plan: RoutePlan, exc: Exception
+) -> Callable[[HTTPException], Any] | None:
+    """How a fast-path view's HTTP error (``abort(404)``) is answered without the pipeline:
+    its registered handler, or ``_itself`` when there is none; the door calls it and finishes
+    its value as a view's. ``None`` when only ``handle_user_exception`` can answer (another
+    exception, a trapped error, a ready response, a redirect)."""
+    if (
+        not isinstance(exc, HTTPException)
+        or exc.response is not None
+        or exc.code < 400
+        or isinstance(exc, RequestRedirect)
+        or app.trap_http_exception(exc)
+    ):
+        return None
+    return find_error_handler(app, exc, plan.scopes) or _itself
 
 
 def find_error_handler(

@@ -11,6 +11,8 @@ import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .context import _cv_context
+
 if TYPE_CHECKING:
     from .response import Response
 
@@ -317,9 +319,7 @@ class Aborter:
 def abort(status: int | Response, description: str | None = None) -> NoReturn:
     """Stop the request with an HTTP error (``abort(404)``) or a ready response; an app with
     its own ``aborter_class`` decides what is raised."""
-    from .context import current_context
-
-    ctx = current_context()
+    ctx = _cv_context.get()
     if ctx is not None and type(ctx.app).aborter_class is not Aborter:
         ctx.app.aborter(status, *(() if description is None else (description,)))
     if isinstance(status, int):

@@ -60,8 +60,7 @@ def _parse_pairs(text: str, charset: str) -> MultiDict:
 
     Fields with no ``%`` or ``+`` skip unquoting, which is most of them.
     """
-    result = MultiDict()
-    add = result.add
+    result: MultiDict = dict.__new__(MultiDict)  # empty: no __init__ call per request
     for field in text.split("&"):
         if not field:
             continue
@@ -70,8 +69,16 @@ def _parse_pairs(text: str, charset: str) -> MultiDict:
             name = _unquote_plus(name, charset)
         if "%" in value or "+" in value:
             value = _unquote_plus(value, charset)
-        add(name, value)
+        values = _dict_get(result, name)  # MultiDict.add inlined: the dict's own methods
+        if values is None:
+            _dict_set(result, name, [value])
+        else:
+            values.append(value)
     return result
+
+
+_dict_get = dict.get
+_dict_set = dict.__setitem__
 
 
 def parse_query_string(query: str | bytes, charset: str = "utf-8") -> MultiDict:

@@ -22,7 +22,7 @@ from .body import (
     RequestLimits,
     too_large,
 )
-from .context import current_context
+from .context import _cv_context
 from .cookies import parse_cookie_header
 from .datastructures import ASGIHeaders, CombinedMultiDict, EnvironHeaders, Headers, MultiDict
 from .errors import BadRequest, BadRequestKeyError, UnsupportedMediaType
@@ -43,14 +43,20 @@ _QUERY_SAFE = "/!$&'()*+,:;=@?%"
 _DEFAULT_PORTS = {"http": ":80", "ws": ":80", "https": ":443", "wss": ":443"}
 
 
+_DEFAULT_LOADS = DefaultJSONProvider.loads
+#: What ``isinstance`` checks decoded JSON against (a tuple: ``dict | list`` would build a
+#: union object on every call).
+_CONTAINERS = (dict, list)
+
+
 def _custom_loads() -> Any:
     """The active app's ``app.json.loads`` when its provider decodes differently from
     kettle's (as Flask, ``get_json`` uses the app's provider); ``None`` for the default."""
-    ctx = current_context()
+    ctx = _cv_context.get()
     if ctx is None:
         return None
     provider = ctx.app.json
-    return None if type(provider).loads is DefaultJSONProvider.loads else provider.loads
+    return None if type(provider).loads is _DEFAULT_LOADS else provider.loads
 
 
 class _Cookies(dict[str, str]):
@@ -83,9 +89,9 @@ def _json_depth_exceeds(value: Any, limit: int) -> bool:
         if depth > limit:
             return True
         if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, dict | list))
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, _CONTAINERS))
         elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item if isinstance(v, dict | list))
+            stack.extend((v, depth + 1) for v in item if isinstance(v, _CONTAINERS))
     return False
 
 
@@ -245,6 +251,11 @@ class Request(RequestHeaders):
 
     @property
     def content_type(self) -> str | None:
+        return self._content_type()
+
+    def _content_type(self) -> str | None:
+        """``content_type`` for kettle's own reads: a method, as a property costs a call
+        from C on every read (``get_json`` and the body readers read it per request)."""
         environ = self.environ
         if environ is not None and self._headers is None:  # WSGI: read in place, no wrapper
             value = environ.get("CONTENT_TYPE")
@@ -259,7 +270,7 @@ class Request(RequestHeaders):
     def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
         parsed = self._mimetype
         if parsed is None:
-            parsed = self._mimetype = parse_options_header(self.content_type or "")
+            parsed = self._mimetype = parse_options_header(self._content_type() or "")
         return parsed
 
     @property
@@ -273,7 +284,16 @@ class Request(RequestHeaders):
 
     @property
     def is_json(self) -> bool:
-        mt = self.mimetype
+        """Whether the body is JSON: ``application/json`` or ``application/...+json``."""
+        mt = (self._mimetype or self._parsed_content_type())[0]
+        return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
+
+    def _is_json(self) -> bool:
+        """``is_json`` for kettle's own reads: the property's test without a call from C,
+        unless a subclass overrides ``is_json`` (then that is asked, as Flask asks it)."""
+        if self.__class__.is_json is not _IS_JSON:
+            return bool(self.is_json)
+        mt = (self._mimetype or self._parsed_content_type())[0]
         return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
 
     @property
@@ -411,10 +431,25 @@ class Request(RequestHeaders):
         if parse_form_data or (
             self._form is None
             and (self._input is not None or self._form_error is not None)
-            and _may_be_multipart(self.content_type)
-            and self.mimetype == "multipart/form-data"
+            and self._is_multipart()
         ):
             self._load_form()
+        data = self._body(cache)
+        return data.decode("utf-8", "replace") if as_text else data
+
+    def _is_multipart(self) -> bool:
+        """Whether the body is ``multipart/form-data``: the parsed type when there is one,
+        else a cheap look at the header before parsing it."""
+        parsed = self._mimetype
+        if parsed is None:
+            if not _may_be_multipart(self._content_type()):
+                return False
+            parsed = self._parsed_content_type()
+        return parsed[0] == "multipart/form-data"
+
+    def _body(self, cache: bool = True) -> bytes:
+        """The body's bytes, read once (``get_data`` without its form handling: ``get_json``
+        reads a JSON body, which is never multipart, through this)."""
         data = self._data
         if data is None:
             length = self._content_length
@@ -424,7 +459,7 @@ class Request(RequestHeaders):
                 data = self.stream.read()
             if cache:
                 self._data = data
-        return data.decode("utf-8", "replace") if as_text else data
+        return data
 
     def _read_announced(self, length: int) -> bytes:
         """The whole body of a request whose door checked its ``Content-Length``: one read,
@@ -572,10 +607,14 @@ class Request(RequestHeaders):
         cached = self._cached_json
         if cached is not _unset:
             return cached
-        if not (force or self.is_json):
+        if self._is_json():
+            read = self._body  # a JSON body is not multipart: no form to parse first
+        elif force:
+            read = self.get_data
+        else:
             return None if silent else self.on_json_loading_failed(None)
         try:
-            value = self._decode_json(self.get_data(cache=cache))
+            value = self._decode_json(read(cache))
         except BadRequest as exc:
             if silent:  # not cached: a later get_json() must still raise
                 return None
@@ -614,7 +653,7 @@ class Request(RequestHeaders):
         depth = self.limits.max_json_depth
         if (
             depth is not None
-            and isinstance(value, dict | list)
+            and isinstance(value, _CONTAINERS)
             and data.count(b"[") + data.count(b"{") > depth
             and _json_depth_exceeds(value, depth)
         ):
@@ -626,3 +665,6 @@ class Request(RequestHeaders):
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.url!r}>"
+
+
+_IS_JSON = Request.is_json

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive, iterate_async, run_coroutine
 from .context import Context, _cv_context
-from .dispatch import RoutePlan, answer_routing_error, finish_fast, pipeline, plain_body
+from .dispatch import (
+    RoutePlan,
+    error_shortcut,
+    finish_fast,
+    handle_exception,
+    pipeline,
+    plain_body,
+    release_frames,
+    routing_error_shortcut,
+)
 from .errors import HTTPException
 from .headerlimits import refuse_too_many_headers
 from .request import Request
@@ -29,46 +38,74 @@ NOSNIFF = ("X-Content-Type-Options", "nosniff")
 def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Request:
     """A ``Request`` over ``environ``; headers are read in place, nothing else is parsed.
 
-    Built without ``__init__``: only what differs from the class defaults is assigned.
+    Built without ``__init__``: only what differs from the class defaults is assigned. The
+    keys every server sets are read by subscript (a ``get`` call costs more); an environ
+    without one of them takes ``_optional_keys``.
     """
     request = Request.__new__(Request)
-    get = environ.get
-    path = get("PATH_INFO") or "/"
+    try:
+        path = environ["PATH_INFO"] or "/"
+        query = environ["QUERY_STRING"]
+        scheme = environ["wsgi.url_scheme"]
+        root_path = environ["SCRIPT_NAME"]
+        remote_addr = environ["REMOTE_ADDR"]
+    except KeyError:
+        path, query, scheme, root_path, remote_addr = _optional_keys(environ)
     if not path.isascii():  # PEP 3333 hands us the raw bytes as latin-1
         path = path.encode("latin-1").decode("utf-8", "replace")
     request.method = environ["REQUEST_METHOD"]
     request.path = path
-    query = get("QUERY_STRING", "")
     if not query.isascii():
         query = query.encode("latin-1").decode("utf-8", "replace")
     request.query_string = query
     request.environ = environ
     request.limits = limits
-    length = get("CONTENT_LENGTH")
-    if length or (
-        "HTTP_TRANSFER_ENCODING" in environ
-        and get("wsgi.input_terminated")
-        and "chunked" in environ["HTTP_TRANSFER_ENCODING"].lower()
-    ):
-        request._input = environ["wsgi.input"]
-        if length:  # refused up front if malformed or too large, as the ASGI door does
-            limit = limits.max_content_length
-            if not (length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS):
-                _check_length(request)
-            else:
-                size = int(length)
-                if limit is not None and size > limit:
-                    _check_length(request)
-                elif "HTTP_TRANSFER_ENCODING" not in environ:  # else chunked may override it
-                    request._content_length = size
-    scheme = get("wsgi.url_scheme")
+    if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+        _body_source(request, environ, limits)
     if scheme is not None and scheme != "http":
         request.scheme = scheme
-    root_path = get("SCRIPT_NAME")
     if root_path:
         request.root_path = root_path
-    request.remote_addr = get("REMOTE_ADDR")
+    request.remote_addr = remote_addr
     return request
+
+
+def _optional_keys(
+    environ: WSGIEnvironment,
+) -> tuple[str, str, str | None, str | None, str | None]:
+    """``PATH_INFO``, ``QUERY_STRING``, ``wsgi.url_scheme``, ``SCRIPT_NAME`` and
+    ``REMOTE_ADDR`` from an environ that lacks some of them (PEP 3333 allows it)."""
+    get = environ.get
+    return (
+        get("PATH_INFO") or "/", get("QUERY_STRING") or "", get("wsgi.url_scheme"),
+        get("SCRIPT_NAME"), get("REMOTE_ADDR"),
+    )
+
+
+def _body_source(request: Request, environ: WSGIEnvironment, limits: RequestLimits) -> None:
+    """The body's source and its checked ``Content-Length``: a malformed or too-large length
+    is refused up front (400, 413), as the ASGI door does."""
+    length = environ.get("CONTENT_LENGTH")
+    if not (
+        length
+        or (
+            "HTTP_TRANSFER_ENCODING" in environ
+            and environ.get("wsgi.input_terminated")
+            and "chunked" in environ["HTTP_TRANSFER_ENCODING"].lower()
+        )
+    ):
+        return
+    request._input = environ["wsgi.input"]
+    if length:
+        limit = limits.max_content_length
+        if not (length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS):
+            _check_length(request)
+        else:
+            size = int(length)
+            if limit is not None and size > limit:
+                _check_length(request)
+            elif "HTTP_TRANSFER_ENCODING" not in environ:  # else chunked may override it
+                request._content_length = size
 
 
 def _check_length(request: Request) -> None:
@@ -112,40 +149,49 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
     plan: RoutePlan | None = None
     try:
         plan = ctx.plan = app.match_request(request)
-        if plan.fast and request.routing_exception is None and request.method != "OPTIONS":
+        if request.routing_exception is not None:
+            rv = routing_error_shortcut(app, ctx, plan)  # a 404 page, written as a view's answer
+            if rv is None:
+                return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
+        elif plan.fast and request.method != "OPTIONS":
             try:
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
                 if rv.__class__ is CoroutineType:
                     rv = run_coroutine(rv)
             except Exception as exc:
-                response = drive(pipeline(app, ctx, plan, exc))
-            else:
-                plain = plain_body(app, ctx, rv)
-                if plain is not None:  # the commonest answers: written without a Response
-                    code, body, head, _, html = plain
-                    headers = [*head, ("Content-Length", str(len(body))), NOSNIFF]
-                    if html and app._frame_options is not None:
-                        headers.append(app._frame_options)
-                    start_response(_STATUS_LINES[code], headers)
-                    return [] if request.method == "HEAD" else [body]
-                response = finish_fast(app, ctx, plan, rv)
-                if not isinstance(response, Response):
-                    response = drive(response)
-        elif request.routing_exception is not None:
-            response = answer_routing_error(app, ctx, plan)
-            if not isinstance(response, Response):
-                response = drive(response)
+                handler = error_shortcut(app, plan, exc)
+                if handler is None:
+                    response = drive(pipeline(app, ctx, plan, exc))
+                    return _send(app, request, response, environ, start_response)
+                try:  # abort(404): its handler's value is finished as a view's
+                    rv = handler(exc)  # type: ignore[arg-type]
+                    if rv.__class__ is CoroutineType:
+                        rv = run_coroutine(rv)
+                except Exception as failure:
+                    response = drive(handle_exception(app, ctx, plan, failure))
+                    return _send(app, request, response, environ, start_response)
+                release_frames(exc)
         else:
-            response = drive(pipeline(app, ctx, plan))
+            return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
+        plain = plain_body(app, ctx, rv)
+        if plain is not None:  # the commonest answers: written without a Response
+            code, body, head, _, html = plain
+            headers = [*head, ("Content-Length", str(len(body))), NOSNIFF]
+            if html and app._frame_options is not None:
+                headers.append(app._frame_options)
+            start_response(_STATUS_LINES[code], headers)
+            return [] if request.method == "HEAD" else [body]
+        response = finish_fast(app, ctx, plan, rv)
+        if not isinstance(response, Response):
+            response = drive(response)
         return _send(app, request, response, environ, start_response)
     except BaseException as exc:
         error = exc
         raise
     finally:
-        preserve = environ.get("kettle.preserve_context")
-        if preserve is not None:
+        if "kettle.preserve_context" in environ:  # the test client keeps the context
             ctx.deactivate()
-            preserve(ctx)
+            environ["kettle.preserve_context"](ctx)
         elif plan is None or plan.needs_teardown or ctx._holds or request._files:
             ctx.pop(error)
         else:  # nothing to tear down: free the body and leave the context, as under ASGI

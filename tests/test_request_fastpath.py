@@ -1,0 +1,264 @@
+"""The request side's short cuts answer as the pipeline does, through both doors: an
+``abort`` answered by its handler without the pipeline, the default error page written
+without a ``Response``, ``get_json`` reading a JSON body directly, typed values converted
+through a cached ``Struct``, and a WSGI environ missing the keys PEP 3333 leaves optional."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Annotated, Any
+
+import msgspec
+import pytest
+
+from kettle import Kettle, Query, Request, abort, after_this_request, request
+from kettle.datastructures import Headers
+from kettle.errors import NotFound
+
+NOT_FOUND_PAGE = (
+    "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+    "<p>The requested URL was not found on the server.</p>\n"
+)
+
+
+def problem(response: Any) -> dict[str, Any]:
+    assert response.headers["Content-Type"] == "application/problem+json"
+    data: dict[str, Any] = json.loads(response.data)
+    return data
+
+
+# -- abort(...) and its error handler ----------------------------------------------------
+def test_abort_answered_by_its_handler(app: Kettle, client: Any) -> None:
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> Any:
+        return {"error": "not found", "kind": type(error).__name__}, 404
+
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    response = client.get("/gone")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "not found", "kind": "NotFound"}
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_abort_handler_runs_after_this_request_functions(app: Kettle, client: Any) -> None:
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> Any:
+        return {"error": "not found"}, 404
+
+    @app.route("/gone")
+    def gone() -> Any:
+        @after_this_request
+        def tag(response: Any) -> Any:
+            response.headers["X-Tagged"] = "yes"
+            return response
+
+        abort(404)
+
+    response = client.get("/gone")
+    assert response.status_code == 404
+    assert response.headers["X-Tagged"] == "yes"
+
+
+def test_async_abort_handler_is_awaited(app: Kettle, client: Any) -> None:
+    @app.errorhandler(404)
+    async def not_found(error: Exception) -> Any:
+        return "async handler", 404
+
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    response = client.get("/gone")
+    assert (response.status_code, response.text) == (404, "async handler")
+
+
+def test_failing_abort_handler_is_a_logged_500(
+    app: Kettle, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["TESTING"] = False
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> Any:
+        raise RuntimeError("the handler broke")
+
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    response = client.get("/gone")
+    assert response.status_code == 500
+    assert "the handler broke" in caplog.text
+
+
+def test_trapped_abort_is_raised(app: Kettle, client: Any) -> None:
+    app.config["TRAP_HTTP_EXCEPTIONS"] = True
+
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    with pytest.raises(NotFound):
+        client.get("/gone")
+
+
+def test_abort_without_handler_is_the_error_page(app: Kettle, client: Any) -> None:
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    response = client.get("/gone")
+    assert response.status_code == 404
+    assert response.text == NOT_FOUND_PAGE
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Content-Length"] == str(len(NOT_FOUND_PAGE))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_abort_with_a_description_escapes_it(app: Kettle, client: Any) -> None:
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404, "no <b>such</b> thing")
+
+    response = client.get("/gone")
+    assert response.status_code == 404
+    assert "<p>no &lt;b&gt;such&lt;/b&gt; thing</p>" in response.text
+
+
+# -- the router's 404 page -----------------------------------------------------------------
+def test_not_found_page_and_its_head(app: Kettle, client: Any) -> None:
+    get = client.get("/no/such/page")
+    head = client.head("/no/such/page")
+    assert (get.status_code, get.text) == (404, NOT_FOUND_PAGE)
+    assert head.status_code == 404 and head.data == b""
+    for response in (get, head):
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert response.headers["Content-Length"] == str(len(NOT_FOUND_PAGE))
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_not_found_for_a_json_client(app: Kettle, client: Any) -> None:
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["code"] == 404
+    assert "X-Frame-Options" not in response.headers
+
+
+def test_method_not_allowed_keeps_its_allow_header(app: Kettle, client: Any) -> None:
+    @app.post("/only-post")
+    def only_post() -> str:
+        return "ok"
+
+    response = client.get("/only-post")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "OPTIONS, POST"
+
+
+# -- get_json -------------------------------------------------------------------------------
+def test_get_json_of_json_and_json_suffix_types(app: Kettle, client: Any) -> None:
+    @app.post("/echo")
+    def echo() -> Any:
+        return {"got": request.get_json()}
+
+    body = b'{"a": [1, 2]}'
+    for content_type in ("application/json", "application/vnd.api+json; charset=utf-8"):
+        response = client.post("/echo", data=body, content_type=content_type)
+        assert response.get_json() == {"got": {"a": [1, 2]}}
+    assert client.post("/echo", data=body, content_type="text/plain").status_code == 415
+
+
+def test_get_json_asks_an_overridden_is_json() -> None:
+    class LenientRequest(Request):
+        @property
+        def is_json(self) -> bool:  # every body is JSON to this class
+            return True
+
+    headers = Headers({"Content-Type": "text/plain", "Content-Length": "8"})
+    lenient = LenientRequest("POST", "/", headers=headers, body=b'{"a": 1}')
+    assert lenient.get_json() == {"a": 1}
+    strict = Request("POST", "/", headers=headers, body=b'{"a": 1}')
+    assert strict.get_json(silent=True) is None
+
+
+def test_forced_get_json_of_a_multipart_body_is_a_400(app: Kettle, client: Any) -> None:
+    @app.post("/echo")
+    def echo() -> Any:
+        return {"got": request.get_json(force=True), "form": request.form.to_dict()}
+
+    response = client.post("/echo", data={"field": "value"}, content_type="multipart/form-data")
+    assert response.status_code == 400
+
+
+def test_get_json_keeps_the_depth_limit(app: Kettle, client: Any) -> None:
+    app.config["MAX_JSON_DEPTH"] = 8
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return {"got": request.get_json()}
+
+    deep = b"[" * 9 + b"]" * 9
+    assert client.post("/echo", data=deep, content_type="application/json").status_code == 400
+    shallow = b"[" * 8 + b"]" * 8
+    assert client.post("/echo", data=shallow, content_type="application/json").status_code == 200
+
+
+# -- typed values ---------------------------------------------------------------------------
+def test_typed_query_converted_and_errors_located(app: Kettle, client: Any) -> None:
+    @app.get("/items")
+    def items(
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        ids: list[int] = [],  # noqa: B006
+    ) -> dict[str, Any]:
+        return {"limit": limit, "ids": ids}
+
+    assert client.get("/items?limit=7&ids=1&ids=2").get_json() == {"limit": 7, "ids": [1, 2]}
+    errors = problem(client.get("/items?limit=500&ids=x"))["errors"]
+    assert errors == [
+        {"loc": ["query", "limit"], "msg": "Expected `int` <= 100", "type": "value_error.number"},
+        {"loc": ["query", "ids", 0], "msg": "Expected `int`, got `str`", "type": "type_error"},
+    ]
+
+
+class Item(msgspec.Struct):
+    name: str
+
+
+def test_typed_body_without_content_type(app: Kettle, client: Any) -> None:
+    @app.post("/items")
+    def create(item: Item | None = None) -> dict[str, Any]:
+        return {"item": None if item is None else item.name}
+
+    assert client.post("/items").get_json() == {"item": None}
+    assert client.post("/items", data=b'{"name": "x"}').status_code == 415
+    multipart = client.post("/items", data={"name": "x"}, content_type="multipart/form-data")
+    assert multipart.status_code == 415
+    response = client.post("/items", data=b'{"name": "x"}', content_type="application/json")
+    assert response.get_json() == {"item": "x"}
+
+
+# -- a WSGI environ with only the keys PEP 3333 requires ------------------------------------
+def test_wsgi_environ_without_optional_keys() -> None:
+    app = Kettle("minimal")
+
+    @app.route("/")
+    def index() -> dict[str, Any]:
+        return {
+            "path": request.path, "query": request.query_string, "root": request.root_path,
+            "remote": request.remote_addr, "scheme": request.scheme,
+        }
+
+    environ = {
+        "REQUEST_METHOD": "GET", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
+    }
+    seen: list[str] = []
+    body = b"".join(app(environ, lambda status, headers, exc_info=None: seen.append(status)))
+    assert seen == ["200 OK"]
+    assert json.loads(body) == {
+        "path": "/", "query": "", "root": "", "remote": None, "scheme": "http",
+    }
