@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
-from .plain import PlainAnswer, plain_answer
+from .plain import PlainAnswer, PlainMemo, plain_answer
 from .response import Response
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
     __slots__ = (
-        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "preprocessors",
-        "scopes", "stream_body", "teardown", "view", "view_is_async",
+        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "plain_memo",
+        "preprocessors", "scopes", "stream_body", "teardown", "view", "view_is_async",
     )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
@@ -73,6 +73,8 @@ class RoutePlan:
         )
         #: ASGI: don't read the body before the view; it reads ``request.iter_body()``.
         self.stream_body: bool = bool(options.get("stream", False))
+        #: ``plain.py``'s memo of this view's last tuple headers and their checked head.
+        self.plain_memo: PlainMemo | None = None
 
 
 def pipeline(
@@ -142,7 +144,7 @@ def plain_body(app: Kettle, ctx: Context, rv: Any) -> PlainAnswer | None:
     goes through ``finish_fast``."""
     if ctx.session is not None or ctx._after_request or not app._plain_make_response:
         return None
-    return plain_answer(app, rv)
+    return plain_answer(app, rv, ctx.plan)
 
 
 def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response | Steps:
