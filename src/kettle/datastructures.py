@@ -210,7 +210,8 @@ def _check_header_value(value: Any) -> str:
 
 # RFC 9110 field-name: a token. Names that passed are remembered (the few an app uses).
 _token_re = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_valid_names: set[str] = set()
+#: A name that passed -> its lower case (``Headers.set`` compares lower-cased names).
+_valid_names: dict[str, str] = {}
 
 
 def _check_header_name(name: str) -> str:
@@ -219,7 +220,7 @@ def _check_header_name(name: str) -> str:
     if not isinstance(name, str) or not _token_re.fullmatch(name):
         raise ValueError(f"Header names must be RFC 9110 tokens (no ':', space or CR/LF): {name!r}")
     if len(_valid_names) < 1024:
-        _valid_names.add(name)
+        _valid_names[name] = name.lower()
     return name
 
 
@@ -340,11 +341,11 @@ class Headers(_HeaderReading):
 
     def set(self, key: str, value: Any) -> None:
         """Replace every header named ``key`` with one value, in the first one's place."""
-        if key not in _valid_names:
-            _check_header_name(key)
+        lkey = _valid_names.get(key)  # a name seen before: checked, and its lower case
+        if lkey is None:
+            lkey = _check_header_name(key).lower()
         if value.__class__ is not str or not value.isprintable():  # inline: the usual value
             value = _check_header_value(value)
-        lkey = key.lower()
         size = len(lkey)  # comparing lengths first skips most lower() calls
         for k, _ in self._list:
             if len(k) == size and k.lower() == lkey:
