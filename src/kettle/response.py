@@ -102,6 +102,18 @@ def _content_type_header(mimetype: str) -> str:
     return value
 
 
+def _content_type_pair(mimetype: str) -> tuple[str, str]:
+    """The ``Content-Type`` pair of ``mimetype``, one object per mimetype: no tuple to build
+    per response, and the plain path's head lookup finds it by identity."""
+    pair = ("Content-Type", _content_type_header(mimetype))
+    if len(_content_type_pairs) < 256:
+        _content_type_pairs[mimetype] = pair
+    return pair
+
+
+_content_type_pairs: dict[str, tuple[str, str]] = {"text/html": _HTML_HEADER}
+
+
 class Response(ResponseHeaders):
     """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
 
@@ -146,8 +158,8 @@ class Response(ResponseHeaders):
                 mimetype = self.default_mimetype
             new_headers = self.headers = Headers.__new__(Headers)
             if mimetype:
-                value = _content_types.get(mimetype) or _content_type_header(mimetype)
-                new_headers._list = [("Content-Type", value)]
+                pair = _content_type_pairs.get(mimetype) or _content_type_pair(mimetype)
+                new_headers._list = [pair]
             else:
                 new_headers._list = []
         else:
