@@ -1,9 +1,10 @@
 """Every return shape a view may use keeps Flask's behaviour on kettle's fast paths.
 
 The tuple shapes remember the checked header list of a literal header dict or list (keyed
-by its items), ``redirect`` builds its page from a template and ``bytes`` skip
-``Response.__init__``: these tests pin what the client receives, through both doors, on
-the first call and on the calls that take the remembered path.
+by its items, and in the route's memo of its last headers), ``redirect`` builds its page
+from a template and ``bytes`` skip ``Response.__init__``: these tests pin what the client
+receives, through both doors, on the first call and on the calls that take the remembered
+path, and that a header value with CR, LF or NUL is refused on every path and every call.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kettle import Kettle, Response, redirect, request
+from kettle import Kettle, Response, make_response, redirect, request
 from kettle.testing import KettleClient
 
 TEXT = "text/plain; charset=utf-8"
@@ -258,3 +259,107 @@ def test_a_response_with_close_callbacks_still_runs_them(
 
     assert client.get("/").text == "hi"
     assert closed == ["closed"]
+
+
+# -- the route's memo: the last headers of a view, compared instead of looked up ------------
+
+
+def test_a_view_that_changes_its_own_header_dict_sends_the_new_values(
+    app: Kettle, client: KettleClient
+) -> None:
+    shared = {"Cache-Control": "no-store"}
+
+    @app.route("/")
+    def index() -> Any:
+        return "hi", shared
+
+    assert _twice(client, "/").headers["Cache-Control"] == "no-store"
+    shared["Cache-Control"] = "max-age=60"  # the same dict object, changed in place
+    shared["X-Added"] = "1"
+    response = client.get("/")
+    assert response.headers["Cache-Control"] == "max-age=60"
+    assert response.headers["X-Added"] == "1"
+
+
+def test_equal_values_of_other_types_are_not_mistaken_for_each_other(
+    app: Kettle, client: KettleClient
+) -> None:
+    """``1 == True == 1.0``, but they are sent as "1", "True" and "1.0"."""
+
+    @app.route("/<int:n>")
+    def index(n: int) -> Any:
+        return "hi", {"X-Value": (1, True, 1.0, "1")[n]}
+
+    for n, sent in [(0, "1"), (1, "True"), (2, "1.0"), (3, "1"), (1, "True"), (0, "1")]:
+        assert client.get(f"/{n}").headers["X-Value"] == sent
+
+
+def test_a_response_whose_headers_change_per_call_sends_each_value(
+    app: Kettle, client: KettleClient
+) -> None:
+    @app.route("/")
+    def index() -> Response:
+        response = make_response("hi")
+        response.headers["X-Who"] = request.args["who"]
+        return response
+
+    for who in ("ada", "ada", "grace", "ada", "linus"):
+        assert client.get(f"/?who={who}").headers["X-Who"] == who
+
+
+# -- header validation: on every path that sets a header, on every call --------------------
+
+INJECTIONS = ["a\r\nInjected: yes", "a\nInjected: yes", "a\rInjected: yes", "a\x00Injected: yes"]
+
+
+def _set_item(value: str) -> Response:
+    response = make_response("hi")
+    response.headers["X-Bad"] = value
+    return response
+
+
+def _add(value: str) -> Response:
+    response = make_response("hi")
+    response.headers.add("X-Bad", value)
+    return response
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+@pytest.mark.parametrize(
+    "build",
+    [
+        _set_item,
+        _add,
+        lambda value: Response("hi", headers={"X-Bad": value}),
+        lambda value: ("hi", {"X-Bad": value}),
+        lambda value: ("hi", 200, [("X-Bad", value)]),
+        lambda value: make_response("hi", {"X-Bad": value}),
+    ],
+    ids=["headers[name]=", "headers.add", "Response(headers=)", "tuple dict", "tuple list",
+         "make_response(body, headers)"],
+)
+def test_cr_lf_and_nul_in_a_header_value_are_refused_every_time(
+    app: Kettle, client: KettleClient, build: Any, value: str
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/")
+    def index() -> Any:
+        return build(value)
+
+    for _ in range(3):  # the first call, and the calls after it (memo, remembered heads)
+        response = client.get("/")
+        assert response.status_code == 500
+        assert "Injected" not in response.headers
+        assert b"Injected" not in response.data
+
+
+@pytest.mark.parametrize("value", ["a\tb", "caf\u00e9", "x" * 300, ""])
+def test_tabs_latin_1_and_long_header_values_are_sent(
+    app: Kettle, client: KettleClient, value: str
+) -> None:
+    @app.route("/")
+    def index() -> Response:
+        return _set_item(value)
+
+    assert _twice(client, "/").headers["X-Bad"] == value

@@ -196,15 +196,22 @@ class CombinedMultiDict(MultiDict):
         return type(self), ([MultiDict(self.items(multi=True))],)
 
 
-def _check_header_value(value: str) -> str:
-    if "\n" in value or "\r" in value or "\x00" in value:
+def _check_header_value(value: Any) -> str:
+    """``value`` as a header value: a string without CR, LF or NUL (they would end the header
+    line and start another). A printable string has none of them, so one C-level test
+    passes the usual value (``Headers`` makes it inline); the rest (a tab, non-ASCII) get
+    the three exact searches."""
+    if value.__class__ is not str:
+        value = str(value)
+    if not value.isprintable() and ("\n" in value or "\r" in value or "\x00" in value):
         raise ValueError("Header values must not contain newline or NUL characters.")
-    return value
+    return value  # type: ignore[no-any-return]
 
 
 # RFC 9110 field-name: a token. Names that passed are remembered (the few an app uses).
 _token_re = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_valid_names: set[str] = set()
+#: A name that passed -> its lower case (``Headers.set`` compares lower-cased names).
+_valid_names: dict[str, str] = {}
 
 
 def _check_header_name(name: str) -> str:
@@ -213,12 +220,17 @@ def _check_header_name(name: str) -> str:
     if not isinstance(name, str) or not _token_re.fullmatch(name):
         raise ValueError(f"Header names must be RFC 9110 tokens (no ':', space or CR/LF): {name!r}")
     if len(_valid_names) < 1024:
-        _valid_names.add(name)
+        _valid_names[name] = name.lower()
     return name
 
 
 class _HeaderReading:
-    """The read side shared by ``Headers`` and ``EnvironHeaders``."""
+    """The read side shared by ``Headers`` and ``EnvironHeaders``.
+
+    No instance dict (``__slots__`` here and in each subclass): every response builds a
+    ``Headers``, and a slotted object is built faster."""
+
+    __slots__ = ()
 
     def _first(self, key: str) -> Any:
         """The first value of header ``key``, or ``_missing``."""
@@ -321,20 +333,35 @@ class Headers(_HeaderReading):
 
     def add(self, key: str, value: Any) -> None:
         """Add a header, keeping any earlier one of the same name."""
-        self._list.append((_check_header_name(key), _check_header_value(str(value))))
+        if key not in _valid_names:
+            _check_header_name(key)
+        if value.__class__ is not str or not value.isprintable():  # inline: the usual value
+            value = _check_header_value(value)
+        self._list.append((key, value))
 
     def set(self, key: str, value: Any) -> None:
         """Replace every header named ``key`` with one value, in the first one's place."""
-        new = (_check_header_name(key), _check_header_value(str(value)))
-        lkey = key.lower()
-        for index, (k, _) in enumerate(self._list):
-            if k.lower() == lkey:
-                self._list[index] = new
-                self._list[index + 1 :] = [
-                    item for item in self._list[index + 1 :] if item[0].lower() != lkey
-                ]
+        lkey = _valid_names.get(key)  # a name seen before: checked, and its lower case
+        if lkey is None:
+            lkey = _check_header_name(key).lower()
+        if value.__class__ is not str or not value.isprintable():  # inline: the usual value
+            value = _check_header_value(value)
+        size = len(lkey)  # comparing lengths first skips most lower() calls
+        for k, _ in self._list:
+            if len(k) == size and k.lower() == lkey:
+                self._replace(lkey, (key, value))
                 return
-        self._list.append(new)
+        self._list.append((key, value))
+
+    def _replace(self, lkey: str, new: tuple[str, str]) -> None:
+        """Put ``new`` in the place of the first header named ``lkey``, dropping the others."""
+        items = self._list
+        for index, (k, _) in enumerate(items):
+            if k.lower() == lkey:
+                items[index] = new
+                rest = items[index + 1 :]
+                items[index + 1 :] = [item for item in rest if item[0].lower() != lkey]
+                return
 
     __setitem__ = set
 

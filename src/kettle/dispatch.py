@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .coercion import plain_error
 from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
-from .plain import PlainAnswer, plain_answer
+from .plain import PlainAnswer, PlainMemo, plain_answer
 from .response import Response
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
     __slots__ = (
-        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "preprocessors",
-        "scopes", "stream_body", "teardown", "view", "view_is_async",
+        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "plain_memo",
+        "preprocessors", "scopes", "stream_body", "teardown", "view", "view_is_async",
     )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
@@ -74,6 +74,8 @@ class RoutePlan:
         )
         #: ASGI: don't read the body before the view; it reads ``request.iter_body()``.
         self.stream_body: bool = bool(options.get("stream", False))
+        #: ``plain.py``'s memo of this view's last tuple headers and their checked head.
+        self.plain_memo: PlainMemo | None = None
 
 
 def pipeline(
@@ -145,7 +147,7 @@ def plain_body(app: Kettle, ctx: Context, rv: Any) -> PlainAnswer | None:
         return None
     if isinstance(rv, HTTPException):  # abort(404) or a 404 with no handler: the page itself
         return plain_error(rv, ctx.request)
-    return plain_answer(app, rv)
+    return plain_answer(app, rv, ctx.plan)
 
 
 def finish_fast(app: Kettle, ctx: Context, plan: RoutePlan, rv: Any) -> Response | Steps:

@@ -36,7 +36,8 @@ def url_for(
 
 def make_response(*args: Any) -> Response:
     """A ``Response`` from what a view could return, to add headers or cookies before returning."""
-    app = get_context().app
+    ctx = _cv_context.get()
+    app = (ctx if ctx is not None else get_context()).app  # get_context: the error outside
     if len(args) == 1:
         rv = args[0]
         if rv.__class__ is str and app._plain_make_response:  # the usual call, shortened

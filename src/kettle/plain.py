@@ -19,6 +19,7 @@ from .response import _HTML_HEADER, _STATUS_LINES, Response, is_html
 
 if TYPE_CHECKING:
     from .app import Kettle
+    from .dispatch import RoutePlan
 
 Pairs = tuple[tuple[str, str], ...]
 EncodedPairs = tuple[tuple[bytes, bytes], ...]
@@ -27,8 +28,13 @@ EncodedPairs = tuple[tuple[bytes, bytes], ...]
 Head = tuple[Pairs, EncodedPairs, bool]
 #: ``(status, body, headers, ASGI headers, HTML)``.
 PlainAnswer = tuple[int, bytes, Pairs, EncodedPairs, bool]
+#: A route's memo (``RoutePlan.plain_memo``): ``(the body's Content-Type pair, the view's
+#: last tuple headers, their head)``, or ``(None, a Response's last header list, its head)``.
+PlainMemo = tuple[tuple[str, str] | None, Any, Head]
 
 _MAX_HEADS = 512
+#: The statuses a plain answer may have: known ones, less the two without a body.
+_PLAIN_STATUSES = frozenset(_STATUS_LINES) - {204, 304}
 _heads: dict[Any, Head | None] = {}
 #: Apart, so responses whose values vary (``Location``, cookies) cannot crowd out the rest.
 _response_heads: dict[tuple[tuple[str, str], ...], Head | None] = {}
@@ -74,8 +80,6 @@ def content_head(content_type: tuple[str, str]) -> Head | None:
 def _response_head(items: list[tuple[str, str]]) -> Head | None:
     """The head of a ``Response``'s own headers (cached by their items while there is room,
     so a response whose values vary per request, a ``Location``, stops filling it)."""
-    if len(items) == 1:
-        return content_head(items[0])
     key = tuple(items)
     try:
         return _response_heads[key]
@@ -86,17 +90,27 @@ def _response_head(items: list[tuple[str, str]]) -> Head | None:
         return head
 
 
-def plain_response(response: Response) -> PlainAnswer | None:
+def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAnswer | None:
     """A view's ``Response`` (the class itself, a bytes body, nothing to run on close) as a
-    plain answer, or ``None``: what ``wire_headers`` would send, from a remembered head."""
+    plain answer, or ``None``: what ``wire_headers`` would send, from a remembered head.
+
+    A response of several headers (``make_response`` + a header, ``redirect``) is looked up
+    in the route's memo first: its last header list, compared in C, no key to build."""
     body = response._body
     code = response.status_code
-    if (
-        body is None or response._on_close is not None or code == 204 or code == 304
-        or code not in _STATUS_LINES
-    ):
+    if body is None or response._on_close is not None or code not in _PLAIN_STATUSES:
         return None
-    head = _response_head(response.headers._list)
+    items = response.headers._list
+    if len(items) == 1:
+        head = _heads.get(items[0]) or content_head(items[0])
+    else:
+        memo = plan.plain_memo if plan is not None else None
+        if memo is not None and memo[0] is None and memo[1] == items:
+            head = memo[2]
+        else:
+            head = _response_head(items)
+            if plan is not None and head is not None:
+                plan.plain_memo = (None, list(items), head)
     if head is None:
         return None
     return code, body, head[0], head[1], head[2] and not response.allow_framing
@@ -120,10 +134,34 @@ def _tuple_head(content_type: tuple[str, str], headers: Any) -> Head | None:
     except Exception:  # a bad name or value: the ordinary path answers it (a 500, logged)
         return None
     head = _head(probe.headers._list)
-    if len(_heads) < _MAX_HEADS and all(
-        name.__class__ is str and value.__class__ is str for name, value in key[1]
-    ):
+    if len(_heads) < _MAX_HEADS and _all_str(key[1]):
         _heads[key] = head
+    return head
+
+
+def _all_str(items: tuple[Any, ...]) -> bool:
+    """Whether header items are ``(str, str)`` tuples: the only ones that are remembered
+    (``1 == True`` would let ``{"X": True}`` reuse the head of ``{"X": 1}``)."""
+    return all(
+        item.__class__ is tuple and len(item) == 2
+        and item[0].__class__ is str and item[1].__class__ is str
+        for item in items
+    )
+
+
+def _remembered_head(
+    content_type: tuple[str, str], headers: Any, plan: RoutePlan | None
+) -> Head | None:
+    """The head for a view's tuple ``headers``: first the view's own memo (its last literal
+    headers and their head: one equality test, no key to build), else ``_tuple_head``."""
+    memo = plan.plain_memo if plan is not None else None
+    if memo is not None and memo[0] is content_type and memo[1] == headers:
+        return memo[2]
+    head = _tuple_head(content_type, headers)
+    if plan is not None and head is not None:
+        items = tuple(headers.items()) if headers.__class__ is dict else tuple(headers)
+        if _all_str(items):  # a snapshot: the view may change its own dict or list later
+            plan.plain_memo = (content_type, headers.copy(), head)
     return head
 
 
@@ -144,13 +182,19 @@ def _body(app: Kettle, body: Any) -> tuple[bytes, tuple[str, str]] | None:
     return None
 
 
-def plain_tuple(app: Kettle, rv: tuple[Any, ...]) -> PlainAnswer | None:
+def plain_tuple(
+    app: Kettle, rv: tuple[Any, ...], plan: RoutePlan | None = None
+) -> PlainAnswer | None:
     """A view's tuple as a plain answer, or ``None`` for the ordinary path."""
     size = len(rv)
     if size == 2:
         body, second = rv
         kind = second.__class__
         if kind is int:
+            if second not in _PLAIN_STATUSES:
+                return None
+            if body.__class__ is str:  # ``(text, 201)``: the commonest tuple
+                return second, body.encode(), _HTML_PAIRS, _HTML_ENCODED, True
             status, headers = second, None
         elif kind is dict or kind is list:
             status, headers = 200, second
@@ -161,22 +205,26 @@ def plain_tuple(app: Kettle, rv: tuple[Any, ...]) -> PlainAnswer | None:
         kind = headers.__class__
         if status.__class__ is not int or not (kind is dict or kind is list):
             return None
+        if status not in _PLAIN_STATUSES:
+            return None
     else:
         return None
-    if status == 204 or status == 304 or status not in _STATUS_LINES:
-        return None
-    encoded = _body(app, body)
-    if encoded is None:
-        return None
-    data, content_type = encoded
-    head = _tuple_head(content_type, headers) if headers else content_head(content_type)
+    if body.__class__ is str:
+        data, content_type = body.encode(), _HTML_HEADER
+    else:
+        encoded = _body(app, body)
+        if encoded is None:
+            return None
+        data, content_type = encoded
+    head = _remembered_head(content_type, headers, plan) if headers else content_head(content_type)
     if head is None:
         return None
     return status, data, head[0], head[1], head[2]
 
 
-def plain_answer(app: Kettle, rv: Any) -> PlainAnswer | None:
-    """What a fast-path view returned, as a plain answer, or ``None``."""
+def plain_answer(app: Kettle, rv: Any, plan: RoutePlan | None = None) -> PlainAnswer | None:
+    """What a fast-path view returned, as a plain answer, or ``None``; ``plan`` is the
+    route's, where a tuple's headers are remembered."""
     cls = rv.__class__
     if cls is str:
         return 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
@@ -196,9 +244,9 @@ def plain_answer(app: Kettle, rv: Any) -> PlainAnswer | None:
             last = found
         return 200, data, last[1], last[2], last[3]
     if cls is tuple:
-        return plain_tuple(app, rv)
+        return plain_tuple(app, rv, plan)
     if cls is Response:
-        return plain_response(rv)
+        return plain_response(rv, plan)
     if cls is bytes:
         return 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
     return None

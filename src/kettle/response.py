@@ -102,6 +102,18 @@ def _content_type_header(mimetype: str) -> str:
     return value
 
 
+def _content_type_pair(mimetype: str) -> tuple[str, str]:
+    """The ``Content-Type`` pair of ``mimetype``, one object per mimetype: no tuple to build
+    per response, and the plain path's head lookup finds it by identity."""
+    pair = ("Content-Type", _content_type_header(mimetype))
+    if len(_content_type_pairs) < 256:
+        _content_type_pairs[mimetype] = pair
+    return pair
+
+
+_content_type_pairs: dict[str, tuple[str, str]] = {"text/html": _HTML_HEADER}
+
+
 class Response(ResponseHeaders):
     """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
 
@@ -146,8 +158,8 @@ class Response(ResponseHeaders):
                 mimetype = self.default_mimetype
             new_headers = self.headers = Headers.__new__(Headers)
             if mimetype:
-                value = _content_types.get(mimetype) or _content_type_header(mimetype)
-                new_headers._list = [("Content-Type", value)]
+                pair = _content_type_pairs.get(mimetype) or _content_type_pair(mimetype)
+                new_headers._list = [pair]
             else:
                 new_headers._list = []
         else:
@@ -173,8 +185,13 @@ class Response(ResponseHeaders):
 
     @classmethod
     def html(cls, body: str) -> Response:
-        """A ``text/html`` response of ``body``: what a view's ``str`` becomes."""
-        return cls.direct(body.encode(), _HTML_HEADER)
+        """A ``text/html`` response of ``body``: what a view's ``str`` becomes. ``direct``'s
+        four lines, written out: the commonest response saves a call."""
+        response = cls.__new__(cls)
+        response._body = body.encode()
+        headers = response.headers = Headers.__new__(Headers)
+        headers._list = [_HTML_HEADER]
+        return response
 
     @classmethod
     def direct(cls, body: bytes, content_type: tuple[str, str]) -> Response:
@@ -452,26 +469,27 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     page = _redirect_pages.get(location)
     if page is None:
         # ``quote`` leaves no control character: the Location value needs no further check.
-        page = _REDIRECT_PAGE.format(escape(location)).encode(), quote(location, safe=_URL_SAFE)
+        target = quote(location, safe=_URL_SAFE)
+        page = _REDIRECT_PAGE.format(escape(location)).encode(), ("Location", target)
         if len(_redirect_pages) < 512:  # the same few targets, mostly: built once each
             _redirect_pages[location] = page
-    body, target = page
+    body, header = page  # the same pair object each time: the plain path's memo matches it
     if cls is _Response or (
         cls.__init__ is _Response.__init__ and cls.direct.__func__ is _DIRECT  # type: ignore[attr-defined]
         and cls.default_mimetype == "text/html"
     ):
         response = cls.direct(body, _HTML_HEADER)
-        response.headers._list.append(("Location", target))
+        response.headers._list.append(header)
         if code.__class__ is int:
             response.status_code = code
         else:
             response.status = code
         return response
     response = cls(body.decode(), code, mimetype="text/html")
-    response.headers.set("Location", target)
+    response.headers.set("Location", header[1])
     return response
 
 
-_redirect_pages: dict[str, tuple[bytes, str]] = {}
+_redirect_pages: dict[str, tuple[bytes, tuple[str, str]]] = {}
 _Response = Response
 _DIRECT = Response.direct.__func__  # type: ignore[attr-defined]

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 FILE_BLOCK_SIZE = 64 * 1024
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
+#: ``Content-Length`` pairs for the small bodies most plain answers have, built once.
+_LENGTHS = [("Content-Length", str(n)) for n in range(4096)]
 
 
 def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Request:
@@ -176,7 +178,9 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         plain = plain_body(app, ctx, rv)
         if plain is not None:  # the commonest answers: written without a Response
             code, body, head, _, html = plain
-            headers = [*head, ("Content-Length", str(len(body))), NOSNIFF]
+            size = len(body)
+            length = _LENGTHS[size] if size < 4096 else ("Content-Length", str(size))
+            headers = [*head, length, NOSNIFF]
             if html and app._frame_options is not None:
                 headers.append(app._frame_options)
             start_response(_STATUS_LINES[code], headers)
