@@ -101,17 +101,6 @@ def server(request: pytest.FixtureRequest, serve: Serve) -> Iterator[LiveServer]
 
 
 @pytest.fixture
-def bodiless_known_broken(server: LiveServer, request: pytest.FixtureRequest) -> None:
-    """hypercorn's WSGI adapter (its default mode on Python 3.11) never sends the response
-    start for a body iterable with no chunks, which HEAD and 304 answers are: every kettle
-    HEAD or 304 there is a 500 from hypercorn itself. Marked so it is noticed when fixed."""
-    if server.name == "hypercorn" and CONFIGS[server.name].door == "wsgi":
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="hypercorn's WSGI adapter drops bodiless responses"
-        ))
-
-
-@pytest.fixture
 def client(server: LiveServer) -> HTTPClient:
     return server.client()
 
@@ -150,7 +139,6 @@ def test_200_with_validators(client: HTTPClient, site: Path) -> None:
     assert sha256(big.content) == sha256((site / "big.bin").read_bytes())
 
 
-@pytest.mark.usefixtures("bodiless_known_broken")
 def test_304(client: HTTPClient) -> None:
     first = client.get("/static/site.css")
     by_tag = client.get("/static/site.css", headers={"If-None-Match": first.headers["ETag"]})
@@ -180,7 +168,6 @@ def test_206_single_and_multipart(client: HTTPClient, site: Path) -> None:
     assert parts == [CSS[0:4], CSS[10:14]]
 
 
-@pytest.mark.usefixtures("bodiless_known_broken")
 def test_416_and_head(client: HTTPClient) -> None:
     response = client.get("/static/site.css", headers={"Range": f"bytes={len(CSS)}-"})
     assert response.status_code == 416
