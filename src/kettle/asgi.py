@@ -206,21 +206,28 @@ async def _more_body(receive: Receive, first: bytes, limit: int | None) -> bytes
     what is kept as it arrives."""
     chunks = [first]
     seen = len(first)
-    while True:
+    if limit is not None and seen > limit:
+        raise too_large(limit)
+    async for chunk in _body_chunks(receive):
+        seen += len(chunk)
         if limit is not None and seen > limit:
             raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    """The non-empty bodies of the ``http.request`` messages still to come; a disconnect
+    ends the request (``ClientDisconnected``)."""
+    while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnected()
         chunk: bytes = message.get("body", b"")
         if chunk:
-            seen += len(chunk)
-            chunks.append(chunk)
+            yield chunk
         if not message.get("more_body", False):
-            break
-    if limit is not None and seen > limit:
-        raise too_large(limit)
-    return b"".join(chunks)
+            return
 
 
 async def _read_form(
@@ -241,22 +248,15 @@ async def _read_form(
         form_error = exc
     seen = 0
     try:
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnected()
-            chunk: bytes = message.get("body", b"")
-            if chunk:
-                seen += len(chunk)
-                if limit is not None and seen > limit:
-                    raise too_large(limit)
-                if parser is not None:
-                    try:
-                        parser.feed(chunk)  # closes itself when it fails
-                    except HTTPException as exc:
-                        form_error, parser = exc, None
-            if not message.get("more_body", False):
-                break
+        async for chunk in _body_chunks(receive):
+            seen += len(chunk)
+            if limit is not None and seen > limit:
+                raise too_large(limit)
+            if parser is not None:
+                try:
+                    parser.feed(chunk)  # closes itself when it fails
+                except HTTPException as exc:
+                    form_error, parser = exc, None
         if declared is not None and seen < declared:
             raise _short_body()
         if parser is not None:
