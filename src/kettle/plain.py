@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from .response import _HTML_HEADER, _STATUS_LINES, Response, is_html
 
 if TYPE_CHECKING:
@@ -228,28 +230,35 @@ def plain_answer(app: Kettle, rv: Any, plan: RoutePlan | None = None) -> PlainAn
     cls = rv.__class__
     if cls is str:
         return 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
-    if cls is dict or cls is list:  # inlined: the commonest answer after str
-        frozen = app.json._frozen
-        if frozen is None:
-            return None
-        try:
-            data = frozen[0](rv)
-        except Exception:  # not encodable: the ordinary path answers it (a 500, logged)
-            return None
-        last = _last_json
-        if frozen[2] is not last[0]:
-            found = _json_head(frozen[2])
-            if found is None:
-                return None
-            last = found
-        return 200, data, last[1], last[2], last[3]
+    if cls is dict or cls is list:
+        return plain_json(app, rv)
     if cls is tuple:
         return plain_tuple(app, rv, plan)
     if cls is Response:
         return plain_response(rv, plan)
     if cls is bytes:
         return 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
+    if isinstance(rv, msgspec.Struct):  # a typed view's model
+        return plain_json(app, rv)
     return None
+
+
+def plain_json(app: Kettle, rv: Any) -> PlainAnswer | None:
+    """A value the app's JSON provider encodes (dict, list, ``Struct``), as a plain answer."""
+    frozen = app.json._frozen
+    if frozen is None:
+        return None
+    try:
+        data = frozen[0](rv)
+    except Exception:  # not encodable: the ordinary path answers it (a 500, logged)
+        return None
+    last = _last_json
+    if frozen[2] is not last[0]:
+        found = _json_head(frozen[2])
+        if found is None:
+            return None
+        last = found
+    return 200, data, last[1], last[2], last[3]
 
 
 def _json_head(pair: tuple[str, str]) -> tuple[Any, Pairs, EncodedPairs, bool] | None:
