@@ -262,3 +262,66 @@ def test_wsgi_environ_without_optional_keys() -> None:
     assert json.loads(body) == {
         "path": "/", "query": "", "root": "", "remote": None, "scheme": "http",
     }
+
+
+# -- nothing outlives the request ----------------------------------------------------------
+def _json_post_environ(body: bytes) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": "/echo", "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1:8000",
+        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(), "wsgi.multithread": False, "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+
+
+async def _asgi_json_post(app: Kettle, body: bytes) -> bytes:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/echo", "raw_path": b"/echo", "root_path": "",
+        "query_string": b"", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
+    }
+    sent: list[dict[str, Any]] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.parametrize("door", ["wsgi", "asgi"])
+def test_a_json_post_leaves_nothing_behind_without_the_garbage_collector(door: str) -> None:
+    """The fast path frees the request (and so its body) by reference counting alone: no
+    cycle keeps a large upload alive until the collector runs."""
+    import asyncio
+    import gc
+    import weakref
+
+    app = Kettle(__name__)
+    seen: list[weakref.ref[Request]] = []
+
+    @app.post("/echo")
+    def echo() -> Any:
+        seen.append(weakref.ref(request._get_current_object()))  # type: ignore[attr-defined]
+        return request.get_json()
+
+    body = json.dumps({"blob": "x" * 100_000}).encode()
+    gc.disable()
+    try:
+        if door == "wsgi":
+            answer = b"".join(app(_json_post_environ(body), lambda status, headers: None))
+        else:
+            answer = asyncio.run(_asgi_json_post(app, body))
+        assert json.loads(answer) == {"blob": "x" * 100_000}
+        assert seen and seen[0]() is None
+    finally:
+        gc.enable()
