@@ -34,6 +34,20 @@ def test_every_asgi_benchmark_scenario_answers_correctly() -> None:
     _load("asgi_inprocess").check()
 
 
+@pytest.mark.parametrize("door", ["wsgi", "asgi"])
+def test_icount_serves_its_scenario_through_each_door(door: str) -> None:
+    """What ``icount.py`` runs under callgrind (here without it): the requests it counts."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "icount.py"), "--serve", door, "kettle",
+         "post-json", "-n", "20"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_session_benchmark_answers_correctly() -> None:
     pytest.importorskip("flask")
     _load("sessions").check_all()
