@@ -200,9 +200,9 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             environ["kettle.preserve_context"](ctx)
         elif plan is None or plan.needs_teardown or ctx._holds or request._files:
             ctx.pop(error)
-        else:  # nothing to tear down: leave the context (the request and its body go with
-            # this frame; an escaping error's traceback would keep them, so free the body then)
-            if error is not None:
+        else:  # nothing to tear down: free the body and leave the context, as under ASGI
+            # (a handled error's traceback can keep the request alive until the collector runs)
+            if request._data is not None:
                 request.close()
             _cv_context.reset(ctx._token)
 
