@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
+from .body import MAX_LENGTH_DIGITS, RequestLimits, short_body, too_large
 from .concurrency import drive_async, run_sync, start_sync
 from .context import Context, _cv_context
 from .dispatch import (
@@ -193,12 +193,8 @@ async def read_body(request: Request, receive: Receive) -> None:
     elif limit is not None and len(body) > limit:
         raise too_large(limit)
     if declared is not None and len(body) < declared:
-        raise _short_body()
+        raise short_body()
     request.set_body(body)
-
-
-def _short_body() -> BadRequest:
-    return BadRequest("The client sent less data than its Content-Length header announced.")
 
 
 async def _more_body(receive: Receive, first: bytes, limit: int | None) -> bytes:
@@ -258,7 +254,7 @@ async def _read_form(
                 except HTTPException as exc:
                     form_error, parser = exc, None
         if declared is not None and seen < declared:
-            raise _short_body()
+            raise short_body()
         if parser is not None:
             try:
                 request.set_form(*parser.finish())

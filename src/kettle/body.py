@@ -47,6 +47,14 @@ class RequestLimits:
         )
 
 
+def short_body() -> BadRequest:
+    return BadRequest("The client sent less data than its Content-Length header announced.")
+
+
+def disconnected() -> BadRequest:
+    return BadRequest("The client disconnected while sending the request body.")
+
+
 def too_large(limit: int) -> RequestEntityTooLarge:
     return RequestEntityTooLarge(
         f"The request body is larger than the limit of {limit} bytes (MAX_CONTENT_LENGTH)."
@@ -78,7 +86,7 @@ class BodyReader:
         try:
             data = self._input.read(size)
         except (OSError, ValueError) as exc:
-            raise BadRequest("The client disconnected while sending the request body.") from exc
+            raise disconnected() from exc
         self._account(data, size)
         return data
 
@@ -94,9 +102,7 @@ class BodyReader:
                 self._exhausted = True
             elif not data:
                 self._exhausted = True
-                raise BadRequest(
-                    "The client sent less data than its Content-Length header announced."
-                )
+                raise short_body()
         elif not data:
             self._exhausted = True
 

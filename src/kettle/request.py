@@ -20,6 +20,8 @@ from .body import (
     BufferedBody,
     Readable,
     RequestLimits,
+    disconnected,
+    short_body,
     too_large,
 )
 from .context import _cv_context
@@ -66,6 +68,12 @@ class _Cookies(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         raise BadRequestKeyError(key)
+
+
+def _is_json_type(mimetype: str) -> bool:
+    return mimetype == "application/json" or (
+        mimetype.startswith("application/") and mimetype.endswith("+json")
+    )
 
 
 def _may_be_multipart(content_type: str | None) -> bool:
@@ -285,16 +293,14 @@ class Request(RequestHeaders):
     @property
     def is_json(self) -> bool:
         """Whether the body is JSON: ``application/json`` or ``application/...+json``."""
-        mt = (self._mimetype or self._parsed_content_type())[0]
-        return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
+        return _is_json_type((self._mimetype or self._parsed_content_type())[0])
 
     def _is_json(self) -> bool:
         """``is_json`` for kettle's own reads: the property's test without a call from C,
         unless a subclass overrides ``is_json`` (then that is asked, as Flask asks it)."""
         if self.__class__.is_json is not _IS_JSON:
             return bool(self.is_json)
-        mt = (self._mimetype or self._parsed_content_type())[0]
-        return mt == "application/json" or (mt.startswith("application/") and mt.endswith("+json"))
+        return _is_json_type((self._mimetype or self._parsed_content_type())[0])
 
     @property
     def user_agent(self) -> UserAgent:
@@ -475,12 +481,10 @@ class Request(RequestHeaders):
             while len(data) < length:  # a server may hand the body over in parts
                 more = source.read(length - len(data))
                 if not more:
-                    raise BadRequest(
-                        "The client sent less data than its Content-Length header announced."
-                    )
+                    raise short_body()
                 data += more
         except (OSError, ValueError) as exc:
-            raise BadRequest("The client disconnected while sending the request body.") from exc
+            raise disconnected() from exc
         return data
 
     @property
