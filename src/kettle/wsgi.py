@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 FILE_BLOCK_SIZE = 64 * 1024
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
-# A bodiless answer (HEAD, 204, 304) is ``[b""]``, not ``[]``: hypercorn's WSGI adapter sends
-# the status and headers with the first chunk, so an empty iterable became its own 500.
+#: A bodiless answer (HEAD, 204, 304): one empty chunk, not none, since hypercorn's WSGI
+#: adapter sends the status and headers with the first chunk (an empty iterable was its 500).
+_NO_BODY = (b"",)
 #: ``Content-Length`` pairs for the small bodies most plain answers have, built once.
 _LENGTHS = [("Content-Length", str(n)) for n in range(4096)]
 
@@ -186,7 +187,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             if html and app._frame_options is not None:
                 headers.append(app._frame_options)
             start_response(_STATUS_LINES[code], headers)
-            return [b""] if request.method == "HEAD" else [body]
+            return _NO_BODY if request.method == "HEAD" else [body]
         response = finish_fast(app, ctx, plan, rv)
         if not isinstance(response, Response):
             response = drive(response)
@@ -221,7 +222,7 @@ def _send(
     body = response._body
     if request.method == "HEAD" or code in (204, 304):
         response.close()
-        return [b""]
+        return _NO_BODY
     if body is not None:
         if response._on_close is None:
             return [body]
