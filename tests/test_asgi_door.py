@@ -220,3 +220,81 @@ def test_a_sync_wrapper_around_an_async_view_is_awaited(door: str) -> None:
 
     response = call(door, app, RawRequest(path=b"/"))
     assert (response.status, response.body) == (200, b"awaited")
+
+
+# -- errors answered without the pipeline ---------------------------------------------------
+def _aborting_app() -> Kettle:
+    """Fast-path ``async def`` views that abort, with handlers of every kind."""
+    app = Kettle("aborts")
+    app.config["SECRET_KEY"] = "door-test"
+
+    @app.errorhandler(404)
+    async def not_found(error: Exception) -> Any:
+        return {"error": type(error).__name__, "path": request.path}, 404
+
+    @app.errorhandler(409)
+    def conflict(error: Exception) -> Any:
+        try:  # a def handler never runs on the event loop under ASGI
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return "off the loop", 409
+        return "on the loop", 409
+
+    @app.errorhandler(418)
+    async def broken(error: Exception) -> Any:
+        raise RuntimeError("the handler fails")
+
+    @app.errorhandler(410)
+    async def gone(error: Exception) -> Any:
+        from kettle import after_this_request, session
+
+        session["seen"] = "gone"
+
+        @after_this_request
+        def mark(response: Any) -> Any:
+            response.headers["X-After"] = "ran"
+            return response
+
+        return "gone", 410
+
+    for code in (404, 409, 418, 410, 400):
+
+        async def view(code: int = code) -> Any:
+            from kettle import abort
+
+            abort(code)
+
+        app.add_url_rule(f"/abort/{code}", f"abort{code}", view)
+    return app
+
+
+def test_an_async_handler_answers_an_abort_through_both_doors(door: str) -> None:
+    response = call(door, _aborting_app(), RawRequest(path=b"/abort/404"))
+    assert response.status == 404
+    assert response.body == b'{"error":"NotFound","path":"/abort/404"}'
+
+
+def test_an_abort_without_a_handler_is_its_own_page(door: str) -> None:
+    response = call(door, _aborting_app(), RawRequest(path=b"/abort/400"))
+    assert response.status == 400
+    assert b"Bad Request" in response.body
+
+
+def test_a_def_handler_runs_off_the_event_loop(door: str) -> None:
+    response = call(door, _aborting_app(), RawRequest(path=b"/abort/409"))
+    assert (response.status, response.body) == (409, b"off the loop")
+
+
+def test_a_failing_handler_is_a_logged_500(door: str, caplog: pytest.LogCaptureFixture) -> None:
+    response = call(door, _aborting_app(), RawRequest(path=b"/abort/418"))
+    assert response.status == 500
+    assert "the handler fails" in caplog.text
+
+
+def test_a_handlers_session_and_after_this_request_still_apply(door: str) -> None:
+    """A handler's value is finished as a view's: the session it changed is saved and what it
+    registered with ``after_this_request`` runs."""
+    response = call(door, _aborting_app(), RawRequest(path=b"/abort/410"))
+    assert (response.status, response.body) == (410, b"gone")
+    assert response.header("X-After") == "ran"
+    assert (response.header("Set-Cookie") or "").startswith("session=")

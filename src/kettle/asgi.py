@@ -20,14 +20,18 @@ from types import CoroutineType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .body import MAX_LENGTH_DIGITS, RequestLimits, short_body, too_large
-from .concurrency import drive_async, run_sync, start_sync
+from .concurrency import drive_async, is_async_callable, run_sync, start_sync
 from .context import Context, _cv_context
 from .dispatch import (
     RoutePlan,
-    answer_routing_error,
+    _itself,
+    error_shortcut,
     finish_fast,
+    handle_exception,
     pipeline,
     plain_body,
+    release_frames,
+    routing_error_shortcut,
     websocket_pipeline,
 )
 from .errors import BadRequest, HTTPException
@@ -35,6 +39,7 @@ from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
 from .http import parse_options_header
 from .request import Request
+from .plain import _HTML_ENCODED, _HTML_PAIRS
 from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
 
@@ -111,7 +116,14 @@ class _FromScope(Generic[T]):
 
 class ScopeRequest(Request):
     """A ``Request`` built from an ASGI scope: what only some views read comes from the
-    scope on first use (``_FromScope``)."""
+    scope on first use (``_FromScope``).
+
+    ``ScopeRequest()`` takes no arguments: ``object.__init__`` as the initializer makes the
+    call one C slot, cheaper than ``Request.__new__(ScopeRequest)`` (a bound builtin called
+    with an argument tuple) and than a Python ``__init__``; the door assigns the rest.
+    """
+
+    __init__ = object.__init__  # type: ignore[assignment]
 
     _scope: Scope
     query_string = _FromScope(_query_string)
@@ -120,15 +132,18 @@ class ScopeRequest(Request):
     remote_addr = _FromScope(_client_host)
 
 
-_new_request = Request.__new__
-_new_context = Context.__new__
+class DoorContext(Context):
+    """The context the ASGI door pushes for a request: a ``Context`` built by ``DoorContext()``
+    in one C call (``object.__init__``, as ``ScopeRequest``); the door assigns its fields."""
+
+    __init__ = object.__init__  # type: ignore[assignment]
 
 
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
     """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
-    # Built without ``__init__``: only what routing and the door need is assigned; the
-    # class defaults and ``ScopeRequest``'s scope readers provide the rest.
-    request = _new_request(ScopeRequest)
+    # Built without ``Request.__init__``: only what routing and the door need is assigned;
+    # the class defaults and ``ScopeRequest``'s scope readers provide the rest.
+    request = ScopeRequest()
     request._scope = scope
     path: str = scope["path"]
     root_path: str | None = scope.get("root_path")
@@ -340,7 +355,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         from .proxies import apply_proxy_fix
 
         apply_proxy_fix(request, app._proxy_fix)
-    ctx = _new_context(Context)  # ``Context(app, request)`` without a Python ``__init__`` call
+    ctx = DoorContext()  # ``Context(app, request)`` without a Python ``__init__`` call
     ctx.app = app
     ctx.request = request
     ctx.session = ctx._after_request = None
@@ -376,8 +391,12 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 return None
             except HTTPException as exc:  # a routing error found first wins, as under WSGI
                 request.routing_exception = request.routing_exception or exc
-        response: Any
-        if plan.fast and method != "OPTIONS" and request.routing_exception is None:
+        response: Any = None
+        if request.routing_exception is not None:  # a 404 page, written as a view's answer
+            rv = routing_error_shortcut(app, ctx, plan)
+            if rv is None:
+                response = await drive_async(app, pipeline(app, ctx, plan))
+        elif plan.fast and method != "OPTIONS":
             view: Any = plan.view
             view_args = request.view_args
             try:
@@ -390,21 +409,23 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                     if rv.__class__ is CoroutineType:  # a sync wrapper of an async view
                         rv = await rv
             except Exception as exc:
-                response = await drive_async(app, pipeline(app, ctx, plan, exc))
-            else:
-                response = plain_body(app, ctx, rv)  # a plain answer: no Response needed
-                if response is None:
-                    response = finish_fast(app, ctx, plan, rv)
-                    if not isinstance(response, Response):
-                        response = await drive_async(app, response)
-        elif request.routing_exception is not None:
-            response = answer_routing_error(app, ctx, plan)
-            if not isinstance(response, Response):
-                response = await drive_async(app, response)
+                rv, response = await _answer_view_error(app, ctx, plan, exc)
         else:
             response = await drive_async(
                 app, pipeline(app, ctx, plan), plan.view if plan.inline else None
             )
+        if response is None:  # the value of a view (or of an error handler) to answer
+            if (  # the commonest answer, a str with nothing after the view (``plain_body``)
+                rv.__class__ is str and ctx.session is None and not ctx._after_request
+                and app._plain_make_response
+            ):
+                response = 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
+            else:  # a plain answer (no Response needed), else the Response
+                response = plain_body(app, ctx, rv)
+                if response is None:
+                    response = finish_fast(app, ctx, plan, rv)
+                    if not isinstance(response, Response):
+                        response = await drive_async(app, response)
     except BaseException as exc:
         await _finish(app, ctx, plan, exc, scope)
         raise
@@ -427,9 +448,9 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
             _NOSNIFF,
         ]
-        if html and app._frame_options is not None:
-            frame = app._frame_options
-            plain_headers.append(_encoded.get(frame) or _encoded_frame_options(frame))
+        frame = app._frame_options
+        if html and frame is not None:
+            plain_headers.append(_FRAME[1] if _FRAME[0] is frame else _frame_bytes(frame))
         await send({"type": "http.response.start", "status": code, "headers": plain_headers})
         await send({
             "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,
@@ -451,7 +472,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 frame_options is not None and is_html(items[0][1])
                 and not response.allow_framing
             ):
-                headers.append(_encoded_frame_options(frame_options))
+                headers.append(_frame_bytes(frame_options))
         else:
             headers = encode_headers(wire_headers(response, app._frame_options))
         await send({"type": "http.response.start", "status": code, "headers": headers})
@@ -461,6 +482,25 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         return None
     await send_response(app, request, response, send, scope)
     return None
+
+
+async def _answer_view_error(
+    app: Kettle, ctx: Context, plan: RoutePlan, exc: Exception
+) -> tuple[Any, Response | None]:
+    """A fast-path view's exception: ``(value, None)`` when it is answered as the view's value
+    (``abort(404)`` with no handler, or an ``async def`` handler's value, as the WSGI door
+    does), else ``(None, the pipeline's Response)`` (a sync handler runs in the pool there)."""
+    handler = error_shortcut(app, plan, exc)
+    if handler is None or not (handler is _itself or is_async_callable(handler)):
+        return None, await drive_async(app, pipeline(app, ctx, plan, exc))
+    if handler is _itself:
+        return exc, None
+    try:
+        rv = await handler(exc)
+    except Exception as failure:
+        return None, await drive_async(app, handle_exception(app, ctx, plan, failure))
+    release_frames(exc)
+    return rv, None
 
 
 async def _other_scope(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
@@ -501,12 +541,19 @@ def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
-def _encoded_frame_options(pair: tuple[str, str]) -> tuple[bytes, bytes]:
-    """The app's ``X-Frame-Options`` pair as bytes, encoded once per value."""
+def _frame_bytes(pair: tuple[str, str]) -> tuple[bytes, bytes]:
+    """The app's ``X-Frame-Options`` pair as bytes, encoded once per value; the last one is
+    also kept in ``_FRAME``, which the door tests by identity before calling this."""
     encoded = _encoded.get(pair)
     if encoded is None:
         encoded = _encoded[pair] = (b"x-frame-options", pair[1].encode("latin-1"))
+    _FRAME[:] = (pair, encoded)
     return encoded
+
+
+#: ``[the app's X-Frame-Options pair, its ASGI bytes]`` last encoded (every app's is one
+#: object: ``frame_options_header``), read by identity: no tuple to hash per HTML answer.
+_FRAME: list[Any] = [None, None]
 #: ``Content-Length`` pairs for the small bodies most responses have, encoded once.
 _LENGTHS = [(b"content-length", str(n).encode()) for n in range(4096)]
 _CACHED_NAMES = frozenset({"Content-Type", "X-Content-Type-Options", "Vary", "Cache-Control"})

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .coercion import plain_error
 from .concurrency import is_async_callable
 from .errors import HTTPException, InternalServerError, RequestRedirect
-from .plain import PlainAnswer, PlainMemo, plain_answer
+from .plain import PlainAnswer, PlainMemo, plain_answer, plain_response, plain_tuple
 from .response import Response
 
 if TYPE_CHECKING:
@@ -145,6 +145,11 @@ def plain_body(app: Kettle, ctx: Context, rv: Any) -> PlainAnswer | None:
     goes through ``finish_fast``."""
     if ctx.session is not None or ctx._after_request or not app._plain_make_response:
         return None
+    cls = rv.__class__
+    if cls is tuple:  # the commonest shapes past a bare value: one call less
+        return plain_tuple(app, rv, ctx.plan)
+    if cls is Response:  # a view's own (``make_response``, ``redirect``)
+        return plain_response(rv, ctx.plan)
     if isinstance(rv, HTTPException):  # abort(404) or a 404 with no handler: the page itself
         return plain_error(rv, ctx.request)
     return plain_answer(app, rv, ctx.plan)
