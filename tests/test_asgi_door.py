@@ -298,3 +298,25 @@ def test_a_handlers_session_and_after_this_request_still_apply(door: str) -> Non
     assert (response.status, response.body) == (410, b"gone")
     assert response.header("X-After") == "ran"
     assert (response.header("Set-Cookie") or "").startswith("session=")
+
+
+# -- a GET that says it has a body ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("length", "body", "expected"),
+    [(b"7", b'{"a":1}', b'{"a":1}'), (b"0", b"", b""), (b"", b"", b""), (None, b"", b"")],
+)
+def test_a_get_body_is_read_as_under_wsgi(
+    door: str, length: bytes | None, body: bytes, expected: bytes
+) -> None:
+    """The door reads a GET-like request's body only when ``Content-Length`` announces one
+    (an empty value is no length, as WSGI's ``CONTENT_LENGTH=""``): the view gets the same
+    bytes through both doors."""
+    app = Kettle("get-body")
+
+    @app.get("/")
+    async def index() -> bytes:
+        return request.get_data()
+
+    headers = [] if length is None else [(b"content-length", length)]
+    response = call(door, app, RawRequest(path=b"/", headers=headers, body=body))
+    assert (response.status, response.body) == (200, expected)
