@@ -38,8 +38,8 @@ from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
 from .http import parse_options_header
-from .request import Request
 from .plain import _HTML_ENCODED, _HTML_PAIRS, plain_response, plain_tuple
+from .request import Request
 from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
 
@@ -123,7 +123,7 @@ class ScopeRequest(Request):
     with an argument tuple) and than a Python ``__init__``; the door assigns the rest.
     """
 
-    __init__ = object.__init__  # type: ignore[assignment]
+    __init__ = object.__init__
 
     _scope: Scope
     query_string = _FromScope(_query_string)
@@ -136,14 +136,14 @@ class DoorContext(Context):
     """The context the ASGI door pushes for a request: a ``Context`` built by ``DoorContext()``
     in one C call (``object.__init__``, as ``ScopeRequest``); the door assigns its fields."""
 
-    __init__ = object.__init__  # type: ignore[assignment]
+    __init__ = object.__init__
 
 
 def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
     """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
     # Built without ``Request.__init__``: only what routing and the door need is assigned;
     # the class defaults and ``ScopeRequest``'s scope readers provide the rest.
-    request = ScopeRequest()
+    request: ScopeRequest = ScopeRequest()
     request._scope = scope
     path: str = scope["path"]
     root_path: str | None = scope.get("root_path")
@@ -392,6 +392,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             except HTTPException as exc:  # a routing error found first wins, as under WSGI
                 request.routing_exception = request.routing_exception or exc
         response: Any = None
+        rv: Any
         if request.routing_exception is not None:  # a 404 page, written as a view's answer
             rv = routing_error_shortcut(app, ctx, plan)
             if rv is None:
@@ -502,7 +503,7 @@ async def _answer_view_error(
     if handler is _itself:
         return exc, None
     try:
-        rv = await handler(exc)
+        rv = await handler(exc)  # type: ignore[arg-type]  # an HTTPException: error_shortcut
     except Exception as failure:
         return None, await drive_async(app, handle_exception(app, ctx, plan, failure))
     release_frames(exc)
