@@ -450,14 +450,16 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     if response.__class__ is tuple:  # plain_body's (status, body, headers, ASGI headers, HTML)
         code, body, _, head, html = response
         length = len(body)
+        frame = app._frame_options
+        if html and frame is not None:  # nosniff and the app's X-Frame-Options, as bytes
+            tail = _FRAME[1] if _FRAME[0] is frame else _frame_tail(frame)
+        else:
+            tail = _NOSNIFF_TAIL
         plain_headers = [
             *head,
             _LENGTHS[length] if length < 4096 else (b"content-length", str(length).encode()),
-            _NOSNIFF,
+            *tail,
         ]
-        frame = app._frame_options
-        if html and frame is not None:
-            plain_headers.append(_FRAME[1] if _FRAME[0] is frame else _frame_bytes(frame))
         await send({"type": "http.response.start", "status": code, "headers": plain_headers})
         await send({
             "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,
@@ -549,17 +551,24 @@ _NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 def _frame_bytes(pair: tuple[str, str]) -> tuple[bytes, bytes]:
-    """The app's ``X-Frame-Options`` pair as bytes, encoded once per value; the last one is
-    also kept in ``_FRAME``, which the door tests by identity before calling this."""
+    """The app's ``X-Frame-Options`` pair as bytes, encoded once per value."""
     encoded = _encoded.get(pair)
     if encoded is None:
         encoded = _encoded[pair] = (b"x-frame-options", pair[1].encode("latin-1"))
-    _FRAME[:] = (pair, encoded)
     return encoded
 
 
-#: ``[the app's X-Frame-Options pair, its ASGI bytes]`` last encoded (every app's is one
-#: object: ``frame_options_header``), read by identity: no tuple to hash per HTML answer.
+def _frame_tail(pair: tuple[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    """What ends an HTML plain answer's headers: nosniff and the app's ``X-Frame-Options``,
+    kept in ``_FRAME`` for the next answer to find by identity."""
+    tail = (_NOSNIFF, _frame_bytes(pair))
+    _FRAME[:] = (pair, tail)
+    return tail
+
+
+_NOSNIFF_TAIL = (_NOSNIFF,)
+#: ``[the app's X-Frame-Options pair, the tail it gives]`` last built (every app's pair is
+#: one object: ``frame_options_header``), read by identity: no tuple to hash per answer.
 _FRAME: list[Any] = [None, None]
 #: ``Content-Length`` pairs for the small bodies most responses have, encoded once.
 _LENGTHS = [(b"content-length", str(n).encode()) for n in range(4096)]
