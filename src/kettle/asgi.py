@@ -503,12 +503,13 @@ async def _answer_view_error(
     if handler is None or not (handler is _itself or is_async_callable(handler)):
         return None, await drive_async(app, pipeline(app, ctx, plan, exc))
     if handler is _itself:
-        return exc, None
-    try:
-        rv = await handler(exc)  # type: ignore[arg-type]  # an HTTPException: error_shortcut
-    except Exception as failure:
-        return None, await drive_async(app, handle_exception(app, ctx, plan, failure))
-    release_frames(exc)
+        rv: Any = exc
+    else:
+        try:
+            rv = await handler(exc)  # type: ignore[arg-type]  # an HTTPException: error_shortcut
+        except Exception as failure:
+            return None, await drive_async(app, handle_exception(app, ctx, plan, failure))
+    release_frames(exc)  # its traceback holds the view's frame, and so the request
     return rv, None
 
 
