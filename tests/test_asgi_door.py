@@ -320,3 +320,22 @@ def test_a_get_body_is_read_as_under_wsgi(
     headers = [] if length is None else [(b"content-length", length)]
     response = call(door, app, RawRequest(path=b"/", headers=headers, body=body))
     assert (response.status, response.body) == (200, expected)
+
+
+def test_each_app_sends_its_own_frame_options(door: str) -> None:
+    """The door remembers the last app's ``X-Frame-Options`` bytes: apps answering in turn
+    still send their own value, or none."""
+    apps = []
+    for value in ("DENY", "SAMEORIGIN", None):
+        app = Kettle(f"frames-{value}")
+        app.config["X_FRAME_OPTIONS"] = value
+
+        @app.get("/")
+        async def index() -> str:
+            return "<p>page</p>"
+
+        apps.append((app, value))
+    for _ in range(2):
+        for app, value in apps:
+            response = call(door, app, RawRequest(path=b"/"))
+            assert response.header("X-Frame-Options") == value

@@ -452,7 +452,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         length = len(body)
         frame = app._frame_options
         if html and frame is not None:  # nosniff and the app's X-Frame-Options, as bytes
-            tail = _FRAME[1] if _FRAME[0] is frame else _frame_tail(frame)
+            memo = _frame_memo  # one read: another thread may replace it meanwhile
+            tail = memo[1] if memo[0] is frame else _frame_tail(frame)
         else:
             tail = _NOSNIFF_TAIL
         plain_headers = [
@@ -561,16 +562,17 @@ def _frame_bytes(pair: tuple[str, str]) -> tuple[bytes, bytes]:
 
 def _frame_tail(pair: tuple[str, str]) -> tuple[tuple[bytes, bytes], ...]:
     """What ends an HTML plain answer's headers: nosniff and the app's ``X-Frame-Options``,
-    kept in ``_FRAME`` for the next answer to find by identity."""
+    kept in ``_frame_memo`` for the next answer to find by identity."""
+    global _frame_memo
     tail = (_NOSNIFF, _frame_bytes(pair))
-    _FRAME[:] = (pair, tail)
+    _frame_memo = (pair, tail)
     return tail
 
 
 _NOSNIFF_TAIL = (_NOSNIFF,)
-#: ``[the app's X-Frame-Options pair, the tail it gives]`` last built (every app's pair is
+#: ``(the app's X-Frame-Options pair, the tail it gives)`` last built (every app's pair is
 #: one object: ``frame_options_header``), read by identity: no tuple to hash per answer.
-_FRAME: list[Any] = [None, None]
+_frame_memo: tuple[Any, Any] = (None, None)
 #: ``Content-Length`` pairs for the small bodies most responses have, encoded once.
 _LENGTHS = [(b"content-length", str(n).encode()) for n in range(4096)]
 _CACHED_NAMES = frozenset({"Content-Type", "X-Content-Type-Options", "Vary", "Cache-Control"})
