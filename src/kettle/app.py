@@ -548,9 +548,10 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
     def request_context(self, environ: WSGIEnvironment) -> RequestContext:
         """A request context for the WSGI ``environ``, routed (not pushed yet)."""
         if self._frozen:
-            request = wsgi.request_from_environ(environ, self._limits)
+            request = wsgi.request_from_environ(environ, self._limits, self.request_class)
         else:  # as in Flask, this does not end set-up: settings are read, nothing is frozen
-            request = wsgi.request_from_environ(environ, RequestLimits.from_config(self.config))
+            limits = RequestLimits.from_config(self.config)
+            request = wsgi.request_from_environ(environ, limits, self.request_class)
         proxy_fix = self._proxy_fix if self._frozen else self.config.get("PROXY_FIX")
         if proxy_fix:
             from .proxies import apply_proxy_fix

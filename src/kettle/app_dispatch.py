@@ -23,6 +23,7 @@ from . import dispatch
 from .concurrency import drive, is_async_callable, run_coroutine
 from .context import Context, _sentinel, current_context, get_request_context
 from .errors import BadRequest, BadRequestKeyError, HTTPException, InternalServerError
+from .request import Request
 from .signals import (
     appcontext_tearing_down,
     got_request_exception,
@@ -35,7 +36,6 @@ from .signals import state as signal_state
 if TYPE_CHECKING:
     from .app import Kettle
     from .blueprints import Blueprint
-    from .request import Request
     from .response import Response
 
 #: Methods whose override moves the app off the fast path onto ``full_door``.
@@ -107,6 +107,7 @@ class AppDispatch:
         url_build_error_handlers: list[Callable[..., Any]]
         config: Any
         debug: bool
+        request_class: type[Request]
 
         @property
         def propagate_exceptions(self) -> bool: ...
@@ -327,5 +328,6 @@ class AppDispatch:
         return iter(self.blueprints.values())
 
     def _full_pipeline(self) -> bool:
-        """Whether requests take ``full_door``: an override, or a connected request signal."""
-        return self._overridden or signal_state.active
+        """Whether requests take ``full_door``: an override, a connected request signal, or
+        a ``request_class`` of the app's own (the fast doors build ``Request`` itself)."""
+        return self._overridden or signal_state.active or self.request_class is not Request

@@ -14,6 +14,7 @@ skip that: the view reads ``request.iter_body()`` / ``request.stream`` itself.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import AsyncIterator, Callable
 from types import CoroutineType
@@ -139,11 +140,30 @@ class DoorContext(Context):
     __init__ = object.__init__
 
 
-def request_from_scope(scope: Scope, limits: RequestLimits, method: str | None = None) -> Request:
+@functools.cache
+def scope_request_class(request_class: type[Request]) -> type[ScopeRequest]:
+    """An app's ``request_class`` built from a scope: the app's class first, so what it
+    overrides wins, then ``ScopeRequest``'s readers for the rest (and its C ``__init__``)."""
+    combined: type[Any] = ScopeRequest
+    if request_class is not Request and not issubclass(request_class, ScopeRequest):
+        name = request_class.__name__
+        namespace = {"__qualname__": name, "__init__": object.__init__}
+        combined = type(name, (request_class, ScopeRequest), namespace)
+    elif request_class is not Request:
+        combined = request_class
+    return combined
+
+
+def request_from_scope(
+    scope: Scope,
+    limits: RequestLimits,
+    method: str | None = None,
+    cls: type[ScopeRequest] = ScopeRequest,
+) -> Request:
     """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
     # Built without ``Request.__init__``: only what routing and the door need is assigned;
     # the class defaults and ``ScopeRequest``'s scope readers provide the rest.
-    request: ScopeRequest = ScopeRequest()
+    request: ScopeRequest = cls()
     request._scope = scope
     path: str = scope["path"]
     root_path: str | None = scope.get("root_path")
@@ -655,7 +675,9 @@ async def _send_stream(app: Kettle, response: Response, send: Send) -> None:
 
 async def handle_websocket(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
     await _prepare(app)
-    request = request_from_scope(scope, app._limits, method="GET")
+    request = request_from_scope(
+        scope, app._limits, method="GET", cls=scope_request_class(app.request_class)
+    )
     if len(scope["headers"]) > app._header_gate:
         refuse_too_many_headers(request, app._limits)
     websocket = WebSocket(scope, receive, send)

@@ -24,6 +24,7 @@ from .asgi import (
     _declares_body,
     read_body,
     request_from_scope,
+    scope_request_class,
     send_response,
 )
 from .concurrency import run_sync
@@ -78,7 +79,7 @@ def wsgi_request(
 
 
 async def asgi_request(app: Kettle, scope: Scope, receive: Receive, send: Send) -> None:
-    request = request_from_scope(scope, app._limits)
+    request = request_from_scope(scope, app._limits, cls=scope_request_class(app.request_class))
     if len(scope["headers"]) > app._header_gate:  # too many headers: 431, as the fast path
         refuse_too_many_headers(request, app._limits)
     if app._proxy_fix is not None:

@@ -40,14 +40,16 @@ _NO_BODY = (b"",)
 _LENGTHS = [("Content-Length", str(n)) for n in range(4096)]
 
 
-def request_from_environ(environ: WSGIEnvironment, limits: RequestLimits) -> Request:
+def request_from_environ(
+    environ: WSGIEnvironment, limits: RequestLimits, cls: type[Request] = Request
+) -> Request:
     """A ``Request`` over ``environ``; headers are read in place, nothing else is parsed.
 
     Built without ``__init__``: only what differs from the class defaults is assigned. The
     keys every server sets are read by subscript (a ``get`` call costs more); an environ
     without one of them takes ``_optional_keys``.
     """
-    request = Request.__new__(Request)
+    request = cls.__new__(cls)
     try:
         path = environ["PATH_INFO"] or "/"
         query = environ["QUERY_STRING"]
