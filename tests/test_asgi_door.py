@@ -151,6 +151,25 @@ def test_the_first_content_type_is_the_one_read(app: Kettle) -> None:
     assert b'"mimetype":"application/json"' in response.body
 
 
+@pytest.mark.parametrize(
+    ("lengths", "status"), [((b"2",), 200), ((b"2", b"2"), 400), ((b"2", b"20"), 400)]
+)
+def test_a_second_content_length_is_400_through_both_doors(
+    app: Kettle, door: str, lengths: tuple[bytes, ...], status: int
+) -> None:
+    """RFC 9112 6.3 lets a recipient refuse duplicates; differing ones leave no framing to
+    trust (a smuggling vector). Under ASGI the ASGI door used to take the last one."""
+    raw = RawRequest(
+        method=b"POST", path=b"/json", body=b"{}",
+        headers=[(b"Content-Type", b"application/json")]
+        + [(b"Content-Length", length) for length in lengths],
+    )
+    response = call(door, app, raw)
+    assert response.status == status
+    if status == 400:
+        assert b"Content-Length" in response.body
+
+
 # -- bodies in one message or several ---------------------------------------------------------
 def _asgi_messages(app: Kettle, raw: RawRequest, chunks: list[bytes]) -> Any:
     messages = [

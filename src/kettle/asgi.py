@@ -202,6 +202,8 @@ async def read_body(request: Request, receive: Receive) -> None:
     raw_length = raw_type = None
     for name, value in request._raw_headers or ():
         if name == b"content-length":
+            if raw_length is not None:  # as WSGI servers join them ("2,2"): not a length
+                raise BadRequest("The request has more than one Content-Length header.")
             raw_length = value
         elif name == b"content-type" and raw_type is None:  # the first, as headers.get
             raw_type = value
