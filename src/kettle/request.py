@@ -300,7 +300,12 @@ class Request(RequestHeaders):
         unless a subclass overrides ``is_json`` (then that is asked, as Flask asks it)."""
         if self.__class__.is_json is not _IS_JSON:
             return bool(self.is_json)
-        return _is_json_type((self._mimetype or self._parsed_content_type())[0])
+        parsed = self._mimetype
+        if parsed is None:
+            if self._content_type() == "application/json":  # the commonest: nothing to parse
+                return True
+            parsed = self._parsed_content_type()
+        return _is_json_type(parsed[0])
 
     @property
     def user_agent(self) -> UserAgent:
