@@ -358,3 +358,50 @@ def test_get_json_and_the_mimetype_agree_for_every_json_type(
         "mimetype": main.lower(),
         "params": {"charset": "utf-8"} if params else {},
     }
+
+
+class _FreshInput:
+    """A server's ``wsgi.input``: every read is a new bytes object (``BytesIO`` would hand
+    back the test's own buffer), here of spaces: malformed JSON."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size < 0 else min(size, self.left)
+        self.left -= size
+        return b" " * size
+
+
+def test_a_kept_error_keeps_no_wsgi_body_alive() -> None:
+    """An error handler that keeps its error keeps the traceback, and with it the door's own
+    frame: nothing there may hold the body (``tests/servers/test_memory.py``, in process)."""
+    import tracemalloc
+
+    app = Kettle(__name__)
+    errors: list[Exception] = []
+
+    @app.errorhandler(400)
+    def bad(error: Exception) -> Any:
+        errors.append(error)
+        return {"error": "bad"}, 400
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return request.get_json()
+
+    size = 8 * 1024 * 1024
+    environ = _json_post_environ(b"")
+    environ["CONTENT_LENGTH"] = str(size)
+    environ["wsgi.input"] = _FreshInput(size)
+    seen: list[str] = []
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        answer = b"".join(app(environ, lambda status, headers: seen.append(status)))
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(seen) == 1 and seen[0].startswith("400")
+    assert json.loads(answer) == {"error": "bad"} and errors
+    assert after - before < size // 4

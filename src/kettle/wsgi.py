@@ -212,8 +212,8 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         elif plan is None or plan.needs_teardown or ctx._holds or request._files:
             ctx.pop(error)
         else:  # nothing to tear down: leave the context, as under ASGI
-            data = request._data
-            if data is not None and (not clean or len(data) > KEEP_BODY):
+            # No local for the body: a handled error's traceback keeps this frame alive.
+            if request._data is not None and (not clean or len(request._data) > KEEP_BODY):
                 request.close()  # see KEEP_BODY
             _cv_context.reset(ctx._token)
 
