@@ -25,7 +25,9 @@ from kettle import (
     Request,
     RequestValidationError,
     UploadedFile,
+    request,
 )
+from kettle.datastructures import MultiDict
 
 
 class Item(msgspec.Struct):
@@ -521,3 +523,41 @@ def test_an_injected_default_of_another_type_is_left_alone(app: Kettle, client: 
         app.freeze()
     before = CACHE.hits
     assert client.get("/c?cache=x").text == str(before + 1)
+
+
+def test_typed_query_reads_a_custom_parameter_storage_class(
+    app: Kettle, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``request.args`` of a ``MultiDict`` subclass is read through its own ``get`` and
+    ``getlist`` (kettle's ``MultiDict`` itself is read from its lists directly)."""
+
+    class Lowered(MultiDict):
+        def get(self, key: str, default: Any = None, type: Any = None) -> Any:
+            value = super().get(key, default, type)
+            return value.lower() if isinstance(value, str) else value
+
+        def getlist(self, key: str, type: Any = None) -> list[Any]:
+            return [value.lower() for value in super().getlist(key, type)]
+
+    monkeypatch.setattr(Request, "parameter_storage_class", Lowered)  # the doors build Request
+
+    @app.get("/q")
+    def q(name: str, tags: list[str] = [], limit: int = 5) -> dict[str, Any]:  # noqa: B006
+        return {"name": name, "tags": tags, "limit": limit}
+
+    response = client.get("/q?name=AB&tags=X&tags=Y&limit=7")
+    assert response.get_json() == {"name": "ab", "tags": ["x", "y"], "limit": 7}
+
+
+def test_typed_query_values_are_the_requests_own_copies(app: Kettle, client: Any) -> None:
+    """A list parameter is a copy: the view may change it without changing ``request.args``;
+    an empty value is a value, a missing one takes the default."""
+
+    @app.get("/q")
+    def q(tags: list[str] = [], name: str = "none") -> dict[str, Any]:  # noqa: B006
+        tags.append("mine")
+        return {"tags": tags, "args": request.args.getlist("tags"), "name": name}
+
+    response = client.get("/q?tags=a&tags=b&name=")
+    assert response.get_json() == {"tags": ["a", "b", "mine"], "args": ["a", "b"], "name": ""}
+    assert client.get("/q").get_json() == {"tags": ["mine"], "args": [], "name": "none"}

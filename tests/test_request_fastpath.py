@@ -277,10 +277,12 @@ def _json_post_environ(body: bytes) -> dict[str, Any]:
     }
 
 
-def test_a_wsgi_json_post_leaves_nothing_behind_without_the_garbage_collector() -> None:
+@pytest.mark.parametrize("size", [1_000, 100_000])  # under and over wsgi.KEEP_BODY
+def test_a_wsgi_json_post_leaves_nothing_behind_without_the_garbage_collector(size: int) -> None:
     """The WSGI fast path frees the request (and so its body) by reference counting alone:
-    no cycle keeps a large upload alive until the collector runs. (WSGI only: under ASGI,
-    in the full suite, the request outlived the call once; see the session's note.)"""
+    no cycle keeps an upload alive until the collector runs, whether or not the door frees
+    the body itself. (WSGI only: under ASGI, in the full suite, the request outlived the
+    call once; see the session's note.)"""
     import gc
     import weakref
 
@@ -292,11 +294,119 @@ def test_a_wsgi_json_post_leaves_nothing_behind_without_the_garbage_collector() 
         seen.append(weakref.ref(request._get_current_object()))  # type: ignore[attr-defined]
         return request.get_json()
 
-    body = json.dumps({"blob": "x" * 100_000}).encode()
+    body = json.dumps({"blob": "x" * size}).encode()
     gc.disable()
     try:
         answer = b"".join(app(_json_post_environ(body), lambda status, headers: None))
-        assert json.loads(answer) == {"blob": "x" * 100_000}
+        assert json.loads(answer) == {"blob": "x" * size}
         assert seen and seen[0]() is None
     finally:
         gc.enable()
+
+
+# -- the body is freed when something may keep the request alive ---------------------------
+def _keeping_app(app: Kettle, kept: list[Request]) -> None:
+    """``/keep``: a view that keeps its request (as a traceback or a cycle can), reads the
+    body, and fails with a handled 400 when asked to."""
+
+    @app.post("/keep")
+    def keep() -> Any:
+        kept.append(request._get_current_object())  # type: ignore[attr-defined]
+        data = request.get_data()
+        if request.args.get("fail"):
+            abort(400)
+        return {"size": len(data)}
+
+
+def test_a_body_is_freed_after_a_handled_error(app: Kettle, client: Any) -> None:
+    kept: list[Request] = []
+    _keeping_app(app, kept)
+    response = client.post("/keep?fail=1", data=b"x" * 100, content_type="text/plain")
+    assert response.status_code == 400
+    assert kept[0].get_data() == b""  # freed by the door, not left to the kept request
+
+
+def test_a_large_body_is_freed_even_after_a_clean_answer(app: Kettle, client: Any) -> None:
+    kept: list[Request] = []
+    _keeping_app(app, kept)
+    size = 200 * 1024  # over wsgi.KEEP_BODY
+    response = client.post("/keep", data=b"x" * size, content_type="text/plain")
+    assert response.get_json() == {"size": size}
+    assert kept[0].get_data() == b""
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "Application/JSON", "application/json; charset=utf-8",
+     "application/problem+json"],
+)
+def test_get_json_and_the_mimetype_agree_for_every_json_type(
+    app: Kettle, client: Any, content_type: str
+) -> None:
+    """A bare ``application/json`` is taken as JSON without parsing the header; the parsed
+    ``mimetype`` read afterwards is still the header's."""
+
+    @app.post("/j")
+    def j() -> Any:
+        value = request.get_json()
+        return {"json": value, "mimetype": request.mimetype, "params": request.mimetype_params}
+
+    response = client.post("/j", data=b'{"a": [1, 2]}', content_type=content_type)
+    main, _, params = content_type.partition(";")
+    assert response.get_json() == {
+        "json": {"a": [1, 2]},
+        "mimetype": main.lower(),
+        "params": {"charset": "utf-8"} if params else {},
+    }
+
+
+class _FreshInput:
+    """A server's ``wsgi.input``: every read is a new bytes object (``BytesIO`` would hand
+    back the test's own buffer), here of spaces: malformed JSON."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size < 0 else min(size, self.left)
+        self.left -= size
+        return b" " * size
+
+
+def test_a_kept_error_keeps_no_wsgi_body_alive() -> None:
+    """An error handler that keeps its error keeps the traceback, and with it the door's own
+    frame: nothing there may hold the body (``tests/servers/test_memory.py``, in process).
+    The fast path only: the full door (a request signal receiver) still keeps it."""
+    import tracemalloc
+
+    from kettle.signals import has_request_receivers
+
+    if has_request_receivers():
+        pytest.skip("a request signal receiver is connected: the full door, which keeps it")
+    app = Kettle(__name__)
+    errors: list[Exception] = []
+
+    @app.errorhandler(400)
+    def bad(error: Exception) -> Any:
+        errors.append(error)
+        return {"error": "bad"}, 400
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return request.get_json()
+
+    size = 8 * 1024 * 1024
+    environ = _json_post_environ(b"")
+    environ["CONTENT_LENGTH"] = str(size)
+    environ["wsgi.input"] = _FreshInput(size)
+    seen: list[str] = []
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        answer = b"".join(app(environ, lambda status, headers: seen.append(status)))
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(seen) == 1 and seen[0].startswith("400")
+    assert json.loads(answer) == {"error": "bad"} and errors
+    assert after - before < size // 4

@@ -22,6 +22,7 @@ import msgspec
 from .body_binding import BodyField, read_form, read_json
 from .concurrency import is_async_callable
 from .context import _cv_context
+from .datastructures import MultiDict
 from .forms import FileStorage
 from .params import Body, Form, Param, Path, Query, UploadedFile
 from .problems import ErrorItem, RequestValidationError, msgspec_error
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from .dispatch import RoutePlan
 
 _MISSING: Any = inspect.Parameter.empty
+_dict_get = dict.get
 
 
 @dataclasses.dataclass(slots=True)
@@ -338,10 +340,17 @@ def _add_error(
 def _read_fields(
     fields: Iterable[Field], source: Any, kwargs: dict[str, Any], errors: list[ErrorItem] | None
 ) -> list[ErrorItem] | None:
+    # ``request.args`` itself: its lists are read from the dict, with no method call per
+    # field (what ``get``/``getlist`` return: the first value or a copy, ``None`` if none).
+    lists = source if source.__class__ is MultiDict else None
     for field in fields:
-        raw = source.getlist(field.key) if field.is_list else source.get(field.key)
-        if field.is_list and field.source == "header":  # WSGI joins repeats with commas
-            raw = [part.strip() for value in raw for part in value.split(",") if part.strip()]
+        if lists is not None:
+            values = _dict_get(lists, field.key)
+            raw = (list(values) if field.is_list else values[0]) if values else None
+        else:
+            raw = source.getlist(field.key) if field.is_list else source.get(field.key)
+            if field.is_list and field.source == "header":  # WSGI joins repeats with commas
+                raw = [part.strip() for value in raw for part in value.split(",") if part.strip()]
         if raw is None or (field.is_list and not raw):
             if field.default is _MISSING:
                 errors = errors if errors is not None else []

@@ -418,6 +418,21 @@ class LocalProxy(Generic[T]):
     __hash__ = None  # type: ignore[assignment]
 
 
+class _RequestProxy(LocalProxy[Any]):
+    """``request``, the proxy views read most: the active context's request is found inline,
+    with no resolver call per attribute (``request.get_json()`` pays for one lookup)."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        ctx = _cv_context.get()
+        if ctx is not None:
+            found = ctx.request
+            if found is not None and name not in _PROXY_OWN:
+                return getattr(found, name)
+        return LocalProxy.__getattribute__(self, name)  # its own names, or no request
+
+
 if TYPE_CHECKING:
     from .app import Kettle as _App
     from .request import Request as _Request
@@ -427,7 +442,7 @@ if TYPE_CHECKING:
     g: _AppGlobals
     session: Any
 else:
-    request = LocalProxy(_get_request, "request")
+    request = _RequestProxy(_get_request, "request")
     current_app = LocalProxy(_get_app, "current_app")
     g = LocalProxy(_get_g, "g")
     session = LocalProxy(_get_session, "session")

@@ -51,16 +51,6 @@ _DEFAULT_LOADS = DefaultJSONProvider.loads
 _CONTAINERS = (dict, list)
 
 
-def _custom_loads() -> Any:
-    """The active app's ``app.json.loads`` when its provider decodes differently from
-    kettle's (as Flask, ``get_json`` uses the app's provider); ``None`` for the default."""
-    ctx = _cv_context.get()
-    if ctx is None:
-        return None
-    provider = ctx.app.json
-    return None if type(provider).loads is _DEFAULT_LOADS else provider.loads
-
-
 class _Cookies(dict[str, str]):
     """``request.cookies``: a dict where a missing name is a 400 naming it, as in Flask."""
 
@@ -300,7 +290,12 @@ class Request(RequestHeaders):
         unless a subclass overrides ``is_json`` (then that is asked, as Flask asks it)."""
         if self.__class__.is_json is not _IS_JSON:
             return bool(self.is_json)
-        return _is_json_type((self._mimetype or self._parsed_content_type())[0])
+        parsed = self._mimetype
+        if parsed is None:
+            if self._content_type() == "application/json":  # the commonest: nothing to parse
+                return True
+            parsed = self._parsed_content_type()
+        return _is_json_type(parsed[0])
 
     @property
     def user_agent(self) -> UserAgent:
@@ -455,36 +450,36 @@ class Request(RequestHeaders):
 
     def _body(self, cache: bool = True) -> bytes:
         """The body's bytes, read once (``get_data`` without its form handling: ``get_json``
-        reads a JSON body, which is never multipart, through this)."""
-        data = self._data
-        if data is None:
-            length = self._content_length
-            if cache and length.__class__ is int and self._stream is None:
-                data = self._read_announced(length)
-            else:
-                data = self.stream.read()
-            if cache:
-                self._data = data
-        return data
+        reads a JSON body, which is never multipart, through this).
 
-    def _read_announced(self, length: int) -> bytes:
-        """The whole body of a request whose door checked its ``Content-Length``: one read,
-        no ``BodyReader`` (the commonest body, a JSON POST, is read this way)."""
+        A body whose door checked its ``Content-Length`` (the commonest, a JSON POST) is one
+        read of the server's input, written out here: no ``BodyReader``, no further call.
+        """
+        data = self._data
+        if data is not None:
+            return data
+        length = self._content_length
         source = self._input
-        if source is None or isinstance(source, bytes):
-            return self.stream.read()
-        limit = self.limits.max_content_length
-        if limit is not None and length > limit:
-            raise too_large(limit)
-        try:
-            data = source.read(length)
-            while len(data) < length:  # a server may hand the body over in parts
-                more = source.read(length - len(data))
-                if not more:
-                    raise short_body()
-                data += more
-        except (OSError, ValueError) as exc:
-            raise disconnected() from exc
+        if (
+            cache and length.__class__ is int and self._stream is None
+            and source is not None and not isinstance(source, bytes)
+        ):
+            limit = self.limits.max_content_length
+            if limit is not None and length > limit:
+                raise too_large(limit)
+            try:
+                data = source.read(length)
+                while len(data) < length:  # a server may hand the body over in parts
+                    more = source.read(length - len(data))
+                    if not more:
+                        raise short_body()
+                    data += more
+            except (OSError, ValueError) as exc:
+                raise disconnected() from exc
+        else:
+            data = self.stream.read()
+        if cache:
+            self._data = data
         return data
 
     @property
@@ -643,9 +638,15 @@ class Request(RequestHeaders):
         raise BadRequest(f"Failed to decode JSON object: {e}")
 
     def _decode_json(self, data: bytes) -> Any:
-        loads = _custom_loads()
+        # As Flask, the active app's ``app.json.loads``, unless it is kettle's own: msgspec
+        # directly.
+        ctx = _cv_context.get()
+        provider = ctx.app.json if ctx is not None else None
         try:
-            value = _json_decode(data) if loads is None else loads(data)
+            if provider is None or type(provider).loads is _DEFAULT_LOADS:
+                value = _json_decode(data)
+            else:
+                value = provider.loads(data)
         except msgspec.DecodeError as exc:
             raise BadRequest(f"Failed to decode JSON object: {exc}") from None
         except UnicodeDecodeError:  # msgspec checks UTF-8 only outside strings

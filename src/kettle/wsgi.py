@@ -36,6 +36,12 @@ NOSNIFF = ("X-Content-Type-Options", "nosniff")
 #: A bodiless answer (HEAD, 204, 304): one empty chunk, not none, since hypercorn's WSGI
 #: adapter sends the status and headers with the first chunk (an empty iterable was its 500).
 _NO_BODY = (b"",)
+#: The largest read body left to die with its request when the view answered without an
+#: error (freeing it costs more than a small body weighs). After a handled error, or over
+#: this size, ``request.close()`` frees it: an error's traceback (or a view's own reference
+#: cycle through its frame) keeps the request alive until the collector runs, and a 60 MiB
+#: body with it (``tests/servers/test_memory.py``).
+KEEP_BODY = 64 * 1024
 #: ``Content-Length`` pairs for the small bodies most plain answers have, built once.
 _LENGTHS = [("Content-Length", str(n)) for n in range(4096)]
 
@@ -154,6 +160,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
     ctx._token = _cv_context.set(ctx)
     error: BaseException | None = None
     plan: RoutePlan | None = None
+    clean = False  # the view answered and no error was handled: see KEEP_BODY
     try:
         plan = ctx.plan = app.match_request(request)
         if request.routing_exception is not None:
@@ -165,6 +172,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
                 if rv.__class__ is CoroutineType:
                     rv = run_coroutine(rv)
+                clean = True
             except Exception as exc:
                 handler = error_shortcut(app, plan, exc)
                 if handler is None:
@@ -191,11 +199,13 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             start_response(_STATUS_LINES[code], headers)
             return _NO_BODY if request.method == "HEAD" else [body]
         response = finish_fast(app, ctx, plan, rv)
-        if not isinstance(response, Response):
+        if not isinstance(response, Response):  # perhaps a failed coercion, handled
+            clean = False
             response = drive(response)
         return _send(app, request, response, environ, start_response)
     except BaseException as exc:
         error = exc
+        clean = False
         raise
     finally:
         if "kettle.preserve_context" in environ:  # the test client keeps the context
@@ -203,10 +213,10 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             environ["kettle.preserve_context"](ctx)
         elif plan is None or plan.needs_teardown or ctx._holds or request._files:
             ctx.pop(error)
-        else:  # nothing to tear down: free the body and leave the context, as under ASGI
-            # (a handled error's traceback can keep the request alive until the collector runs)
-            if request._data is not None:
-                request.close()
+        else:  # nothing to tear down: leave the context, as under ASGI
+            # No local for the body: a handled error's traceback keeps this frame alive.
+            if request._data is not None and (not clean or len(request._data) > KEEP_BODY):
+                request.close()  # see KEEP_BODY
             _cv_context.reset(ctx._token)
 
 
