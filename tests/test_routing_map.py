@@ -950,6 +950,9 @@ SEGMENTS = ["a", "b", "c", "d", "e", "f", "g", "h", "new", "deep", "z", "meta", 
 @example(parts=["7", "42"], lead="//", tail="", method="GET")  # '//' is routed as '/'
 @example(parts=["a", "7", "d"], lead="/", tail="", method="GET")  # a slash redirect
 @example(parts=["e", "7"], lead="/", tail="", method="GET")  # the converter refuses
+@example(parts=["a", "٤٢", "c"], lead="/", tail="", method="GET")  # digits, not ASCII
+@example(parts=["a", "7", "b", "٤٢"], lead="/", tail="", method="GET")
+@example(parts=["a", "7", "é"], lead="/", tail="", method="GET")  # an ASCII int, a UTF-8 path
 @settings(max_examples=500, deadline=None, database=None, derandomize=True)
 def test_generated_matcher_answers_as_the_tree_walk(
     parts: list[str], lead: str, tail: str, method: str
