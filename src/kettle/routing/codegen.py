@@ -21,6 +21,7 @@ trailing slashes, ``path`` converters, 405s. ``Map.matcher_source`` shows the co
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .converters import MAX_NUMBER_LENGTH
@@ -28,6 +29,13 @@ from .rules import Rule
 
 Match = Callable[[str, str], "tuple[Rule, dict[str, Any]]"]
 _WIDE = 6  # static children above this count are dispatched through a dict, not a chain
+#: An ``if`` body longer than this many lines is written as ``while True: if not ...: break``.
+#: CPython 3.11 specialises a comparison only when a short conditional jump follows it; a
+#: jump over a long body takes an ``EXTENDED_ARG`` and leaves ``==`` on the generic path.
+_LONG = 14
+#: The segment depth down to which long bodies are turned into loops (Python allows 20
+#: nested loops; the count dispatch takes a few of them).
+_LOOP_DEPTH = 3
 _SLOW = "return SLOW(path, method)"
 
 
@@ -75,6 +83,23 @@ class _Writer:
     def emit(self, indent: int, text: str) -> None:
         self.lines.append("    " * indent + text)
 
+    def branch(
+        self, indent: int, condition: str, negation: str, body: Callable[[int], None],
+        loop: bool = True,
+    ) -> None:
+        """``if condition: body`` (a body that always returns); a long one, when ``loop``,
+        as ``while True: if negation: break`` then the body, so that the comparison is
+        followed by a short jump and CPython specialises it (see ``_LONG``)."""
+        start = len(self.lines)
+        self.emit(indent, f"if {condition}:")
+        body(indent + 1)
+        if loop and len(self.lines) - start > _LONG:
+            self.lines[start:start + 1] = [
+                "    " * indent + "while True:",
+                "    " * (indent + 1) + f"if {negation}:",
+                "    " * (indent + 2) + "break",
+            ]
+
     def bisect(self, keys: list[int], test: str, low: int, high: int, indent: int,
                body: Callable[[int, int], None]) -> None:
         """``body(key, indent)`` for the key equal to ``test``'s value, found by halving
@@ -83,9 +108,12 @@ class _Writer:
             body(keys[low], indent)
             return
         middle = (low + high) // 2
-        self.emit(indent, f"if {test} < {keys[middle]}:")
-        self.bisect(keys, test, low, middle, indent + 1, body)
-        self.emit(indent + 1, _SLOW)
+
+        def lower(inner: int) -> None:
+            self.bisect(keys, test, low, middle, inner, body)
+            self.emit(inner, _SLOW)
+
+        self.branch(indent, f"{test} < {keys[middle]}", f"{test} >= {keys[middle]}", lower)
         self.bisect(keys, test, middle, high, indent, body)
 
     def ends(self, node: Any, remaining: int, varied: bool) -> bool:
@@ -134,8 +162,11 @@ class _Writer:
             )
         else:
             for text, child in live:
-                self.emit(indent, f"if {part} == {text!r}:")
-                self.node(child, depth + 1, count, values, indent + 1, bounded)
+                self.branch(
+                    indent, f"{part} == {text!r}", f"{part} != {text!r}",
+                    partial(self._below, child, depth + 1, count, values, bounded),
+                    loop=depth < _LOOP_DEPTH,
+                )
         # A static text the walk would enter and give up in: only a question when a
         # variable edge could take that text instead.
         dead = [text for text in dead if any(_accepts(seg, text) for seg in edges)]
@@ -145,6 +176,12 @@ class _Writer:
         for seg in edges:
             self._dynamic(seg, depth, count, values, indent, bounded)
         self.emit(indent, _SLOW)
+
+    def _below(
+        self, node: Any, depth: int, count: int, values: list[str], bounded: bool, indent: int
+    ) -> None:
+        """``node`` with the indent last (for ``branch``)."""
+        self.node(node, depth, count, values, indent, bounded)
 
     def _end(self, node: Any, values: list[str], indent: int) -> None:
         """The path is used up at ``node``: its rule for the method, else the search."""
@@ -234,8 +271,9 @@ def generate(root: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _one_length(writer: _Writer, root: Any, n: int, indent: int) -> None:
-    writer.emit(indent, f"if n == {n}:")
-    writer.length(root, n - 1, indent + 1)
+    writer.branch(
+        indent, f"n == {n}", f"n != {n}", lambda inner: writer.length(root, n - 1, inner)
+    )
 
 
 def compile_matcher(
