@@ -533,3 +533,19 @@ def test_malformed_rules_are_refused(app) -> None:
         app.add_url_rule("no-slash", "x", lambda: "x")
     with pytest.raises(ValueError, match="twice"):
         app.add_url_rule("/<a>/<a>", "y", lambda a: "y")
+
+
+def test_two_int_segments_are_bounded_each_in_a_long_path(app, client) -> None:
+    """The router checks the ``int`` bound once per path: a path over the bound with short
+    numbers still matches (through the full search), a number over it never does."""
+
+    @app.get("/e/<int:id>/m/<int:mid>/<name>")
+    def member(id: int, mid: int, name: str) -> str:
+        return f"{id} {mid} {len(name)}"
+
+    long_name = "n" * 2000
+    assert client.get("/e/42/m/7/x").text == "42 7 1"
+    assert client.get(f"/e/42/m/7/{long_name}").text == "42 7 2000"
+    assert client.get(f"/e/42/m/{'7' * 1000}/x").text == f"42 {'7' * 1000} 1"
+    assert client.get(f"/e/42/m/{'7' * 1001}/x").status_code == 404
+    assert client.get(f"/e/{'9' * 5000}/m/7/x").status_code == 404

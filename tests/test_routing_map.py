@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from kettle.errors import BuildError, MethodNotAllowed, NotFound, RequestRedirect, RoutingConflict
 from kettle.routing import (
@@ -865,7 +867,7 @@ def test_generated_matcher_source_is_readable_and_agrees_with_the_tree() -> None
     m.add(Rule("/p/<string(length=2):code>/<path:rest>", endpoint="pattern"))
     m.add(Rule("/d/<int:id>", endpoint="d", defaults={"page": 1}))
     source = m.matcher_source
-    assert source.startswith("def first_choice(segments, method):")
+    assert source.startswith("def match(path, method):")
     for i in range(12):
         assert m.match(f"/s{i}/{i}", "GET") == (m._rules[i], {"id": i})
     assert m.match("/d/5", "GET")[1] == {"id": 5, "page": 1}
@@ -879,3 +881,101 @@ def test_a_tree_too_deep_to_generate_still_matches() -> None:
     assert m.matcher_source == ""  # generation gave up: the tree walk serves
     path = deep.replace("<int:id>", "7")
     assert m.match(path, "GET")[1] == {"id": 7}
+
+
+# -- the generated matcher against the tree walk it replaces -------------------------------
+
+
+class EvenConverter(BaseConverter):
+    """A converter the generated code cannot inline: it calls ``match`` on the segment."""
+
+    regex = r"\d{1,9}"
+    weight = 60
+
+    def to_python(self, value: str) -> int:
+        if int(value) % 2:
+            raise ValidationError()
+        return int(value)
+
+
+def _tricky_map() -> Map:
+    """Rules whose order and overlaps exercise each branch of the generated code."""
+    url_map = Map(converters={"even": EvenConverter})
+    for rule in (
+        Rule("/a/<int:x>/b/<int:y>", endpoint="ab"),
+        Rule("/a/<int:x>/b/new", endpoint="ab_new"),
+        Rule("/a/<int:x>/c", endpoint="ac", methods=["POST"]),
+        Rule("/a/<name>/c", endpoint="ac_name"),
+        Rule("/a/<int:x>/d/", endpoint="ad_slash"),
+        Rule("/a/new", endpoint="a_new"),
+        Rule("/a/new/<int:x>/deep/<int:y>/z", endpoint="new_deep"),
+        Rule("/a/<int:x>", endpoint="a_int"),
+        Rule("/a/<name>/<other>", endpoint="a_two"),
+        Rule("/e/<even:x>", endpoint="even"),
+        Rule("/e/<int:x>", endpoint="e_int", defaults={"kind": "int"}),
+        Rule("/f/<path:rest>", endpoint="files"),
+        Rule("/f/<int:x>/meta", endpoint="file_meta"),
+        Rule("/g/<int(signed=True):x>", endpoint="signed"),
+        Rule("/h/<int:x>/", endpoint="h_slash", strict_slashes=False),
+        Rule("/<int:x>/<int:y>", endpoint="root_two"),
+    ):
+        url_map.add(rule)
+    return url_map
+
+
+def _outcome(match: Any, path: str, method: str) -> tuple[Any, ...]:
+    """What matching answers, comparable: the rule and arguments, or the error and its data."""
+    try:
+        rule, args = match(path, method)
+    except RequestRedirect as exc:
+        return ("redirect", exc.new_url)
+    except MethodNotAllowed as exc:
+        return ("405", sorted(exc.valid_methods or ()))
+    except NotFound:
+        return ("404",)
+    return (rule.endpoint, args)
+
+
+SEGMENTS = ["a", "b", "c", "d", "e", "f", "g", "h", "new", "deep", "z", "meta", "", "0", "7",
+            "42", "0042", "-3", "٤٢", "²", "x", "9" * 1001, "1" * 5000, "é"]
+
+
+@given(
+    parts=st.lists(st.sampled_from(SEGMENTS), min_size=0, max_size=7),
+    lead=st.sampled_from(["/", "//", "", "///"]),
+    tail=st.sampled_from(["", "/"]),
+    method=st.sampled_from(["GET", "POST", "HEAD", "PUT"]),
+)
+@example(parts=["0", "7", "42"], lead="", tail="", method="GET")  # no leading '/'
+@example(parts=["7", "42"], lead="//", tail="", method="GET")  # '//' is routed as '/'
+@example(parts=["a", "7", "d"], lead="/", tail="", method="GET")  # a slash redirect
+@example(parts=["e", "7"], lead="/", tail="", method="GET")  # the converter refuses
+@example(parts=["a", "٤٢", "c"], lead="/", tail="", method="GET")  # digits, not ASCII
+@example(parts=["a", "7", "b", "٤٢"], lead="/", tail="", method="GET")
+@example(parts=["a", "7", "é"], lead="/", tail="", method="GET")  # an ASCII int, a UTF-8 path
+@settings(max_examples=500, deadline=None, database=None, derandomize=True)
+def test_generated_matcher_answers_as_the_tree_walk(
+    parts: list[str], lead: str, tail: str, method: str
+) -> None:
+    """The generated ``match`` is an optimisation of walking the tree, then searching it:
+    for any path, the same rule and arguments, or the same 404/405/redirect."""
+    url_map = _tricky_map()
+    url_map.compile()
+    matcher = url_map._matcher
+    assert matcher is not None and matcher.source  # the generated code serves
+    path = lead + "/".join(parts) + tail
+    expected = _outcome(matcher._walk_then_search, path, method)
+    assert _outcome(url_map.match, path, method) == expected
+
+
+def test_int_segments_are_bounded_whatever_the_path_length() -> None:
+    """The generated code checks the ``int`` bound on the whole path: a long path with a
+    short number still matches, an over-long number never does (404, no ``int()``)."""
+    url_map = _tricky_map()
+    long_name = "n" * 3000
+    assert endpoint(url_map, f"/a/7/{long_name}") == ("a_two", {"name": "7", "other": long_name})
+    assert endpoint(url_map, f"/{'1' * 1000}/2") == ("root_two", {"x": int("1" * 1000), "y": 2})
+    for digits in ("1" * 1001, "9" * 5000):
+        with pytest.raises(NotFound):
+            url_map.match(f"/{digits}/2", "GET")
+        assert endpoint(url_map, f"/a/{digits}/c") == ("ac_name", {"name": digits})

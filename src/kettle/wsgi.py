@@ -162,7 +162,18 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
     plan: RoutePlan | None = None
     clean = False  # the view answered and no error was handled: see KEEP_BODY
     try:
-        plan = ctx.plan = app.match_request(request)
+        path_match = app._path_match
+        if path_match is None or request._refused is not None:
+            plan = app.match_request(request)
+        else:  # ``match_request`` for the common app, where the path and method decide
+            try:
+                rule, request.view_args = path_match(request.path, request.method)
+            except Exception as exc:  # 404, 405, a slash redirect
+                plan = app._no_route(request, exc)
+            else:
+                request.url_rule = rule
+                plan = rule.target
+        ctx.plan = plan
         if request.routing_exception is not None:
             rv = routing_error_shortcut(app, ctx, plan)  # a 404 page, written as a view's answer
             if rv is None:

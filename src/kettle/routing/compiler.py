@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..errors import MethodNotAllowed, NotFound, RequestRedirect
-from .codegen import arguments, compile_first_choice
+from .codegen import arguments, compile_matcher
 from .converters import MAX_NUMBER_LENGTH, BaseConverter, IntegerConverter, ValidationError
 from .rules import ConverterKey, Piece, Rule, Variable
 
@@ -334,7 +334,7 @@ def _first_choice(root: _Node, segments: list[str], method: str) -> tuple[Rule, 
 
 
 def _walked(root: _Node, segments: list[str], method: str) -> tuple[Rule, dict[str, Any]] | None:
-    """``_first_choice`` with the generated code's result shape (used if generation fails)."""
+    """``_first_choice`` with the view arguments built (``None`` for a slash redirect)."""
     found = _first_choice(root, segments, method)
     return None if found is None else arguments(found[0], tuple(found[1]))
 
@@ -345,9 +345,16 @@ def _one_leading_slash(path: str) -> str:
 
 
 class Matcher:
-    """The compiled form of a map's rules, made again by the map when rules were added."""
+    """The compiled form of a map's rules, made again by the map when rules were added.
 
-    __slots__ = ("_first", "merge_slashes", "root", "source", "static")
+    ``match`` is generated code (``codegen``) that answers the common requests itself and
+    calls :meth:`search` for the rest; if generation fails, a walk of the tree stands in.
+    """
+
+    __slots__ = ("match", "merge_slashes", "root", "source", "static")
+
+    #: ``match(path, method)``: the rule and its arguments; see :meth:`Map.match`.
+    match: Callable[[str, str], tuple[Rule, dict[str, Any]]]
 
     def __init__(self, rules: Iterable[Rule], merge_slashes: bool = False) -> None:
         self.merge_slashes = merge_slashes
@@ -366,24 +373,28 @@ class Matcher:
                 node = node.static[part]
             assert node.methods is not None
             self.static[rule.rule] = node.methods
-        root = self.root
         try:
-            self._first, self.source = compile_first_choice(root)
+            self.match, self.source = compile_matcher(self.root, self.static, self.search)
         except (SyntaxError, RecursionError, MemoryError):  # a tree too deep to write out
-            self._first = lambda segments, method: _walked(root, segments, method)
-            self.source = ""
+            self.match, self.source = self._walk_then_search, ""
 
-    def match(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
-        """The rule for ``path`` and ``method`` and its arguments; see :meth:`Map.match`."""
+    def _walk_then_search(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+        """What the generated ``match`` does, by walking the tree (when generation failed)."""
         entry = self.static.get(path)
         if entry is not None:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
+        return self.search(path, method)
+
+    def search(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+        """The rule for a path that is not a static rule's: the straight walk, then the full
+        search with backtracking; raises ``NotFound``, ``MethodNotAllowed`` or
+        ``RequestRedirect`` as :meth:`Map.match` says."""
         if path.startswith("//"):
             path = _one_leading_slash(path)
         segments = path[1:].split("/")
-        first = self._first(segments, method)  # one segment at a time: linear, bounded
+        first = _walked(self.root, segments, method)  # one segment at a time: linear, bounded
         if first is not None:
             return first
         if len(path) > MAX_PATH_LENGTH:  # the full search runs path converters' regexes
