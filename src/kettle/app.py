@@ -393,7 +393,7 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         return rule.target  # type: ignore[no-any-return]
 
     #: ``match(path, method)`` when the path and method alone decide the route (no
-    #: ``TRUSTED_HOSTS``, no host or subdomain rules): the ASGI door then calls it directly
+    #: ``TRUSTED_HOSTS``, no host or subdomain rules): both doors then call it directly
     #: for a request the door did not refuse, else ``match_request`` (set at freeze).
     _path_match: Callable[[str, str], tuple[Rule, dict[str, Any]]] | None = None
 
