@@ -972,6 +972,37 @@ def test_header_values_with_newlines_are_refused(app: Kettle, client: KettleClie
         client.get("/")
 
 
+@pytest.mark.parametrize("value", ["\u4e2d", "a\u2028b", "\U0001f375"])
+def test_header_values_outside_latin_1_are_the_views_error(door: str, value: str) -> None:
+    """HTTP sends header values as latin-1 (PEP 3333, ASGI): another character is refused
+    where the view sets it, a logged 500, never an error out of the app callable."""
+    app = Kettle("latin1")
+
+    @app.route("/tuple")
+    def as_tuple() -> tuple[str, dict[str, str]]:
+        return "x", {"X-Text": value}
+
+    @app.route("/set")
+    def as_set() -> Response:
+        response = make_response("x")
+        response.headers["X-Text"] = value
+        return response
+
+    with app.test_client(asgi=door == "asgi") as client:
+        assert client.get("/tuple").status_code == 500
+        assert client.get("/set").status_code == 500
+    with pytest.raises(ValueError, match="latin-1"):
+        Response("x").headers.add("X-Text", value)
+
+
+def test_latin_1_header_values_are_sent(client: KettleClient, app: Kettle) -> None:
+    @app.route("/")
+    def index() -> tuple[str, dict[str, str]]:
+        return "x", {"X-Text": "caf\u00e9"}
+
+    assert client.get("/").headers["X-Text"] == "caf\u00e9"
+
+
 def test_header_value_types_are_stringified(app: Kettle, client: KettleClient) -> None:
     @app.route("/")
     def index() -> tuple[str, dict[str, Any]]:

@@ -198,13 +198,21 @@ class CombinedMultiDict(MultiDict):
 
 def _check_header_value(value: Any) -> str:
     """``value`` as a header value: a string without CR, LF or NUL (they would end the header
-    line and start another). A printable string has none of them, so one C-level test
-    passes the usual value (``Headers`` makes it inline); the rest (a tab, non-ASCII) get
-    the three exact searches."""
+    line and start another), in latin-1 (what PEP 3333 and ASGI servers encode it with).
+    A printable ASCII string is both, so two C-level tests pass the usual value (``Headers``
+    makes them inline); the rest (a tab, non-ASCII) get the exact searches."""
     if value.__class__ is not str:
         value = str(value)
     if not value.isprintable() and ("\n" in value or "\r" in value or "\x00" in value):
         raise ValueError("Header values must not contain newline or NUL characters.")
+    if not value.isascii():
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError(
+                f"Header values must be latin-1 (ISO-8859-1) text, as HTTP sends them: {value!r}. "
+                "Percent-encode other text, or use RFC 8187 for a filename."
+            ) from None
     return value  # type: ignore[no-any-return]
 
 
@@ -335,7 +343,7 @@ class Headers(_HeaderReading):
         """Add a header, keeping any earlier one of the same name."""
         if key not in _valid_names:
             _check_header_name(key)
-        if value.__class__ is not str or not value.isprintable():  # inline: the usual value
+        if value.__class__ is not str or not (value.isascii() and value.isprintable()):
             value = _check_header_value(value)
         self._list.append((key, value))
 
@@ -344,7 +352,7 @@ class Headers(_HeaderReading):
         lkey = _valid_names.get(key)  # a name seen before: checked, and its lower case
         if lkey is None:
             lkey = _check_header_name(key).lower()
-        if value.__class__ is not str or not value.isprintable():  # inline: the usual value
+        if value.__class__ is not str or not (value.isascii() and value.isprintable()):
             value = _check_header_value(value)
         size = len(lkey)  # comparing lengths first skips most lower() calls
         for k, _ in self._list:
