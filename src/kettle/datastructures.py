@@ -196,16 +196,16 @@ class CombinedMultiDict(MultiDict):
         return type(self), ([MultiDict(self.items(multi=True))],)
 
 
-def _check_header_value(value: Any) -> str:
+def _check_header_value(value: Any, latin1: bool = True) -> str:
     """``value`` as a header value: a string without CR, LF or NUL (they would end the header
-    line and start another), in latin-1 (what PEP 3333 and ASGI servers encode it with).
-    A printable ASCII string is both, so two C-level tests pass the usual value (``Headers``
-    makes them inline); the rest (a tab, non-ASCII) get the exact searches."""
+    line and start another), in latin-1 (what PEP 3333 and ASGI servers encode it with) if
+    it is to be sent. A printable ASCII string is both, so two C-level tests pass the usual
+    value (``Headers`` makes them inline); the rest (a tab, non-ASCII) get the exact searches."""
     if value.__class__ is not str:
         value = str(value)
     if not value.isprintable() and ("\n" in value or "\r" in value or "\x00" in value):
         raise ValueError("Header values must not contain newline or NUL characters.")
-    if not value.isascii():
+    if latin1 and not value.isascii():
         try:
             value.encode("latin-1")
         except UnicodeEncodeError:
@@ -311,6 +311,9 @@ class Headers(_HeaderReading):
 
     __slots__ = ("_list",)
 
+    #: Whether values must be latin-1: they are to be sent (``ReceivedHeaders``: not).
+    _latin1 = True
+
     def __init__(
         self, defaults: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None
     ) -> None:
@@ -344,7 +347,7 @@ class Headers(_HeaderReading):
         if key not in _valid_names:
             _check_header_name(key)
         if value.__class__ is not str or not (value.isascii() and value.isprintable()):
-            value = _check_header_value(value)
+            value = _check_header_value(value, self._latin1)
         self._list.append((key, value))
 
     def set(self, key: str, value: Any) -> None:
@@ -353,7 +356,7 @@ class Headers(_HeaderReading):
         if lkey is None:
             lkey = _check_header_name(key).lower()
         if value.__class__ is not str or not (value.isascii() and value.isprintable()):
-            value = _check_header_value(value)
+            value = _check_header_value(value, self._latin1)
         size = len(lkey)  # comparing lengths first skips most lower() calls
         for k, _ in self._list:
             if len(k) == size and k.lower() == lkey:
@@ -417,12 +420,21 @@ class Headers(_HeaderReading):
         self.extend(pairs)
 
     def copy(self) -> Headers:
-        new = Headers()
+        new = self.__class__()
         new._list = list(self._list)
         return new
 
     def clear(self) -> None:
         self._list.clear()
+
+
+class ReceivedHeaders(Headers):
+    """Headers that came with the request (a multipart part's): already text, decoded as
+    their sender wrote them, so a value need not be latin-1; CR, LF and NUL are still
+    refused."""
+
+    __slots__ = ()
+    _latin1 = False
 
 
 _CONTENT_KEYS = frozenset(("CONTENT_TYPE", "CONTENT_LENGTH"))

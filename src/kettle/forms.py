@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, unquote_to_bytes
 
 from .body import MAX_LENGTH_DIGITS
-from .datastructures import Headers, MultiDict
+from .datastructures import Headers, MultiDict, ReceivedHeaders
 from .errors import BadRequest, HTTPException, RequestEntityTooLarge
 
 if TYPE_CHECKING:
@@ -394,7 +394,7 @@ class FormParser:
             self._part_charset = segment.charset or self._charset
             return
         try:
-            headers = Headers(segment.headerlist)
+            headers = ReceivedHeaders(segment.headerlist)
         except ValueError:  # a bare CR or NUL inside a part header
             raise BadRequest("A multipart part header contains a control character.") from None
         self._file = FileStorage(self._spooled_file(), filename, name, headers=headers)
