@@ -107,6 +107,8 @@ class ResponseStream:
 class ResponseHeaders:
     """Header properties and Werkzeug plumbing, mixed into ``Response``."""
 
+    __slots__ = ()  # ``Response`` chooses its own (an instance dict only when one is needed)
+
     headers: Headers
     status_code: int
     response: Any
