@@ -104,7 +104,7 @@ def _content_type_header(mimetype: str) -> str:
     return value
 
 
-def _content_type_head(mimetype: str) -> tuple[tuple[str, str], ...]:
+def _content_type_head(mimetype: str | None) -> tuple[tuple[str, str], ...]:
     """The header pairs a response of ``mimetype`` starts with (``()`` for none): one shared
     tuple per mimetype, so a response holds it without building a list, and the plain path's
     head lookup finds its pair by identity."""
@@ -141,7 +141,9 @@ def _first_headers(
     return made
 
 
-_content_type_heads: dict[str, tuple[tuple[str, str], ...]] = {"text/html": (_HTML_HEADER,)}
+_content_type_heads: dict[str | None, tuple[tuple[str, str], ...]] = {
+    "text/html": (_HTML_HEADER,), None: (), "": (),
+}
 _HTML_HEAD = _content_type_heads["text/html"]
 _new = object.__new__
 R = TypeVar("R", bound="Response")
@@ -199,10 +201,10 @@ class Response(ResponseHeaders):
         if headers is None and content_type is None:  # the common case: a shared head
             if mimetype is None:
                 mimetype = self.default_mimetype
-            self._head: tuple[tuple[str, str], ...] = (
-                _content_type_heads.get(mimetype) or _content_type_head(mimetype)  # type: ignore[arg-type]
-                if mimetype else ()
-            )
+            try:
+                self._head: tuple[tuple[str, str], ...] = _content_type_heads[mimetype]
+            except KeyError:
+                self._head = _content_type_head(mimetype)
         else:
             self._head = ()
             self._headers = _first_headers(self, headers, mimetype, content_type)
@@ -230,20 +232,20 @@ class Response(ResponseHeaders):
 
     @classmethod
     def html(cls, body: str) -> Response:
-        """A ``text/html`` response of ``body``: what a view's ``str`` becomes. ``direct``'s
-        lines, written out: the commonest response saves a call."""
-        response: Response = _new(cls)
-        response._body = body.encode()
-        response._head = _HTML_HEAD
-        response._headers = None
-        response.status_code = 200
-        return response
+        """A ``text/html`` response of ``body``: what a view's ``str`` becomes."""
+        return built(cls, body.encode(), _HTML_HEAD)
 
     @classmethod
     def direct(cls, body: bytes, content_type: tuple[str, str]) -> Response:
         """A 200 response of ``body`` with one ready ``Content-Type`` header, built without
-        the argument handling of ``__init__``: the commonest responses (text, JSON) take it."""
-        return built(cls, body, (content_type,))
+        the argument handling of ``__init__``: the commonest responses (JSON) take it.
+        ``built``'s lines, written out: ``jsonify`` saves a call."""
+        response: Response = _new(cls)
+        response._body = body
+        response._head = (content_type,)
+        response._headers = None
+        response.status_code = 200
+        return response
 
     # -- headers, made when first read -----------------------------------------
     @property
