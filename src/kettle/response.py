@@ -6,9 +6,7 @@ or an iterable streamed chunk by chunk. The doors turn it into server calls.
 
 from __future__ import annotations
 
-from collections.abc import (
-    AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping,
-)
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from html import escape
 from operator import itemgetter
@@ -211,7 +209,7 @@ class Response(ResponseHeaders):
         if status is None:
             self.status_code: int = self.default_status
         elif status.__class__ is int:
-            self.status_code = status  # type: ignore[assignment]
+            self.status_code = status
         else:
             self.status = status
         if direct_passthrough:
@@ -535,7 +533,8 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     if page is None:
         # ``quote`` leaves no control character: the Location value needs no further check.
         target = quote(location, safe=_URL_SAFE)
-        page = _REDIRECT_PAGE.format(escape(location)).encode(), (_HTML_HEADER, ("Location", target))
+        pairs = (_HTML_HEADER, ("Location", target))
+        page = _REDIRECT_PAGE.format(escape(location)).encode(), pairs
         if len(_redirect_pages) < 512:  # the same few targets, mostly: built once each
             _redirect_pages[location] = page
     body, head = page  # the same tuple each time: the plain path's memo matches it by identity

@@ -274,7 +274,7 @@ class ResponseHeaders:
         spans = satisfiable_ranges(specs, size)
         if not spans:
             raise RangeNotSatisfiable(length=size)
-        self._body = None
+        self._body = None  # type: ignore[misc]  # a slot of Response, which mixes this in
         _partial(self, io.BytesIO(body), spans, size)  # type: ignore[arg-type]
         return True
 
