@@ -324,6 +324,12 @@ def _add(value: str) -> Response:
     return response
 
 
+def _assign_headers(value: str) -> Response:
+    response = Response("hi", mimetype="text/plain")
+    response.headers = {"X-Bad": value}  # type: ignore[assignment]
+    return response
+
+
 @pytest.mark.parametrize("value", INJECTIONS)
 @pytest.mark.parametrize(
     "build",
@@ -334,9 +340,13 @@ def _add(value: str) -> Response:
         lambda value: ("hi", {"X-Bad": value}),
         lambda value: ("hi", 200, [("X-Bad", value)]),
         lambda value: make_response("hi", {"X-Bad": value}),
+        lambda value: Response("hi", mimetype="text/plain" + value),
+        lambda value: Response("hi", content_type="text/plain" + value),
+        _assign_headers,
     ],
     ids=["headers[name]=", "headers.add", "Response(headers=)", "tuple dict", "tuple list",
-         "make_response(body, headers)"],
+         "make_response(body, headers)", "Response(mimetype=)", "Response(content_type=)",
+         "headers = {...}"],
 )
 def test_cr_lf_and_nul_in_a_header_value_are_refused_every_time(
     app: Kettle, client: KettleClient, build: Any, value: str
@@ -363,3 +373,67 @@ def test_tabs_latin_1_and_long_header_values_are_sent(
         return _set_item(value)
 
     assert _twice(client, "/").headers["X-Bad"] == value
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_a_redirect_target_cannot_inject_a_header(
+    app: Kettle, client: KettleClient, value: str
+) -> None:
+    """``redirect`` keeps its checked ``Location`` pair (built once per target) without a
+    ``Headers`` check: the target is percent-encoded, so no control character reaches it."""
+
+    @app.route("/")
+    def index() -> Response:
+        return redirect("/next" + value)
+
+    for _ in range(3):
+        response = client.get("/")
+        assert response.status_code == 302
+        assert "Injected" not in response.headers
+        assert response.headers["Location"].startswith("/nexta%")
+        assert response.headers["Location"].isprintable()
+
+
+def test_headers_read_before_or_after_a_change_are_what_is_sent(
+    app: Kettle, client: KettleClient
+) -> None:
+    """A response's ``Headers`` is made when first read: reading it, changing it, replacing
+    it, or never touching it all send what the view left there."""
+
+    @app.route("/untouched")
+    def untouched() -> Response:
+        return Response("hi", 201, mimetype="text/plain")
+
+    @app.route("/read")
+    def read() -> Response:
+        response = Response("hi", mimetype="text/plain")
+        assert response.headers["Content-Type"] == TEXT and response.content_length == 2
+        return response
+
+    @app.route("/changed")
+    def changed() -> Response:
+        response = make_response("hi")
+        response.headers["Content-Type"] = TEXT
+        response.set_cookie("a", "1")
+        return response
+
+    @app.route("/replaced")
+    def replaced() -> Response:
+        response = make_response("hi")
+        response.headers = {"X-A": "1"}  # type: ignore[assignment]
+        return response
+
+    expected = {
+        "/untouched": (201, TEXT, None, None),
+        "/read": (200, TEXT, None, None),
+        "/changed": (200, TEXT, "a=1; Path=/", None),
+        "/replaced": (200, None, None, "1"),
+    }
+    for path, (code, content_type, cookie, extra) in expected.items():
+        response = _twice(client, path)
+        assert response.status_code == code
+        assert response.headers.get("Content-Type") == content_type
+        assert response.headers.get("Set-Cookie") == cookie
+        assert response.headers.get("X-A") == extra
+        assert response.headers["Content-Length"] == "2"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from .context import _cv_context, get_context
-from .response import Response
+from .response import _HTML_HEAD, Response, built
 from .scaffold import get_root_path
 
 __all__ = [
@@ -40,8 +40,8 @@ def make_response(*args: Any) -> Response:
     app = (ctx if ctx is not None else get_context()).app  # get_context: the error outside
     if len(args) == 1:
         rv = args[0]
-        if rv.__class__ is str and app._plain_make_response:  # the usual call, shortened
-            return app.response_class.html(rv)
+        if rv.__class__ is str and app._plain_make_response:  # the usual call, shortened:
+            return built(app.response_class, rv.encode(), _HTML_HEAD)  # response_class.html(rv)
         return app.make_response(rv)
     if not args:
         return app.response_class()

@@ -49,7 +49,7 @@ def encode_pair(pair: tuple[str, str]) -> tuple[bytes, bytes]:
     return pair[0].lower().encode("latin-1"), pair[1].encode("latin-1")
 
 
-def _head(pairs: list[tuple[str, str]]) -> Head | None:
+def _head(pairs: list[tuple[str, str]] | Pairs) -> Head | None:
     """The head for a checked header list, or ``None`` when the door must see a Response."""
     lowered = [name.lower() for name, _ in pairs]
     if _DOOR_NAMES.intersection(lowered) or not all(
@@ -79,7 +79,7 @@ def content_head(content_type: tuple[str, str]) -> Head | None:
         return head
 
 
-def _response_head(items: list[tuple[str, str]]) -> Head | None:
+def _response_head(items: list[tuple[str, str]] | Pairs) -> Head | None:
     """The head of a ``Response``'s own headers (cached by their items while there is room,
     so a response whose values vary per request, a ``Location``, stops filling it)."""
     key = tuple(items)
@@ -102,17 +102,19 @@ def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAn
     code = response.status_code
     if body is None or response._on_close is not None or code not in _PLAIN_STATUSES:
         return None
-    items = response.headers._list
+    headers = response._headers  # response.header_items(), inlined: no Headers is made
+    items = response._head if headers is None else headers._list
     if len(items) == 1:
         head = _heads.get(items[0]) or content_head(items[0])
     else:
         memo = plan.plain_memo if plan is not None else None
-        if memo is not None and memo[0] is None and memo[1] == items:
-            head = memo[2]
+        if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
+            head = memo[2]  # a redirect's shared head: the same tuple, found by identity
         else:
             head = _response_head(items)
             if plan is not None and head is not None:
-                plan.plain_memo = (None, list(items), head)
+                snapshot = items if items.__class__ is tuple else list(items)
+                plan.plain_memo = (None, snapshot, head)
     if head is None:
         return None
     return code, body, head[0], head[1], head[2] and not response.allow_framing

@@ -6,11 +6,11 @@ or an iterable streamed chunk by chunk. The doors turn it into server calls.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from html import escape
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import msgspec
@@ -102,28 +102,77 @@ def _content_type_header(mimetype: str) -> str:
     return value
 
 
-def _content_type_pair(mimetype: str) -> tuple[str, str]:
-    """The ``Content-Type`` pair of ``mimetype``, one object per mimetype: no tuple to build
-    per response, and the plain path's head lookup finds it by identity."""
-    pair = ("Content-Type", _content_type_header(mimetype))
-    if len(_content_type_pairs) < 256:
-        _content_type_pairs[mimetype] = pair
-    return pair
+def _content_type_head(mimetype: str | None) -> tuple[tuple[str, str], ...]:
+    """The header pairs a response of ``mimetype`` starts with (``()`` for none): one shared
+    tuple per mimetype, so a response holds it without building a list, and the plain path's
+    head lookup finds its pair by identity."""
+    head = _content_type_heads.get(mimetype)
+    if head is None:
+        head = (("Content-Type", _content_type_header(mimetype)),) if mimetype else ()
+        if len(_content_type_heads) < 256:
+            _content_type_heads[mimetype] = head
+    return head
 
 
-_content_type_pairs: dict[str, tuple[str, str]] = {"text/html": _HTML_HEADER}
+def _first_headers(
+    response: Response,
+    headers: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
+    mimetype: str | None,
+    content_type: str | None,
+) -> Headers:
+    """``Response.__init__``'s ``Headers`` when ``headers`` or ``content_type`` is given: the
+    ``Content-Type`` comes from ``content_type``, else ``mimetype``, else the headers given,
+    else the class's ``default_mimetype``."""
+    if headers is None:
+        made = Headers()
+    elif isinstance(headers, Headers):
+        made = headers
+    else:
+        made = Headers(headers)
+    if content_type is None:
+        if mimetype is None and "Content-Type" not in made:
+            mimetype = response.default_mimetype
+        if mimetype is not None:
+            content_type = _content_type_header(mimetype)
+    if content_type is not None:
+        made.set("Content-Type", content_type)
+    return made
+
+
+_content_type_heads: dict[str | None, tuple[tuple[str, str], ...]] = {
+    "text/html": (_HTML_HEADER,), None: (), "": (),
+}
+_HTML_HEAD = _content_type_heads["text/html"]
+_new = object.__new__
+R = TypeVar("R", bound="Response")
+
+
+def built(cls: type[R], body: bytes, head: tuple[tuple[str, str], ...]) -> R:
+    """A 200 ``cls`` of ``body`` whose headers are ``head``, pairs already checked and shared
+    (built once per mimetype or redirect target), without ``__init__``'s argument handling."""
+    response = _new(cls)
+    response._body = body
+    response._head = head
+    response._headers = None
+    response.status_code = 200
+    return response
 
 
 class Response(ResponseHeaders):
     """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
 
-    No ``__slots__``: the rarely set attributes live on the class as defaults, so building
-    the common response assigns two attributes (extensions may also add their own).
+    Building one is the cost a view that returns it pays on every request, so it is kept to
+    four slot stores: the body, the status, and ``_head``, a shared tuple of checked header
+    pairs (its ``Content-Type``). The ``Headers`` object is made from it the first time
+    ``headers`` is read; the doors read ``_head`` directly while it has not been. Rarely
+    set attributes live on the class as defaults (and in ``__dict__`` once set, which is
+    also where extensions' own attributes go).
     """
+
+    __slots__ = ("__dict__", "__weakref__", "_body", "_head", "_headers", "status_code")
 
     default_status = 200
     default_mimetype: str | None = "text/html"
-    status_code: int = 200
     direct_passthrough = False
     #: ``True`` drops the app's ``X-Frame-Options`` from this response (to allow framing).
     allow_framing = False
@@ -144,7 +193,32 @@ class Response(ResponseHeaders):
             self._body: bytes | None = response.encode()  # type: ignore[union-attr]
         elif cls is bytes:
             self._body = response  # type: ignore[assignment]
-        elif response is None:
+        else:
+            self._set_first_body(response)
+        self._headers: Headers | None = None
+        if headers is None and content_type is None:  # the common case: a shared head
+            if mimetype is None:
+                mimetype = self.default_mimetype
+            try:
+                self._head: tuple[tuple[str, str], ...] = _content_type_heads[mimetype]
+            except KeyError:
+                self._head = _content_type_head(mimetype)
+        else:
+            self._head = ()
+            self._headers = _first_headers(self, headers, mimetype, content_type)
+        if status is None:
+            self.status_code: int = self.default_status
+        elif status.__class__ is int:
+            self.status_code = status
+        else:
+            self.status = status
+        if direct_passthrough:
+            self.direct_passthrough = True
+
+    def _set_first_body(self, response: Any) -> None:
+        """``__init__``'s body other than ``str`` or ``bytes``: none, a buffer, or an iterable
+        (streamed)."""
+        if response is None:
             self._body = b""
         elif isinstance(response, str):
             self._body = response.encode()
@@ -153,55 +227,43 @@ class Response(ResponseHeaders):
         else:
             self._body = None
             self.response = response
-        if headers is None and content_type is None:  # the common case, kept short
-            if mimetype is None:
-                mimetype = self.default_mimetype
-            new_headers = self.headers = Headers.__new__(Headers)
-            if mimetype:
-                pair = _content_type_pairs.get(mimetype) or _content_type_pair(mimetype)
-                new_headers._list = [pair]
-            else:
-                new_headers._list = []
-        else:
-            if headers is None:
-                self.headers = Headers()
-            elif isinstance(headers, Headers):
-                self.headers = headers
-            else:
-                self.headers = Headers(headers)
-            if content_type is None:
-                if mimetype is None and "Content-Type" not in self.headers:
-                    mimetype = self.default_mimetype
-                if mimetype is not None:
-                    content_type = _content_type_header(mimetype)
-            if content_type is not None:
-                self.headers.set("Content-Type", content_type)
-        if status is not None:
-            self.status = status
-        elif self.default_status != 200:
-            self.status_code = self.default_status
-        if direct_passthrough:
-            self.direct_passthrough = True
 
     @classmethod
     def html(cls, body: str) -> Response:
-        """A ``text/html`` response of ``body``: what a view's ``str`` becomes. ``direct``'s
-        four lines, written out: the commonest response saves a call."""
-        response = cls.__new__(cls)
-        response._body = body.encode()
-        headers = response.headers = Headers.__new__(Headers)
-        headers._list = [_HTML_HEADER]
-        return response
+        """A ``text/html`` response of ``body``: what a view's ``str`` becomes."""
+        return built(cls, body.encode(), _HTML_HEAD)
 
     @classmethod
     def direct(cls, body: bytes, content_type: tuple[str, str]) -> Response:
         """A 200 response of ``body`` with one ready ``Content-Type`` header, built without
-        the argument handling of ``__init__``: the commonest responses (text, JSON) take it."""
-        response = cls.__new__(cls)
+        the argument handling of ``__init__``: the commonest responses (JSON) take it.
+        ``built``'s lines, written out: ``jsonify`` saves a call."""
+        response: Response = _new(cls)
         response._body = body
-        headers = response.headers = Headers.__new__(Headers)
-        headers._list = [content_type]
+        response._head = (content_type,)
+        response._headers = None
+        response.status_code = 200
         return response
+
+    # -- headers, made when first read -----------------------------------------
+    @property
+    def headers(self) -> Headers:
+        """The response's ``Headers``; changes to it are what is sent."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = _new(Headers)
+            headers._list = list(self._head)
+        return headers
+
+    @headers.setter
+    def headers(self, value: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        self._headers = value if isinstance(value, Headers) else Headers(value)
+
+    def header_items(self) -> list[tuple[str, str]] | tuple[tuple[str, str], ...]:
+        """The header pairs to send, without making ``headers`` (read-only: a tuple while
+        the headers were never touched)."""
+        headers = self._headers
+        return self._head if headers is None else headers._list
 
     # -- status --------------------------------------------------------------
     @property
@@ -395,48 +457,49 @@ class Response(ResponseHeaders):
 def wire_headers(
     response: Response, frame_options: tuple[str, str] | None = None
 ) -> list[tuple[str, str]]:
-    """The header list a door sends for ``response`` (it completes ``response.headers``).
+    """The header list a door sends for ``response``: its headers, completed (a new list;
+    ``response.headers`` is left as the app made it).
 
     A 204 or 304 loses its content headers (RFC 9110 6.4.1), a bytes body gets its
     ``Content-Length``, and every response gets ``X-Content-Type-Options: nosniff``
     unless the app set that header itself. An HTML response also gets the app's
     ``frame_options`` header unless it set its own or ``allow_framing``.
     """
-    headers = response.headers
     body = response._body
-    items = headers._list
+    code = response.status_code
+    items = response.header_items()
     if (
         len(items) == 1 and body is not None and items[0][0] == "Content-Type"
-        and response.status_code not in (204, 304)
+        and code != 204 and code != 304
     ):  # the common case: one Content-Type header, a bytes body
-        items.append(("Content-Length", str(len(body))))
-        items.append(_NOSNIFF)
-        if frame_options is not None and is_html(items[0][1]) and not response.allow_framing:
-            items.append(frame_options)
-        return items
-    code = response.status_code
+        pair = items[0]
+        wire = [pair, ("Content-Length", str(len(body))), _NOSNIFF]
+        if frame_options is not None and is_html(pair[1]) and not response.allow_framing:
+            wire.append(frame_options)
+        return wire
     if code == 204 or code == 304:
-        headers.remove("Content-Type")
-        headers.remove("Content-Length")
-        items = headers._list
-    names = tuple(map(_first, items))
+        wire = [item for item in items if item[0].lower() not in _CONTENT_NAMES]
+    else:
+        wire = list(items)
+    names = tuple(map(_first, wire))
     facts = _name_facts.get(names)
     if facts is None:
         facts = _facts_of(names)
     has_length, has_nosniff, has_frame_options, content_type_at = facts
     if body is not None and not has_length and code != 204 and code != 304:
-        items.append(("Content-Length", str(len(body))))
+        wire.append(("Content-Length", str(len(body))))
     if not has_nosniff:
-        items.append(_NOSNIFF)
+        wire.append(_NOSNIFF)
     if (
         frame_options is not None and content_type_at >= 0 and not has_frame_options
-        and not response.allow_framing and is_html(items[content_type_at][1])
+        and not response.allow_framing and is_html(wire[content_type_at][1])
     ):
-        items.append(frame_options)
-    return items
+        wire.append(frame_options)
+    return wire
 
 
 _first = itemgetter(0)
+_CONTENT_NAMES = ("content-type", "content-length")
 #: header names of a response -> what ``wire_headers`` asks of them (bounded; names repeat).
 _name_facts: dict[tuple[str, ...], tuple[bool, bool, bool, int]] = {}
 
@@ -470,26 +533,26 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     if page is None:
         # ``quote`` leaves no control character: the Location value needs no further check.
         target = quote(location, safe=_URL_SAFE)
-        page = _REDIRECT_PAGE.format(escape(location)).encode(), ("Location", target)
+        pairs = (_HTML_HEADER, ("Location", target))
+        page = _REDIRECT_PAGE.format(escape(location)).encode(), pairs
         if len(_redirect_pages) < 512:  # the same few targets, mostly: built once each
             _redirect_pages[location] = page
-    body, header = page  # the same pair object each time: the plain path's memo matches it
+    body, head = page  # the same tuple each time: the plain path's memo matches it by identity
     if cls is _Response or (
         cls.__init__ is _Response.__init__ and cls.direct.__func__ is _DIRECT  # type: ignore[attr-defined]
         and cls.default_mimetype == "text/html"
     ):
-        response = cls.direct(body, _HTML_HEADER)
-        response.headers._list.append(header)
+        response = built(cls, body, head)
         if code.__class__ is int:
             response.status_code = code
         else:
             response.status = code
         return response
     response = cls(body.decode(), code, mimetype="text/html")
-    response.headers.set("Location", header[1])
+    response.headers.set("Location", head[1][1])
     return response
 
 
-_redirect_pages: dict[str, tuple[bytes, tuple[str, str]]] = {}
+_redirect_pages: dict[str, tuple[bytes, tuple[tuple[str, str], ...]]] = {}
 _Response = Response
 _DIRECT = Response.direct.__func__  # type: ignore[attr-defined]

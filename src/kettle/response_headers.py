@@ -107,6 +107,8 @@ class ResponseStream:
 class ResponseHeaders:
     """Header properties and Werkzeug plumbing, mixed into ``Response``."""
 
+    __slots__ = ()  # ``Response`` chooses its own (an instance dict only when one is needed)
+
     headers: Headers
     status_code: int
     response: Any
@@ -272,7 +274,7 @@ class ResponseHeaders:
         spans = satisfiable_ranges(specs, size)
         if not spans:
             raise RangeNotSatisfiable(length=size)
-        self._body = None
+        self._body = None  # type: ignore[misc]  # a slot of Response, which mixes this in
         _partial(self, io.BytesIO(body), spans, size)  # type: ignore[arg-type]
         return True
 
