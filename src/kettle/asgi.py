@@ -491,7 +491,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
     body = response._body
     code = response.status_code
     if body is not None and request.method != "HEAD" and code != 204 and code != 304:
-        items = response.headers._list
+        items = response.header_items()
         if len(items) == 1 and items[0][0] == "Content-Type":  # the common response
             length = len(body)
             headers = [
