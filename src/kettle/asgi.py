@@ -450,6 +450,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 response = plain_tuple(app, rv, plan)
             elif cls is Response:
                 response = plain_response(rv, plan)
+            elif cls is bytes:  # as a ``str``: Flask's default mimetype, text/html
+                response = 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
             else:
                 response = plain_body(app, ctx, rv)
             if response is None:  # else the Response, and what runs after the view
