@@ -119,16 +119,6 @@ def test_abort_without_handler_is_the_error_page(app: Kettle, client: Any) -> No
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
-def test_abort_with_a_description_escapes_it(app: Kettle, client: Any) -> None:
-    @app.route("/gone")
-    def gone() -> Any:
-        abort(404, "no <b>such</b> thing")
-
-    response = client.get("/gone")
-    assert response.status_code == 404
-    assert "<p>no &lt;b&gt;such&lt;/b&gt; thing</p>" in response.text
-
-
 # -- the router's 404 page -----------------------------------------------------------------
 def test_not_found_page_and_its_head(app: Kettle, client: Any) -> None:
     get = client.get("/no/such/page")
