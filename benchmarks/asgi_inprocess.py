@@ -650,7 +650,7 @@ KETTLE_PARTS: tuple[tuple[str, str, str], ...] = (
     ("  `read_body`", "kettle/asgi.py", "read_body"),
     ("  `run_sync` (thread pool hop)", "kettle/concurrency.py", "run_sync"),
     ("  `drive_async` (pipeline generator)", "kettle/concurrency.py", "drive_async"),
-    ("  `answer_routing_error`", "kettle/dispatch.py", "answer_routing_error"),
+    ("  `routing_error_shortcut`", "kettle/dispatch.py", "routing_error_shortcut"),
     ("  `finish_fast`", "kettle/dispatch.py", "finish_fast"),
     ("    `make_response`", "kettle/app.py", "make_response"),
     ("  `_finish` (context pop with teardown)", "kettle/asgi.py", "_finish"),
@@ -752,7 +752,7 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
         from kettle import asgi as door
         from kettle.concurrency import drive_async, run_sync
         from kettle.context import Context, _cv_context
-        from kettle.dispatch import answer_routing_error, finish_fast
+        from kettle.dispatch import finish_fast, pipeline, routing_error_shortcut
         from kettle.response import Response, wire_headers
 
         from_scope, declares_body, read_body = (
@@ -800,7 +800,8 @@ def breakdown(framework: str, key: str, requests: int, repeats: int = 7) -> str:
                     await read_body(request, receive)
                 if upto >= 5:
                     if request.routing_exception is not None:
-                        rv = answer_routing_error(app, ctx, plan)
+                        exc = routing_error_shortcut(app, ctx, plan)
+                        rv = pipeline(app, ctx, plan) if exc is None else app.make_response(exc)
                         if not isinstance(rv, Response):
                             rv = await drive_async(app, rv)
                     elif plan.view_is_async:

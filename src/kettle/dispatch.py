@@ -184,13 +184,6 @@ def _process_or_fail(app: Kettle, ctx: Context, plan: RoutePlan, response: Respo
         return (yield from handle_exception(app, ctx, plan, exc))
 
 
-def answer_routing_error(app: Kettle, ctx: Context, plan: RoutePlan) -> Response | Steps:
-    """A request no route took (404, 405, a slash redirect): answered directly when no hook
-    or error handler would see it, else the full pipeline's steps."""
-    exc = routing_error_shortcut(app, ctx, plan)
-    return pipeline(app, ctx, plan) if exc is None else app.make_response(exc)
-
-
 def routing_error_shortcut(app: Kettle, ctx: Context, plan: RoutePlan) -> HTTPException | None:
     """The routing error that is its own answer (no hook or error handler would see it),
     or ``None`` when the pipeline must answer it."""
