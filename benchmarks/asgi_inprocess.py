@@ -425,18 +425,7 @@ def run(
             runner = make_runner(harness, app, lifespan, scenario, expected[(fw, key)])
             runners[(key, fw)] = runner
             cells[(key, fw)] = Cell(calibrate(runner, batch_time))
-    log(f"calibrated {len(cells)} cells; running {rounds} rounds")
-    started = time.perf_counter()
-    for r in range(rounds):
-        for key in scenarios:
-            order = [*frameworks[r % len(frameworks):], *frameworks[: r % len(frameworks)]]
-            for fw in order:
-                cell = cells.get((key, fw))
-                if cell is None:
-                    continue
-                gc.collect()
-                cell.times.append(runners[(key, fw)](cell.n))
-        log(f"  round {r + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)")
+    inprocess.run_rounds(frameworks, scenarios, rounds, runners, cells, log)
     return cells
 
 
@@ -541,7 +530,8 @@ def report(
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     notes = [
         *environment_notes(harness, frameworks),
-        f"Method: median of {rounds} interleaved rounds per cell, batches of ~{batch_time:g} s "
+        f"Method: one discarded warm-up round, then the median of {rounds} interleaved rounds "
+        f"per cell, batches of ~{batch_time:g} s "
         f"(the largest interquartile spread of a cell's batch rates was "
         f"{cells[worst].spread:.1%}, {worst[0]} on {FRAMEWORKS[worst[1]]}).",
     ]

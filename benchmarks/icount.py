@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -74,7 +75,9 @@ def instructions(door: str, framework: str, key: str, requests: int) -> int:
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
         sys.executable, __file__, "--serve", door, framework, key, "-n", str(requests),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    # A random hash seed moves a figure by up to ~1k Ir; a fixed one makes A/B runs comparable.
+    env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"callgrind run failed ({done.returncode}):\n{done.stderr[-2000:]}")

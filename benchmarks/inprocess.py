@@ -427,19 +427,36 @@ def run(
             runner = make_runner(get_app(fw, scenario), scenario, expected[(fw, key)])
             runners[(key, fw)] = runner
             cells[(key, fw)] = Cell(calibrate(runner, batch_time))
-    log(f"calibrated {len(cells)} cells; running {rounds} rounds")
+    run_rounds(frameworks, scenarios, rounds, runners, cells, log)
+    return cells
+
+
+def run_rounds(
+    frameworks: Sequence[str],
+    scenarios: Sequence[str],
+    rounds: int,
+    runners: dict[tuple[str, str], Callable[[int], float]],
+    cells: dict[tuple[str, str], Any],
+    log: Callable[[str], None],
+) -> None:
+    """One discarded warm-up round, then ``rounds`` interleaved ones, each framework first in
+    turn. The warm-up is there because a run's first cells came out low for every framework
+    (the scenario measured first, plaintext, most of all), whichever order they ran in."""
+    log(f"calibrated {len(cells)} cells; one warm-up round, then {rounds} rounds")
     started = time.perf_counter()
-    for r in range(rounds):
+    for r in range(-1, rounds):
         for key in scenarios:
-            order = [*frameworks[r % len(frameworks):], *frameworks[: r % len(frameworks)]]
-            for fw in order:
+            shift = max(r, 0) % len(frameworks)
+            for fw in [*frameworks[shift:], *frameworks[:shift]]:
                 cell = cells.get((key, fw))
                 if cell is None:
                     continue
                 gc.collect()
-                cell.times.append(runners[(key, fw)](cell.n))
-        log(f"  round {r + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)")
-    return cells
+                elapsed = runners[(key, fw)](cell.n)
+                if r >= 0:
+                    cell.times.append(elapsed)
+        log(f"  round {r + 1}/{rounds} done ({time.perf_counter() - started:.0f} s)"
+            if r >= 0 else f"  warm-up round done ({time.perf_counter() - started:.0f} s)")
 
 
 def harness_ceiling(batch_time: float, rounds: int = 5) -> float:
@@ -546,7 +563,8 @@ def report(
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     notes = [
         *environment_notes(frameworks),
-        f"Method: median of {rounds} interleaved rounds per cell, batches of ~{batch_time:g} s "
+        f"Method: one discarded warm-up round, then the median of {rounds} interleaved rounds "
+        f"per cell, batches of ~{batch_time:g} s "
         f"(the largest interquartile spread of a cell's batch rates was "
         f"{cells[worst].spread:.1%}, {worst[0]} on {FRAMEWORKS[worst[1]]}).",
     ]
