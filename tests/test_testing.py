@@ -165,6 +165,43 @@ def test_with_asgi_client_runs_lifespan_shutdown_on_exit() -> None:
     assert events == ["startup", "shutdown"]
 
 
+def test_an_asgi_client_left_unclosed_shuts_the_lifespan_down_when_collected() -> None:
+    import gc
+
+    app = Kettle(__name__)
+    events: list[str] = []
+    app.on_shutdown(lambda: events.append("shutdown"))
+    app.get("/")(lambda: "ok")
+
+    def use_and_drop() -> None:
+        assert app.test_client(asgi=True).get("/").text == "ok"
+
+    use_and_drop()
+    gc.collect()
+    assert events == ["shutdown"]
+
+
+def test_an_asgi_client_left_unclosed_at_exit_shuts_down_without_warnings(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "unclosed.py"
+    script.write_text(
+        "from kettle import Kettle\n"
+        "app = Kettle(__name__)\n"
+        "app.on_shutdown(lambda: print('shutdown ran'))\n"
+        "app.get('/')(lambda: 'ok')\n"
+        "client = app.test_client(asgi=True)\n"
+        "print(client.get('/').text)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "dev", str(script)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok", "shutdown", "ran"]
+    assert done.stderr == ""  # no pending task, no unclosed event loop
+
+
 def test_threads_sharing_an_asgi_client_share_one_lifespan() -> None:
     import threading
 

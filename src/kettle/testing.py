@@ -12,7 +12,8 @@ import mimetypes
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -223,6 +224,7 @@ class KettleClient:
         #: Whether requests go through the ASGI door (``app(scope, receive, send)``).
         self.asgi = asgi
         self._runner: ASGIRunner | None = None
+        self._close_runner: Callable[[], object] = lambda: None
         self._runner_lock = threading.Lock()  # threads sharing a client share one runner
         self._cookies: dict[str, _Cookie] = {}
         self._preserve = False
@@ -395,6 +397,9 @@ class KettleClient:
                 runner = self._runner
                 if runner is None:
                     runner = self._runner = ASGIRunner(self.app)
+                    # A client used without ``with`` or ``close()`` still shuts the app's
+                    # lifespan down, when it is collected or at the latest at exit.
+                    self._close_runner = weakref.finalize(self, runner.close)
         return runner
 
     def _keep_context(self, ctx: Context) -> None:
@@ -414,9 +419,8 @@ class KettleClient:
     def close(self) -> None:
         """End a kept context and, for an ASGI client, run the app's lifespan shutdown."""
         self._pop_preserved()
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            runner.close()
+        self._runner = None
+        self._close_runner()  # once: a finalizer runs at most once
 
     def _pop_preserved(self) -> None:
         ctx, self._preserved = self._preserved, None

@@ -101,8 +101,11 @@ class ASGIRunner:
             if self._lifespan_in is not None and task is not None and not task.done():
                 self.run(self._lifespan("shutdown"))
         finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(5)
+            if not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(self.loop.stop)
+                self._thread.join(5)
+                if not self._thread.is_alive():
+                    self.loop.close()
 
     def http(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         """One HTTP request through the ASGI door: ``(status line, headers, body)``."""
