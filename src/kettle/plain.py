@@ -92,6 +92,14 @@ def _response_head(items: list[tuple[str, str]] | Pairs) -> Head | None:
         return head
 
 
+def _items_head(items: list[tuple[str, str]] | Pairs) -> Head | None:
+    """The head of a ``Response``'s header pairs: per ``Content-Type`` pair for one, else
+    per list of pairs (``_response_head``)."""
+    if len(items) == 1:
+        return _heads.get(items[0]) or content_head(items[0])
+    return _response_head(items)
+
+
 def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAnswer | None:
     """A view's ``Response`` (the class itself, a bytes body, nothing to run on close) as a
     plain answer, or ``None``: what ``wire_headers`` would send, from a remembered head.
@@ -104,19 +112,17 @@ def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAn
         return None
     headers = response._headers  # response.header_items(), inlined: no Headers is made
     items = response._head if headers is None else headers._list
-    if len(items) == 1:
-        head = _heads.get(items[0]) or content_head(items[0])
+    memo = plan.plain_memo if plan is not None else None
+    if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
+        head = memo[2]  # the route's last head: a shared tuple (``Response(text,
+        # mimetype=...)``, ``redirect``) is found by identity, a list compared in C
     else:
-        memo = plan.plain_memo if plan is not None else None
-        if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
-            head = memo[2]  # a redirect's shared head: the same tuple, found by identity
-        else:
-            head = _response_head(items)
-            if plan is not None and head is not None:
-                snapshot = items if items.__class__ is tuple else list(items)
-                plan.plain_memo = (None, snapshot, head)
-    if head is None:
-        return None
+        head = _items_head(items)
+        if head is None:
+            return None
+        if plan is not None:
+            snapshot = items if items.__class__ is tuple else list(items)
+            plan.plain_memo = (None, snapshot, head)
     return code, body, head[0], head[1], head[2] and not response.allow_framing
 
 
