@@ -162,11 +162,8 @@ def _all_str(items: tuple[Any, ...]) -> bool:
 def _remembered_head(
     content_type: tuple[str, str], headers: Any, plan: RoutePlan | None
 ) -> Head | None:
-    """The head for a view's tuple ``headers``: first the view's own memo (its last literal
-    headers and their head: one equality test, no key to build), else ``_tuple_head``."""
-    memo = plan.plain_memo if plan is not None else None
-    if memo is not None and memo[0] is content_type and memo[1] == headers:
-        return memo[2]
+    """The head for a view's tuple ``headers`` when the route's memo (``plain_tuple``
+    checks it) does not hold them: ``_tuple_head``'s, then remembered as the route's."""
     head = _tuple_head(content_type, headers)
     if plan is not None and head is not None:
         items = tuple(headers.items()) if headers.__class__ is dict else tuple(headers)
@@ -226,7 +223,14 @@ def plain_tuple(
         if encoded is None:
             return None
         data, content_type = encoded
-    head = _remembered_head(content_type, headers, plan) if headers else content_head(content_type)
+    if not headers:
+        head = content_head(content_type)
+    else:  # the route's memo first: its last literal headers, one equality test, no key
+        memo = plan.plain_memo if plan is not None else None
+        if memo is not None and memo[0] is content_type and memo[1] == headers:
+            head = memo[2]
+        else:
+            head = _remembered_head(content_type, headers, plan)
     if head is None:
         return None
     return status, data, head[0], head[1], head[2]
