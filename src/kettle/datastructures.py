@@ -229,7 +229,7 @@ def _fresh_value(value: Any, latin1: bool) -> str:
     if value.__class__ is str and value.isascii() and value.isprintable():
         if len(value) <= _VALUE_MAX_LENGTH and len(_valid_values) < _VALUES_MAX:
             _valid_values.add(value)
-        return value  # type: ignore[no-any-return]
+        return value
     return _check_header_value(value, latin1)
 
 

@@ -113,6 +113,7 @@ def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAn
     headers = response._headers  # response.header_items(), inlined: no Headers is made
     items = response._head if headers is None else headers._list
     memo = plan.plain_memo if plan is not None else None
+    head: Head | None
     if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
         head = memo[2]  # the route's last head: a shared tuple (``Response(text,
         # mimetype=...)``, ``redirect``) is found by identity, a list compared in C

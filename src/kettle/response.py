@@ -542,7 +542,7 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
         cls.__init__ is _Response.__init__ and cls.direct.__func__ is _DIRECT  # type: ignore[attr-defined]
         and cls.default_mimetype == "text/html"
     ):
-        response: Response = _new(cls)  # ``built``'s lines, written out: a call less
+        response = _new(cls)  # ``built``'s lines, written out: a call less
         response._body = body
         response._head = head
         response._headers = None
