@@ -225,9 +225,11 @@ _VALUE_MAX_LENGTH = 256
 
 def _fresh_value(value: Any, latin1: bool) -> str:
     """``_check_header_value`` for a value not in ``_valid_values``, remembered there when it
-    is a short printable ASCII ``str`` (a value both ``Headers`` and ``ReceivedHeaders`` take)."""
+    is a short printable ASCII ``str`` (a value both ``Headers`` and ``ReceivedHeaders`` take)
+    set by the app: a multipart part's headers (``latin1`` false) are the client's, and
+    are not let fill the set."""
     if value.__class__ is str and value.isascii() and value.isprintable():
-        if len(value) <= _VALUE_MAX_LENGTH and len(_valid_values) < _VALUES_MAX:
+        if latin1 and len(value) <= _VALUE_MAX_LENGTH and len(_valid_values) < _VALUES_MAX:
             _valid_values.add(value)
         return value
     return _check_header_value(value, latin1)
