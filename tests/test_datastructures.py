@@ -357,3 +357,23 @@ def test_many_header_names_stay_correct() -> None:
 @pytest.mark.parametrize("pairs", [[("A", "1")], {"A": "1"}])
 def test_headers_accepts_pairs_or_mapping(pairs: Any) -> None:
     assert Headers(pairs).to_wsgi_list() == [("A", "1")]
+
+
+def test_header_values_are_stored_as_plain_str_once_remembered() -> None:
+    """An accepted value is remembered; an equal ``str`` subclass or number is still
+    converted to a plain ``str``, a latin-1 value is taken and any other text refused."""
+
+    class Tagged(str):
+        pass
+
+    headers = Headers()
+    headers.set("X-A", "v1")
+    headers.set("X-A", Tagged("v1"))
+    headers.add("X-B", 1)
+    assert [type(value) for _, value in headers.items()] == [str, str]
+    assert headers["X-B"] == "1"
+    headers.set("X-C", "caf\u00e9")
+    with pytest.raises(ValueError):
+        headers.set("X-D", "\u20ac")
+    with pytest.raises(ValueError):
+        headers.add("X-D", "v1\n")

@@ -437,3 +437,42 @@ def test_headers_read_before_or_after_a_change_are_what_is_sent(
         assert response.headers.get("X-A") == extra
         assert response.headers["Content-Length"] == "2"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_response_whose_content_type_changes_per_call_sends_each(
+    app: Kettle, client: KettleClient
+) -> None:
+    """A route remembers the head of its last ``Response`` (by identity, or equal pairs):
+    another mimetype on the next call must not be answered with the remembered one."""
+
+    @app.route("/")
+    def index() -> Response:
+        return Response("hi", mimetype=request.args["type"])
+
+    for kind, sent in [
+        ("text/plain", TEXT), ("text/plain", TEXT), ("application/json", "application/json"),
+        ("text/csv", "text/csv; charset=utf-8"), ("text/plain", TEXT),
+    ]:
+        assert client.get(f"/?type={kind}").headers["Content-Type"] == sent
+
+
+def test_a_value_accepted_once_does_not_let_a_variant_through(
+    app: Kettle, client: KettleClient
+) -> None:
+    """Accepted header values are remembered (a set lookup, not the tests, the next time):
+    a value that only starts like one of them is still checked and refused."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    values = iter(["no-store", "no-store\r\nInjected: yes", "no-store", "no-store\x00"])
+
+    @app.route("/")
+    def index() -> Response:
+        response = make_response("hi")
+        response.headers["Cache-Control"] = next(values)
+        return response
+
+    for code in (200, 500, 200, 500):
+        response = client.get("/")
+        assert response.status_code == code
+        assert "Injected" not in response.headers
+        if code == 200:
+            assert response.headers["Cache-Control"] == "no-store"

@@ -216,6 +216,25 @@ def _check_header_value(value: Any, latin1: bool = True) -> str:
     return value  # type: ignore[no-any-return]
 
 
+#: Short printable-ASCII values that passed (``no-store``, a ``Location``...): a set lookup
+#: instead of the tests of ``_check_header_value``, which every value not yet here takes.
+_valid_values: set[str] = set()
+_VALUES_MAX = 1024
+_VALUE_MAX_LENGTH = 256
+
+
+def _fresh_value(value: Any, latin1: bool) -> str:
+    """``_check_header_value`` for a value not in ``_valid_values``, remembered there when it
+    is a short printable ASCII ``str`` (a value both ``Headers`` and ``ReceivedHeaders`` take)
+    set by the app: a multipart part's headers (``latin1`` false) are the client's, and
+    are not let fill the set."""
+    if value.__class__ is str and value.isascii() and value.isprintable():
+        if latin1 and len(value) <= _VALUE_MAX_LENGTH and len(_valid_values) < _VALUES_MAX:
+            _valid_values.add(value)
+        return value
+    return _check_header_value(value, latin1)
+
+
 # RFC 9110 field-name: a token. Names that passed are remembered (the few an app uses).
 _token_re = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 #: A name that passed -> its lower case (``Headers.set`` compares lower-cased names).
@@ -346,8 +365,8 @@ class Headers(_HeaderReading):
         """Add a header, keeping any earlier one of the same name."""
         if key not in _valid_names:
             _check_header_name(key)
-        if value.__class__ is not str or not (value.isascii() and value.isprintable()):
-            value = _check_header_value(value, self._latin1)
+        if value.__class__ is not str or value not in _valid_values:
+            value = _fresh_value(value, self._latin1)
         self._list.append((key, value))
 
     def set(self, key: str, value: Any) -> None:
@@ -355,8 +374,8 @@ class Headers(_HeaderReading):
         lkey = _valid_names.get(key)  # a name seen before: checked, and its lower case
         if lkey is None:
             lkey = _check_header_name(key).lower()
-        if value.__class__ is not str or not (value.isascii() and value.isprintable()):
-            value = _check_header_value(value, self._latin1)
+        if value.__class__ is not str or value not in _valid_values:
+            value = _fresh_value(value, self._latin1)
         size = len(lkey)  # comparing lengths first skips most lower() calls
         for k, _ in self._list:
             if len(k) == size and k.lower() == lkey:

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from .context import _cv_context, get_context
-from .response import _HTML_HEAD, Response, built
+from .response import _HTML_HEAD, Response
 from .scaffold import get_root_path
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_new = object.__new__
 
 
 def url_for(
@@ -41,7 +42,13 @@ def make_response(*args: Any) -> Response:
     if len(args) == 1:
         rv = args[0]
         if rv.__class__ is str and app._plain_make_response:  # the usual call, shortened:
-            return built(app.response_class, rv.encode(), _HTML_HEAD)  # response_class.html(rv)
+            # response_class.html(rv), that is ``built``'s lines, written out: a call less
+            response: Response = _new(app.response_class)
+            response._body = rv.encode()
+            response._head = _HTML_HEAD
+            response._headers = None
+            response.status_code = 200
+            return response
         return app.make_response(rv)
     if not args:
         return app.response_class()

@@ -92,6 +92,14 @@ def _response_head(items: list[tuple[str, str]] | Pairs) -> Head | None:
         return head
 
 
+def _items_head(items: list[tuple[str, str]] | Pairs) -> Head | None:
+    """The head of a ``Response``'s header pairs: per ``Content-Type`` pair for one, else
+    per list of pairs (``_response_head``)."""
+    if len(items) == 1:
+        return _heads.get(items[0]) or content_head(items[0])
+    return _response_head(items)
+
+
 def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAnswer | None:
     """A view's ``Response`` (the class itself, a bytes body, nothing to run on close) as a
     plain answer, or ``None``: what ``wire_headers`` would send, from a remembered head.
@@ -104,19 +112,18 @@ def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAn
         return None
     headers = response._headers  # response.header_items(), inlined: no Headers is made
     items = response._head if headers is None else headers._list
-    if len(items) == 1:
-        head = _heads.get(items[0]) or content_head(items[0])
+    memo = plan.plain_memo if plan is not None else None
+    head: Head | None
+    if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
+        head = memo[2]  # the route's last head: a shared tuple (``Response(text,
+        # mimetype=...)``, ``redirect``) is found by identity, a list compared in C
     else:
-        memo = plan.plain_memo if plan is not None else None
-        if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
-            head = memo[2]  # a redirect's shared head: the same tuple, found by identity
-        else:
-            head = _response_head(items)
-            if plan is not None and head is not None:
-                snapshot = items if items.__class__ is tuple else list(items)
-                plan.plain_memo = (None, snapshot, head)
-    if head is None:
-        return None
+        head = _items_head(items)
+        if head is None:
+            return None
+        if plan is not None:
+            snapshot = items if items.__class__ is tuple else list(items)
+            plan.plain_memo = (None, snapshot, head)
     return code, body, head[0], head[1], head[2] and not response.allow_framing
 
 
@@ -156,11 +163,8 @@ def _all_str(items: tuple[Any, ...]) -> bool:
 def _remembered_head(
     content_type: tuple[str, str], headers: Any, plan: RoutePlan | None
 ) -> Head | None:
-    """The head for a view's tuple ``headers``: first the view's own memo (its last literal
-    headers and their head: one equality test, no key to build), else ``_tuple_head``."""
-    memo = plan.plain_memo if plan is not None else None
-    if memo is not None and memo[0] is content_type and memo[1] == headers:
-        return memo[2]
+    """The head for a view's tuple ``headers`` when the route's memo (``plain_tuple``
+    checks it) does not hold them: ``_tuple_head``'s, then remembered as the route's."""
     head = _tuple_head(content_type, headers)
     if plan is not None and head is not None:
         items = tuple(headers.items()) if headers.__class__ is dict else tuple(headers)
@@ -220,7 +224,14 @@ def plain_tuple(
         if encoded is None:
             return None
         data, content_type = encoded
-    head = _remembered_head(content_type, headers, plan) if headers else content_head(content_type)
+    if not headers:
+        head = content_head(content_type)
+    else:  # the route's memo first: its last literal headers, one equality test, no key
+        memo = plan.plain_memo if plan is not None else None
+        if memo is not None and memo[0] is content_type and memo[1] == headers:
+            head = memo[2]
+        else:
+            head = _remembered_head(content_type, headers, plan)
     if head is None:
         return None
     return status, data, head[0], head[1], head[2]
