@@ -29,6 +29,7 @@ from .dispatch import (
     error_shortcut,
     finish_fast,
     handle_exception,
+    missed,
     pipeline,
     plain_body,
     release_frames,
@@ -184,6 +185,21 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     for name, value in raw_headers:
         if name == b"content-length":
             return value not in (b"0", b"")  # empty: no length, as CONTENT_LENGTH="" in WSGI
+    return False
+
+
+def _needs_error(scope: Scope, method: str) -> bool:
+    """Whether a 404 must be answered from its ``NotFound`` (``dispatch.missed``): the
+    client's ``Accept`` names JSON, the request has a body to read first (its errors and a
+    disconnect are handled as for any request), or the test client keeps the context."""
+    if method not in _NO_BODY_METHODS or "kettle.preserve_context" in scope:
+        return True
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            if b"json" in value:
+                return True
+        elif name == b"content-length" and value not in (b"0", b""):  # as ``_declares_body``
+            return True
     return False
 
 
@@ -394,12 +410,15 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         else:  # ``match_request`` for the common app, where the path and method decide
             # (the same lines as wsgi.py's ``handle``: a shared helper costs a call, ~1.3k Ir)
             try:
-                rule, request.view_args = path_match(request.path, method)
-            except Exception as exc:  # 404, 405, a slash redirect
-                plan = app._no_route(request, exc)
-            else:
+                rule, args = path_match(request.path, method)
+            except Exception as exc:  # a converter's own failure: a logged 500
+                rule, args = None, exc
+            if rule is not None:
                 request.url_rule = rule
+                request.view_args = args
                 plan = rule.target
+            else:  # 404, 405, a slash redirect
+                plan = missed(app, request, args, _needs_error(scope, method))
         ctx.plan = plan
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())
@@ -434,6 +453,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                         rv = await rv
             except Exception as exc:
                 rv, response = await _answer_view_error(app, ctx, plan, exc)
+        elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
+            response = app._not_found_page
         else:
             response = await drive_async(
                 app, pipeline(app, ctx, plan), plan.view if plan.inline else None

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from .coercion import plain_error
 from .concurrency import is_async_callable
-from .errors import HTTPException, InternalServerError, RequestRedirect
+from .errors import HTTPException, InternalServerError, NotFound, RequestRedirect
 from .plain import PlainAnswer, PlainMemo, plain_answer, plain_response, plain_tuple
 from .response import Response
 
 if TYPE_CHECKING:
     from .app import Kettle
     from .context import Context
+    from .request import Request
 
 Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any] | None]
 Steps = Generator[Call, Any, Any]
@@ -195,6 +196,46 @@ def routing_error_shortcut(app: Kettle, ctx: Context, plan: RoutePlan) -> HTTPEx
     ):
         return None
     return exc
+
+
+def ready_not_found(app: Kettle) -> PlainAnswer | None:
+    """The app's 404 page for a path no rule takes, made once at start-up: only when no
+    code of the app's would see that 404 (no ``before_request``/``after_request`` hook, URL
+    value preprocessor, teardown function or handler for it) and responses are made as
+    kettle makes them; the page is then the same bytes on every miss. ``None`` otherwise:
+    each miss goes through ``routing_error_shortcut`` or the pipeline, as any routing error.
+    """
+    plan = app._unmatched_plan
+    assert plan is not None
+    if (
+        plan.before or plan.preprocessors or plan.after or plan.needs_teardown
+        or not app._plain_make_response
+    ):
+        return None
+    error = NotFound()
+    if find_error_handler(app, error, plan.scopes) is not None:
+        return None
+    return plain_error(error, None)
+
+
+def missed(
+    app: Kettle, request: Request, error: Exception | None, needs_error: bool
+) -> RoutePlan:
+    """The plan of a request the doors' ``route`` found no rule for (``error``: ``None`` for
+    a plain 404, else the 405 or slash redirect, or a converter's own failure).
+
+    The app's ready 404 page answers it when there is one and no earlier error (a bad
+    ``Content-Length``) is waiting: no ``NotFound`` is made then. ``needs_error``: the door
+    says the error must exist (the client's ``Accept`` names JSON, and
+    ``coercion._wants_json`` picks the page; the test client keeps the context to look at).
+    Else the routing error is the request's, answered as any.
+    """
+    if (
+        error is None and app._not_found_page is not None and not needs_error
+        and request.routing_exception is None
+    ):
+        return app._not_found_plan
+    return app._no_route(request, error)
 
 
 def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:

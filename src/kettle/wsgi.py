@@ -17,6 +17,7 @@ from .dispatch import (
     error_shortcut,
     finish_fast,
     handle_exception,
+    missed,
     pipeline,
     plain_body,
     release_frames,
@@ -168,17 +169,21 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         else:  # ``match_request`` for the common app, where the path and method decide
             # (the same lines as asgi.py's ``handle``: a shared helper costs a call, ~1.3k Ir)
             try:
-                rule, request.view_args = path_match(request.path, request.method)
-            except Exception as exc:  # 404, 405, a slash redirect
-                plan = app._no_route(request, exc)
-            else:
+                rule, args = path_match(request.path, request.method)
+            except Exception as exc:  # a converter's own failure: a logged 500
+                rule, args = None, exc
+            if rule is not None:
                 request.url_rule = rule
+                request.view_args = args
                 plan = rule.target
+            else:  # 404, 405, a slash redirect
+                plan = missed(app, request, args, _needs_error(environ))
         ctx.plan = plan
         if request.routing_exception is not None:
             rv = routing_error_shortcut(app, ctx, plan)  # a 404 page, written as a view's answer
             if rv is None:
                 return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
+            plain = plain_body(app, ctx, rv)
         elif plan.fast and request.method != "OPTIONS":
             try:
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
@@ -198,9 +203,11 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                     response = drive(handle_exception(app, ctx, plan, failure))
                     return _send(app, request, response, environ, start_response)
                 release_frames(exc)
+            plain = plain_body(app, ctx, rv)
+        elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
+            plain = app._not_found_page
         else:
             return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
-        plain = plain_body(app, ctx, rv)
         if plain is not None:  # the commonest answers: written without a Response
             code, body, head, _, html = plain
             size = len(body)
@@ -230,6 +237,12 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             if request._data is not None and (not clean or len(request._data) > KEEP_BODY):
                 request.close()  # see KEEP_BODY
             _cv_context.reset(ctx._token)
+
+
+def _needs_error(environ: WSGIEnvironment) -> bool:
+    """Whether a 404 must be answered from its ``NotFound`` (``dispatch.missed``): the
+    client's ``Accept`` names JSON, or the test client keeps the context to look at."""
+    return "json" in environ.get("HTTP_ACCEPT", "") or "kettle.preserve_context" in environ
 
 
 def _send(
