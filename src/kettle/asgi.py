@@ -32,7 +32,7 @@ from .dispatch import (
     missed,
     pipeline,
     plain_body,
-    release_frames,
+    release_view_frames,
     routing_error_shortcut,
     websocket_pipeline,
 )
@@ -556,7 +556,7 @@ async def _answer_view_error(
             rv = await handler(exc)  # type: ignore[arg-type]  # an HTTPException: error_shortcut
         except Exception as failure:
             return None, await drive_async(app, handle_exception(app, ctx, plan, failure))
-    release_frames(exc)  # its traceback holds the view's frame, and so the request
+    release_view_frames(exc)  # its traceback holds the view's frame, and so the request
     return rv, None
 
 

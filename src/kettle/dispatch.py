@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .coercion import plain_error
 from .concurrency import is_async_callable
-from .errors import HTTPException, InternalServerError, NotFound, RequestRedirect
+from .errors import BadRequest, HTTPException, InternalServerError, NotFound, RequestRedirect
 from .plain import PlainAnswer, PlainMemo, plain_answer, plain_response, plain_tuple
 from .response import Response
 
@@ -35,8 +35,9 @@ class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
     __slots__ = (
-        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "plain_memo",
-        "preprocessors", "scopes", "stream_body", "teardown", "view", "view_is_async",
+        "after", "before", "endpoint", "error_handlers", "fast", "inline", "needs_teardown",
+        "plain_memo", "preprocessors", "scopes", "stream_body", "teardown", "view",
+        "view_is_async",
     )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
@@ -77,6 +78,8 @@ class RoutePlan:
         self.stream_body: bool = bool(options.get("stream", False))
         #: ``plain.py``'s memo of this view's last tuple headers and their checked head.
         self.plain_memo: PlainMemo | None = None
+        #: ``error_shortcut``'s memo: (HTTP error class, code) -> its handler, or ``None``.
+        self.error_handlers: dict[tuple[type[HTTPException], int], Any] = {}
 
 
 def pipeline(
@@ -98,6 +101,21 @@ def pipeline(
     except Exception as exc:
         response = yield from handle_exception(app, ctx, plan, exc)
     return response
+
+
+def release_view_frames(exc: BaseException) -> None:
+    """``release_frames`` for an error a door caught from the view it called: the door's
+    own frame comes first in the traceback and is still running, so it is skipped (clearing
+    it would raise, and catch, a ``RuntimeError``). ``traceback.clear_frames`` inlined."""
+    tb = exc.__traceback__
+    if tb is not None:
+        tb = tb.tb_next
+        while tb is not None:
+            try:  # noqa: SIM105 - ``contextlib.suppress`` costs a call per frame
+                tb.tb_frame.clear()
+            except RuntimeError:  # still running (an old error raised again)
+                pass
+            tb = tb.tb_next
 
 
 def release_frames(exc: BaseException) -> None:
@@ -271,10 +289,28 @@ def error_shortcut(
         or exc.response is not None
         or exc.code < 400
         or isinstance(exc, RequestRedirect)
-        or app.trap_http_exception(exc)
+        # ``app.trap_http_exception(exc)``: an error that is no ``BadRequest`` is trapped by
+        # ``TRAP_HTTP_EXCEPTIONS`` alone, read without the call (an app that overrides the
+        # method takes ``full_door``, not this path).
+        or (
+            app.trap_http_exception(exc) if isinstance(exc, BadRequest)
+            else app.config["TRAP_HTTP_EXCEPTIONS"]
+        )
     ):
         return None
-    return find_error_handler(app, exc, plan.scopes) or _itself
+    key = (exc.__class__, exc.code)
+    memo = plan.error_handlers
+    handler = memo.get(key, _UNKNOWN)
+    if handler is _UNKNOWN:  # handlers are all registered before the first request
+        handler = find_error_handler(app, exc, plan.scopes)
+        if len(memo) < _MEMO_SIZE:
+            memo[key] = handler
+    return handler or _itself
+
+
+_UNKNOWN = object()
+#: The most (class, code) pairs a plan remembers a handler for (``abort`` takes any code).
+_MEMO_SIZE = 64
 
 
 def find_error_handler(

@@ -20,7 +20,7 @@ from .dispatch import (
     missed,
     pipeline,
     plain_body,
-    release_frames,
+    release_view_frames,
     routing_error_shortcut,
 )
 from .errors import HTTPException
@@ -202,7 +202,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 except Exception as failure:
                     response = drive(handle_exception(app, ctx, plan, failure))
                     return _send(app, request, response, environ, start_response)
-                release_frames(exc)
+                release_view_frames(exc)
             plain = plain_body(app, ctx, rv)
         elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
             plain = app._not_found_page
