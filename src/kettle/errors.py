@@ -328,7 +328,7 @@ def abort(status: int | Response, description: str | None = None) -> NoReturn:
     if status.__class__ is int:  # ``exception_for``'s common case, without the call
         cls = DEFAULT_EXCEPTIONS.get(status)
         if cls is not None:
-            raise cls(description)
+            raise cls() if description is None else cls(description=description)
     if isinstance(status, int):
         raise exception_for(status, description)
     exc = HTTPException(response=status)
