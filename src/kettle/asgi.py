@@ -188,17 +188,13 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-def _needs_error(scope: Scope, method: str) -> bool:
+def _needs_error(scope: Scope) -> bool:
     """Whether a 404 must be answered from its ``NotFound`` (``dispatch.missed``): the
-    client's ``Accept`` names JSON, the request has a body to read first (its errors and a
-    disconnect are handled as for any request), or the test client keeps the context."""
-    if method not in _NO_BODY_METHODS or "kettle.preserve_context" in scope:
+    client's ``Accept`` names JSON, or the test client keeps the context."""
+    if "kettle.preserve_context" in scope:
         return True
-    for name, value in scope["headers"]:
-        if name == b"accept":
-            if b"json" in value:
-                return True
-        elif name == b"content-length" and value not in (b"0", b""):  # as ``_declares_body``
+    for name, value in scope["headers"]:  # noqa: SIM110 - any() of a generator costs more
+        if name == b"accept" and b"json" in value:
             return True
     return False
 
@@ -418,7 +414,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 request.view_args = args
                 plan = rule.target
             else:  # 404, 405, a slash redirect
-                plan = missed(app, request, args, _needs_error(scope, method))
+                plan = missed(app, request, args, _needs_error(scope))
         ctx.plan = plan
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())
@@ -432,6 +428,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 await _finish(app, ctx, plan, None, scope)
                 return None
             except HTTPException as exc:  # a routing error found first wins, as under WSGI
+                if plan is app._not_found_plan:  # the 404 the ready page stood for
+                    plan = ctx.plan = app._no_route(request, None)
                 request.routing_exception = request.routing_exception or exc
         response: Any = None
         rv: Any
