@@ -406,15 +406,18 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         else:  # ``match_request`` for the common app, where the path and method decide
             # (the same lines as wsgi.py's ``handle``: a shared helper costs a call, ~1.3k Ir)
             try:
-                rule, args = path_match(request.path, method)
+                rule, request.view_args = path_match(request.path, method)
             except Exception as exc:  # a converter's own failure: a logged 500
-                rule, args = None, exc
-            if rule is not None:
-                request.url_rule = rule
-                request.view_args = args
-                plan = rule.target
-            else:  # 404, 405, a slash redirect
-                plan = missed(app, request, args, _needs_error(scope))
+                plan = missed(app, request, exc, True)
+            else:
+                if rule is not None:
+                    request.url_rule = rule
+                    plan = rule.target
+                else:  # 404, 405, a slash redirect: ``view_args`` holds the error a moment
+                    # (unpacked into the attribute: one store less per request that matches)
+                    plan = missed(
+                        app, request, request.view_args, _needs_error(scope)  # type: ignore[arg-type]
+                    )
         ctx.plan = plan
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())

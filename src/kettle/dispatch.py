@@ -246,8 +246,10 @@ def missed(
     ``Content-Length``) is waiting: no ``NotFound`` is made then. ``needs_error``: the door
     says the error must exist (the client's ``Accept`` names JSON, and
     ``coercion._wants_json`` picks the page; the test client keeps the context to look at).
-    Else the routing error is the request's, answered as any.
+    Else the routing error is the request's, answered as any. ``request.view_args`` is
+    ``None`` after (a door unpacks ``route``'s answer into it).
     """
+    request.view_args = None
     if (
         error is None and app._not_found_page is not None and not needs_error
         and request.routing_exception is None

@@ -169,15 +169,18 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         else:  # ``match_request`` for the common app, where the path and method decide
             # (the same lines as asgi.py's ``handle``: a shared helper costs a call, ~1.3k Ir)
             try:
-                rule, args = path_match(request.path, request.method)
+                rule, request.view_args = path_match(request.path, request.method)
             except Exception as exc:  # a converter's own failure: a logged 500
-                rule, args = None, exc
-            if rule is not None:
-                request.url_rule = rule
-                request.view_args = args
-                plan = rule.target
-            else:  # 404, 405, a slash redirect
-                plan = missed(app, request, args, _needs_error(environ))
+                plan = missed(app, request, exc, True)
+            else:
+                if rule is not None:
+                    request.url_rule = rule
+                    plan = rule.target
+                else:  # 404, 405, a slash redirect: ``view_args`` holds the error a moment
+                    # (unpacked into the attribute: one store less per request that matches)
+                    plan = missed(
+                        app, request, request.view_args, _needs_error(environ)  # type: ignore[arg-type]
+                    )
         ctx.plan = plan
         if request.routing_exception is not None:
             rv = routing_error_shortcut(app, ctx, plan)  # a 404 page, written as a view's answer
