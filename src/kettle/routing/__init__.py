@@ -237,9 +237,10 @@ class Map:
         return self._compile().match
 
     def compile_router(self) -> Callable[[str, str], Routed]:
-        """Build the matcher now; returns its ``route``: ``match`` that returns a miss
-        (``(None, error)``, ``error`` ``None`` for a plain 404) instead of raising it."""
-        return self._compile().route
+        """The matcher's ``route`` (built now unless ``compile`` just did): ``match`` that
+        returns a miss (``(None, error)``, ``error`` ``None`` for a plain 404) instead of
+        raising it."""
+        return (self._matcher or self._compile()).route
 
     def compile_domains(self) -> Callable[[str, str, str], tuple[Rule, dict[str, Any]]]:
         """Build the host/subdomain matcher now; returns its ``match(domain, path, method)``."""
