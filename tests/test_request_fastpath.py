@@ -11,10 +11,11 @@ from typing import Annotated, Any
 
 import msgspec
 import pytest
+from apps.hostile import RawRequest, call
 
 from kettle import Kettle, Query, Request, abort, after_this_request, request
 from kettle.datastructures import Headers
-from kettle.errors import NotFound
+from kettle.errors import HTTPException, NotFound
 
 NOT_FOUND_PAGE = (
     "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
@@ -137,6 +138,174 @@ def test_not_found_for_a_json_client(app: Kettle, client: Any) -> None:
     assert response.status_code == 404
     assert response.get_json()["code"] == 404
     assert "X-Frame-Options" not in response.headers
+
+
+def test_not_found_page_is_made_once_and_is_the_same_bytes(app: Kettle, client: Any) -> None:
+    """The page is made at start-up (no ``NotFound`` per request): every miss, first or
+    not, any method, answers the same page, and POST's body is left unread."""
+
+    @app.route("/here")
+    def here() -> str:
+        return "here"
+
+    first = client.get("/nowhere")
+    again = client.get("/here/not/this")
+    posted = client.post("/nowhere", data=b'{"a": 1}', content_type="application/json")
+    for response in (first, again, posted):
+        assert (response.status_code, response.text) == (404, NOT_FOUND_PAGE)
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get("/here").text == "here"
+
+
+def test_not_found_with_a_handler_is_the_handler_s(app: Kettle, client: Any) -> None:
+    calls: list[str] = []
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> Any:
+        calls.append(type(error).__name__)
+        return {"missing": request.path}, 404
+
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.get_json() == {"missing": "/no/such/page"}
+    assert calls == ["NotFound"]
+
+
+def test_not_found_handler_by_class_is_found_too(app: Kettle, client: Any) -> None:
+    @app.errorhandler(HTTPException)
+    def any_http_error(error: HTTPException) -> Any:
+        return f"handled {error.code}", error.code
+
+    assert (client.get("/nope").status_code, client.get("/nope").text) == (404, "handled 404")
+
+
+def test_hooks_run_for_a_404_as_in_flask(app: Kettle, client: Any) -> None:
+    """Flask runs ``before_request`` hooks before it raises the routing error: their value
+    answers instead; ``after_request`` and ``teardown_request`` see the 404."""
+    seen: list[Any] = []
+
+    @app.before_request
+    def before() -> Any:
+        seen.append(("before", request.url_rule, type(request.routing_exception).__name__))
+        return "blocked" if request.path == "/blocked" else None
+
+    @app.after_request
+    def after(response: Any) -> Any:
+        response.headers["X-After"] = str(response.status_code)
+        return response
+
+    @app.teardown_request
+    def teardown(error: BaseException | None) -> None:
+        seen.append(("teardown", error))
+
+    missing = client.get("/missing")
+    assert (missing.status_code, missing.text) == (404, NOT_FOUND_PAGE)
+    assert missing.headers["X-After"] == "404"
+    blocked = client.get("/blocked")
+    assert (blocked.status_code, blocked.text) == (200, "blocked")
+    assert seen == [("before", None, "NotFound"), ("teardown", None)] * 2
+
+
+def test_a_404_under_a_kept_context_has_its_error(app: Kettle, client: Any) -> None:
+    """``with client:`` keeps the context after the response: its request has its
+    ``NotFound`` to look at, as in Flask, though other 404s are answered without one."""
+    with client:
+        assert client.get("/missing").status_code == 404
+        assert isinstance(request.routing_exception, NotFound)
+        assert request.url_rule is None and request.view_args is None
+
+
+@pytest.mark.parametrize("length", [b"abc", b"9" * 30])
+def test_a_missing_path_is_404_before_a_bad_content_length(
+    app: Kettle, door: str, length: bytes
+) -> None:
+    """A routing error is found first, as under both doors before: 404, not 400 or 413."""
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    raw = RawRequest(
+        method=b"POST", path=b"/missing", headers=[(b"Content-Length", length)], body=b"x"
+    )
+    response = call(door, app, raw)
+    assert (response.status, response.body) == (404, NOT_FOUND_PAGE.encode())
+
+
+def test_routes_that_start_nowhere_and_normalised_paths(
+    app: Kettle, client: Any, door: str
+) -> None:
+    """An app with static first segments only: a first segment outside them is a 404 found
+    without the search; a leading '//' is still routed as '/', a 405 still has its Allow
+    and a missing slash still redirects."""
+
+    @app.route("/users/<int:id>")
+    def user(id: int) -> str:
+        return f"user {id}"
+
+    @app.post("/users/<int:id>/edit")
+    def edit(id: int) -> str:
+        return "edited"
+
+    @app.route("/users/<int:id>/files/")
+    def files(id: int) -> str:
+        return "files"
+
+    assert call(door, app, RawRequest(path=b"//users/7")).body == b"user 7"  # as sent
+    assert client.get("/people/7").status_code == 404
+    assert client.get("/people").status_code == 404
+    not_allowed = client.get("/users/7/edit")
+    assert (not_allowed.status_code, not_allowed.headers["Allow"]) == (405, "OPTIONS, POST")
+    redirect = client.get("/users/7/files?a=1")
+    assert (redirect.status_code, redirect.headers["Location"]) == (308, "/users/7/files/?a=1")
+    assert client.get("/users/x").status_code == 404
+
+
+def test_abort_with_a_description_and_the_handler_memo(app: Kettle, client: Any) -> None:
+    """``abort(code, description)`` gives each class its description (``MethodNotAllowed``
+    takes ``valid_methods`` first); handlers are remembered per route and code: a 404
+    handler does not answer a 410, and a blueprint's handler only its own routes."""
+    from kettle import Blueprint
+
+    bp = Blueprint("bp", __name__)
+
+    @bp.errorhandler(404)
+    def bp_not_found(error: Exception) -> Any:
+        return "bp 404", 404
+
+    @bp.route("/bp/gone")
+    def bp_gone() -> Any:
+        abort(404)
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> Any:
+        return "app 404", 404
+
+    @app.route("/gone/<int:code>")
+    def gone(code: int) -> Any:
+        abort(code, f"gone {code}")
+
+    app.register_blueprint(bp)
+    for _ in range(2):  # the second time from the memo
+        assert (client.get("/gone/404").status_code, client.get("/gone/404").text) == (
+            404, "app 404"
+        )
+        assert client.get("/bp/gone").text == "bp 404"
+        answer = client.get("/gone/410")
+        assert answer.status_code == 410 and "gone 410" in answer.text
+        not_allowed = client.get("/gone/405")
+        assert not_allowed.status_code == 405 and "gone 405" in not_allowed.text
+
+
+def test_trap_http_exceptions_set_after_the_first_request(app: Kettle, client: Any) -> None:
+    """``TRAP_HTTP_EXCEPTIONS`` is read per request on the short cut, as the method reads it:
+    a trapped error no handler takes propagates (``TESTING``)."""
+
+    @app.route("/gone")
+    def gone() -> Any:
+        abort(404)
+
+    assert client.get("/gone").text == NOT_FOUND_PAGE
+    app.config["TRAP_HTTP_EXCEPTIONS"] = True
+    with pytest.raises(NotFound):
+        client.get("/gone")
 
 
 def test_method_not_allowed_keeps_its_allow_header(app: Kettle, client: Any) -> None:

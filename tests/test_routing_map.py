@@ -898,9 +898,11 @@ class EvenConverter(BaseConverter):
         return int(value)
 
 
-def _tricky_map() -> Map:
-    """Rules whose order and overlaps exercise each branch of the generated code."""
-    url_map = Map(converters={"even": EvenConverter})
+def _tricky_map(root_variable: bool = True, merge_slashes: bool = True) -> Map:
+    """Rules whose order and overlaps exercise each branch of the generated code; without
+    ``root_variable`` the root has static children only, so a first segment outside them
+    is a 404 the generated code answers without the search."""
+    url_map = Map(converters={"even": EvenConverter}, merge_slashes=merge_slashes)
     for rule in (
         Rule("/a/<int:x>/b/<int:y>", endpoint="ab"),
         Rule("/a/<int:x>/b/new", endpoint="ab_new"),
@@ -919,7 +921,8 @@ def _tricky_map() -> Map:
         Rule("/h/<int:x>/", endpoint="h_slash", strict_slashes=False),
         Rule("/<int:x>/<int:y>", endpoint="root_two"),
     ):
-        url_map.add(rule)
+        if root_variable or rule.endpoint != "root_two":
+            url_map.add(rule)
     return url_map
 
 
@@ -953,19 +956,62 @@ SEGMENTS = ["a", "b", "c", "d", "e", "f", "g", "h", "new", "deep", "z", "meta", 
 @example(parts=["a", "٤٢", "c"], lead="/", tail="", method="GET")  # digits, not ASCII
 @example(parts=["a", "7", "b", "٤٢"], lead="/", tail="", method="GET")
 @example(parts=["a", "7", "é"], lead="/", tail="", method="GET")  # an ASCII int, a UTF-8 path
+@example(parts=["zz", "7"], lead="/", tail="", method="GET")  # a first segment to nowhere
+@example(parts=["a", "", "7"], lead="/", tail="", method="GET")  # merged: /a/7
+@example(parts=["zz", "", "7"], lead="/", tail="", method="GET")
+@example(parts=["1" * 5000, "1" * 5000], lead="/", tail="", method="GET")  # over 8 KiB
+@example(parts=["a", "7", "x", "1" * 5000, "1" * 5000], lead="/", tail="", method="GET")
 @settings(max_examples=500, deadline=None, database=None, derandomize=True)
+@pytest.mark.parametrize(
+    ("root_variable", "merge_slashes"), [(True, True), (False, True), (False, False)]
+)
 def test_generated_matcher_answers_as_the_tree_walk(
-    parts: list[str], lead: str, tail: str, method: str
+    parts: list[str], lead: str, tail: str, method: str, root_variable: bool,
+    merge_slashes: bool,
 ) -> None:
     """The generated ``match`` is an optimisation of walking the tree, then searching it:
-    for any path, the same rule and arguments, or the same 404/405/redirect."""
-    url_map = _tricky_map()
+    for any path, the same rule and arguments, or the same 404/405/redirect. ``route``,
+    the doors' form, answers the same without raising (``(None, None)`` for a 404)."""
+    url_map = _tricky_map(root_variable, merge_slashes)
     url_map.compile()
     matcher = url_map._matcher
     assert matcher is not None and matcher.source  # the generated code serves
     path = lead + "/".join(parts) + tail
     expected = _outcome(matcher._walk_then_search, path, method)
     assert _outcome(url_map.match, path, method) == expected
+    assert _outcome(_raising(url_map.compile_router()), path, method) == expected
+
+
+def _raising(route: Any) -> Any:
+    """``route`` as ``match``: the miss it returns, raised."""
+
+    def match(path: str, method: str) -> Any:
+        rule, found = route(path, method)
+        if rule is None:
+            assert found is None or isinstance(found, (MethodNotAllowed, RequestRedirect))
+            raise found or NotFound()
+        return rule, found
+
+    return match
+
+
+def test_route_returns_a_miss_and_the_root_shortcut_is_in_the_source() -> None:
+    """A first segment that no root child has is a 404 without the search (``MISS``), for
+    ``route`` as for ``match``; a 405 and a slash redirect are returned, not raised."""
+    url_map = _tricky_map(root_variable=False)
+    route = url_map.compile_router()
+    assert "not in FIRST" in url_map.matcher_source
+    assert route("/nowhere/at/all", "GET") == (None, None)
+    assert route("/zz", "GET") == (None, None)
+    rule, error = route("/a/7/c", "PUT")
+    assert rule is None and isinstance(error, MethodNotAllowed)
+    assert sorted(error.valid_methods or ()) == ["GET", "HEAD", "OPTIONS", "POST"]
+    rule, error = route("/a/7/d", "GET")
+    assert rule is None and isinstance(error, RequestRedirect) and error.new_url == "/a/7/d/"
+    rule, error = route("//a/7", "GET")  # '//' is routed as '/', not a first segment ''
+    assert rule is not None and rule.endpoint == "a_int"
+    with pytest.raises(NotFound):
+        url_map.match("/nowhere", "GET")
 
 
 def test_int_segments_are_bounded_whatever_the_path_length() -> None:

@@ -28,8 +28,8 @@ from .concurrency import ThreadHandoff
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _AppGlobals
 from .ctx import AppContext, RequestContext
-from .dispatch import RoutePlan
-from .errors import Aborter, BuildError, HTTPException, SecurityError
+from .dispatch import RoutePlan, ready_not_found
+from .errors import Aborter, BuildError, HTTPException, NotFound, SecurityError
 from .headerlimits import header_gate
 from .json import JSONProvider
 from .lifespan import Lifespan
@@ -37,6 +37,7 @@ from .params import ROUTE_OPTIONS
 from .request import Request
 from .response import Response, frame_options_header, redirect
 from .routing import Map, MapAdapter, Rule
+from .routing.compiler import Routed
 from .routing.hosts import server_name_for_matching, subdomain_of
 from .scaffold import Scaffold, endpoint_from_view_func, iter_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -45,6 +46,7 @@ from .url_building import UrlBuilder, host_is_trusted
 
 if TYPE_CHECKING:
     from .blueprints import Blueprint
+    from .plain import PlainAnswer
     from .testing import KettleClient, KettleCliRunner
     from .types import Receive, Scope, Send, StartResponse, WSGIEnvironment
 
@@ -112,6 +114,9 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self._frozen = False
         self._plans: dict[str, RoutePlan] = {}
         self._unmatched_plan: RoutePlan | None = None
+        #: The 404 page made once, when it may be (``ready_not_found``), and the plan of the
+        #: requests it answers (set at freeze).
+        self._not_found_page: PlainAnswer | None = None
         self._untrusted_plan: RoutePlan | None = None
         self._limits = RequestLimits()
         #: ``MAX_REQUEST_HEADERS`` as the doors' first gate (``len()`` of what the server gave).
@@ -327,6 +332,7 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         untrusted = self._untrusted_plan = RoutePlan(self, None, None)
         untrusted.preprocessors = untrusted.before = untrusted.after = ()
         self._match = self.url_map.compile()
+        self._route = self.url_map.compile_router()
         self._server_name = server_name_for_matching(self.config.get("SERVER_NAME"))
         url_map = self.url_map
         if url_map.uses_domains or (self.subdomain_matching and self._server_name):
@@ -336,7 +342,7 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         hosts = self.config.get("TRUSTED_HOSTS")
         self._trusted_hosts = tuple(h.lower() for h in hosts) if hosts else None
         if self._domain_match is None and self._trusted_hosts is None:
-            self._path_match = self._match
+            self._path_match = self._route
         self._proxy_fix = self.config.get("PROXY_FIX") or None
         self._frame_options = frame_options_header(self.config.get("X_FRAME_OPTIONS"))
         if self._jinja_env is not None:  # made before serving: follow DEBUG set since then
@@ -356,6 +362,8 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         from .signals import track
 
         track(self)  # connecting a request signal later moves the app to the full pipeline
+        self._not_found_page = ready_not_found(self)
+        self._not_found_plan = RoutePlan(self, None, None)
         self._frozen = True
 
     # -- per request ---------------------------------------------------------
@@ -380,7 +388,11 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         try:
             domain_match = self._domain_match
             if domain_match is None:
-                rule, args = self._match(request.path, "WEBSOCKET" if websocket else request.method)
+                rule, args = self._route(
+                    request.path, "WEBSOCKET" if websocket else request.method
+                )
+                if rule is None:
+                    return self._no_route(request, args)
             else:
                 rule, args = domain_match(
                     self.request_domain(request), request.path,
@@ -392,14 +404,20 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         request.view_args = args
         return rule.target  # type: ignore[no-any-return]
 
-    #: ``match(path, method)`` when the path and method alone decide the route (no
+    #: ``route(path, method)`` when the path and method alone decide the route (no
     #: ``TRUSTED_HOSTS``, no host or subdomain rules): both doors then call it directly
     #: for a request the door did not refuse, else ``match_request`` (set at freeze).
-    _path_match: Callable[[str, str], tuple[Rule, dict[str, Any]]] | None = None
+    #: A miss is returned, not raised: ``(None, error)``, ``None`` for a plain 404.
+    _path_match: Callable[[str, str], Routed] | None = None
+    #: The map's ``route`` (set at freeze).
+    _route: Callable[[str, str], Routed]
+    _not_found_plan: RoutePlan
 
-    def _no_route(self, request: Request, exc: Exception) -> RoutePlan:
-        """The plan of a request no rule took; the error (404, 405, a slash redirect that
-        keeps the query) is its routing exception."""
+    def _no_route(self, request: Request, exc: Exception | None) -> RoutePlan:
+        """The plan of a request no rule took; the error (404 for ``None``, 405, a slash
+        redirect that keeps the query) is its routing exception."""
+        if exc is None:
+            exc = NotFound()
         # Drop the traceback: it holds this frame, which holds the request (a cycle per 404).
         request.routing_exception = self._redirect_with_query(request, exc.with_traceback(None))
         assert self._unmatched_plan is not None

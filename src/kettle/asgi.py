@@ -29,9 +29,10 @@ from .dispatch import (
     error_shortcut,
     finish_fast,
     handle_exception,
+    missed,
     pipeline,
     plain_body,
-    release_frames,
+    release_view_frames,
     routing_error_shortcut,
     websocket_pipeline,
 )
@@ -184,6 +185,17 @@ def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     for name, value in raw_headers:
         if name == b"content-length":
             return value not in (b"0", b"")  # empty: no length, as CONTENT_LENGTH="" in WSGI
+    return False
+
+
+def _needs_error(scope: Scope) -> bool:
+    """Whether a 404 must be answered from its ``NotFound`` (``dispatch.missed``): the
+    client's ``Accept`` names JSON, or the test client keeps the context."""
+    if "kettle.preserve_context" in scope:
+        return True
+    for name, value in scope["headers"]:  # noqa: SIM110 - any() of a generator costs more
+        if name == b"accept" and b"json" in value:
+            return True
     return False
 
 
@@ -395,11 +407,17 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             # (the same lines as wsgi.py's ``handle``: a shared helper costs a call, ~1.3k Ir)
             try:
                 rule, request.view_args = path_match(request.path, method)
-            except Exception as exc:  # 404, 405, a slash redirect
-                plan = app._no_route(request, exc)
+            except Exception as exc:  # a converter's own failure: a logged 500
+                plan = missed(app, request, exc, True)
             else:
-                request.url_rule = rule
-                plan = rule.target
+                if rule is not None:
+                    request.url_rule = rule
+                    plan = rule.target
+                else:  # 404, 405, a slash redirect: ``view_args`` holds the error a moment
+                    # (unpacked into the attribute: one store less per request that matches)
+                    plan = missed(
+                        app, request, request.view_args, _needs_error(scope)  # type: ignore[arg-type]
+                    )
         ctx.plan = plan
         if plan.stream_body:
             stream = _BodyStream(receive, asyncio.get_running_loop())
@@ -413,6 +431,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 await _finish(app, ctx, plan, None, scope)
                 return None
             except HTTPException as exc:  # a routing error found first wins, as under WSGI
+                if plan is app._not_found_plan:  # the 404 the ready page stood for
+                    plan = ctx.plan = app._no_route(request, None)
                 request.routing_exception = request.routing_exception or exc
         response: Any = None
         rv: Any
@@ -434,6 +454,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                         rv = await rv
             except Exception as exc:
                 rv, response = await _answer_view_error(app, ctx, plan, exc)
+        elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
+            response = app._not_found_page
         else:
             response = await drive_async(
                 app, pipeline(app, ctx, plan), plan.view if plan.inline else None
@@ -535,7 +557,7 @@ async def _answer_view_error(
             rv = await handler(exc)  # type: ignore[arg-type]  # an HTTPException: error_shortcut
         except Exception as failure:
             return None, await drive_async(app, handle_exception(app, ctx, plan, failure))
-    release_frames(exc)  # its traceback holds the view's frame, and so the request
+    release_view_frames(exc)  # its traceback holds the view's frame, and so the request
     return rv, None
 
 

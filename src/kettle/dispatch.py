@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from .coercion import plain_error
 from .concurrency import is_async_callable
-from .errors import HTTPException, InternalServerError, RequestRedirect
+from .errors import BadRequest, HTTPException, InternalServerError, NotFound, RequestRedirect
 from .plain import PlainAnswer, PlainMemo, plain_answer, plain_response, plain_tuple
 from .response import Response
 
 if TYPE_CHECKING:
     from .app import Kettle
     from .context import Context
+    from .request import Request
 
 Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any] | None]
 Steps = Generator[Call, Any, Any]
@@ -34,8 +35,9 @@ class RoutePlan:
     """What one route runs, resolved once at start-up from the app's and blueprints' hooks."""
 
     __slots__ = (
-        "after", "before", "endpoint", "fast", "inline", "needs_teardown", "plain_memo",
-        "preprocessors", "scopes", "stream_body", "teardown", "view", "view_is_async",
+        "after", "before", "endpoint", "error_handlers", "fast", "inline", "needs_teardown",
+        "plain_memo", "preprocessors", "scopes", "stream_body", "teardown", "view",
+        "view_is_async",
     )
 
     def __init__(self, app: Kettle, endpoint: str | None, view: Callable[..., Any] | None) -> None:
@@ -76,6 +78,8 @@ class RoutePlan:
         self.stream_body: bool = bool(options.get("stream", False))
         #: ``plain.py``'s memo of this view's last tuple headers and their checked head.
         self.plain_memo: PlainMemo | None = None
+        #: ``error_shortcut``'s memo: (HTTP error class, code) -> its handler, or ``None``.
+        self.error_handlers: dict[tuple[type[HTTPException], int], Any] = {}
 
 
 def pipeline(
@@ -97,6 +101,21 @@ def pipeline(
     except Exception as exc:
         response = yield from handle_exception(app, ctx, plan, exc)
     return response
+
+
+def release_view_frames(exc: BaseException) -> None:
+    """``release_frames`` for an error a door caught from the view it called: the door's
+    own frame comes first in the traceback and is still running, so it is skipped (clearing
+    it would raise, and catch, a ``RuntimeError``). ``traceback.clear_frames`` inlined."""
+    tb = exc.__traceback__
+    if tb is not None:
+        tb = tb.tb_next
+        while tb is not None:
+            try:  # noqa: SIM105 - ``contextlib.suppress`` costs a call per frame
+                tb.tb_frame.clear()
+            except RuntimeError:  # still running (an old error raised again)
+                pass
+            tb = tb.tb_next
 
 
 def release_frames(exc: BaseException) -> None:
@@ -197,6 +216,48 @@ def routing_error_shortcut(app: Kettle, ctx: Context, plan: RoutePlan) -> HTTPEx
     return exc
 
 
+def ready_not_found(app: Kettle) -> PlainAnswer | None:
+    """The app's 404 page for a path no rule takes, made once at start-up: only when no
+    code of the app's would see that 404 (no ``before_request``/``after_request`` hook, URL
+    value preprocessor, teardown function or handler for it) and responses are made as
+    kettle makes them; the page is then the same bytes on every miss. ``None`` otherwise:
+    each miss goes through ``routing_error_shortcut`` or the pipeline, as any routing error.
+    """
+    plan = app._unmatched_plan
+    assert plan is not None
+    if (
+        plan.before or plan.preprocessors or plan.after or plan.needs_teardown
+        or not app._plain_make_response
+    ):
+        return None
+    error = NotFound()
+    if find_error_handler(app, error, plan.scopes) is not None:
+        return None
+    return plain_error(error, None)
+
+
+def missed(
+    app: Kettle, request: Request, error: Exception | None, needs_error: bool
+) -> RoutePlan:
+    """The plan of a request the doors' ``route`` found no rule for (``error``: ``None`` for
+    a plain 404, else the 405 or slash redirect, or a converter's own failure).
+
+    The app's ready 404 page answers it when there is one and no earlier error (a bad
+    ``Content-Length``) is waiting: no ``NotFound`` is made then. ``needs_error``: the door
+    says the error must exist (the client's ``Accept`` names JSON, and
+    ``coercion._wants_json`` picks the page; the test client keeps the context to look at).
+    Else the routing error is the request's, answered as any. ``request.view_args`` is
+    ``None`` after (a door unpacks ``route``'s answer into it).
+    """
+    request.view_args = None
+    if (
+        error is None and app._not_found_page is not None and not needs_error
+        and request.routing_exception is None
+    ):
+        return app._not_found_plan
+    return app._no_route(request, error)
+
+
 def process_response(app: Kettle, ctx: Context, plan: RoutePlan, response: Response) -> Steps:
     """``after_this_request`` functions, ``after_request`` hooks, then the session is saved."""
     for func in ctx.pop_after_request_functions():
@@ -230,10 +291,28 @@ def error_shortcut(
         or exc.response is not None
         or exc.code < 400
         or isinstance(exc, RequestRedirect)
-        or app.trap_http_exception(exc)
+        # ``app.trap_http_exception(exc)``: an error that is no ``BadRequest`` is trapped by
+        # ``TRAP_HTTP_EXCEPTIONS`` alone, read without the call (an app that overrides the
+        # method takes ``full_door``, not this path).
+        or (
+            app.trap_http_exception(exc) if isinstance(exc, BadRequest)
+            else app.config["TRAP_HTTP_EXCEPTIONS"]
+        )
     ):
         return None
-    return find_error_handler(app, exc, plan.scopes) or _itself
+    key = (exc.__class__, exc.code)
+    memo = plan.error_handlers
+    handler = memo.get(key, _UNKNOWN)
+    if handler is _UNKNOWN:  # handlers are all registered before the first request
+        handler = find_error_handler(app, exc, plan.scopes)
+        if len(memo) < _MEMO_SIZE:
+            memo[key] = handler
+    return handler or _itself
+
+
+_UNKNOWN = object()
+#: The most (class, code) pairs a plan remembers a handler for (``abort`` takes any code).
+_MEMO_SIZE = 64
 
 
 def find_error_handler(

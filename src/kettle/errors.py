@@ -43,12 +43,15 @@ class HTTPException(Exception):
 
     code: int = 500
     description: str = "An error occurred."
+    #: A ready response that answers this error instead of its page.
+    response: Response | None = None
 
     def __init__(self, description: str | None = None, response: Response | None = None) -> None:
         super().__init__(description)
         if description is not None:
             self.description = description
-        self.response = response
+        if response is not None:  # else the class's None: ``abort(404)`` stores nothing
+            self.response = response
 
     @property
     def name(self) -> str:
@@ -322,6 +325,10 @@ def abort(status: int | Response, description: str | None = None) -> NoReturn:
     ctx = _cv_context.get()
     if ctx is not None and type(ctx.app).aborter_class is not Aborter:
         ctx.app.aborter(status, *(() if description is None else (description,)))
+    if status.__class__ is int:  # ``exception_for``'s common case, without the call
+        cls = DEFAULT_EXCEPTIONS.get(status)
+        if cls is not None:
+            raise cls() if description is None else cls(description=description)
     if isinstance(status, int):
         raise exception_for(status, description)
     exc = HTTPException(response=status)

@@ -17,9 +17,10 @@ from .dispatch import (
     error_shortcut,
     finish_fast,
     handle_exception,
+    missed,
     pipeline,
     plain_body,
-    release_frames,
+    release_view_frames,
     routing_error_shortcut,
 )
 from .errors import HTTPException
@@ -169,16 +170,23 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             # (the same lines as asgi.py's ``handle``: a shared helper costs a call, ~1.3k Ir)
             try:
                 rule, request.view_args = path_match(request.path, request.method)
-            except Exception as exc:  # 404, 405, a slash redirect
-                plan = app._no_route(request, exc)
+            except Exception as exc:  # a converter's own failure: a logged 500
+                plan = missed(app, request, exc, True)
             else:
-                request.url_rule = rule
-                plan = rule.target
+                if rule is not None:
+                    request.url_rule = rule
+                    plan = rule.target
+                else:  # 404, 405, a slash redirect: ``view_args`` holds the error a moment
+                    # (unpacked into the attribute: one store less per request that matches)
+                    plan = missed(
+                        app, request, request.view_args, _needs_error(environ)  # type: ignore[arg-type]
+                    )
         ctx.plan = plan
         if request.routing_exception is not None:
             rv = routing_error_shortcut(app, ctx, plan)  # a 404 page, written as a view's answer
             if rv is None:
                 return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
+            plain = plain_body(app, ctx, rv)
         elif plan.fast and request.method != "OPTIONS":
             try:
                 rv = plan.view(**request.view_args)  # type: ignore[misc,arg-type]
@@ -197,10 +205,12 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 except Exception as failure:
                     response = drive(handle_exception(app, ctx, plan, failure))
                     return _send(app, request, response, environ, start_response)
-                release_frames(exc)
+                release_view_frames(exc)
+            plain = plain_body(app, ctx, rv)
+        elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
+            plain = app._not_found_page
         else:
             return _send(app, request, drive(pipeline(app, ctx, plan)), environ, start_response)
-        plain = plain_body(app, ctx, rv)
         if plain is not None:  # the commonest answers: written without a Response
             code, body, head, _, html = plain
             size = len(body)
@@ -230,6 +240,12 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
             if request._data is not None and (not clean or len(request._data) > KEEP_BODY):
                 request.close()  # see KEEP_BODY
             _cv_context.reset(ctx._token)
+
+
+def _needs_error(environ: WSGIEnvironment) -> bool:
+    """Whether a 404 must be answered from its ``NotFound`` (``dispatch.missed``): the
+    client's ``Accept`` names JSON, or the test client keeps the context to look at."""
+    return "json" in environ.get("HTTP_ACCEPT", "") or "kettle.preserve_context" in environ
 
 
 def _send(

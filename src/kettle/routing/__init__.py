@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from ..errors import RoutingConflict
 from .adapter import MapAdapter
-from .compiler import Matcher
+from .compiler import Matcher, Routed
 from .converters import (
     DEFAULT_CONVERTERS,
     AnyConverter,
@@ -235,6 +235,12 @@ class Map:
     def compile(self) -> Callable[[str, str], tuple[Rule, dict[str, Any]]]:
         """Build the matcher now; returns its ``match`` (the app calls it directly per request)."""
         return self._compile().match
+
+    def compile_router(self) -> Callable[[str, str], Routed]:
+        """The matcher's ``route`` (built now unless ``compile`` just did): ``match`` that
+        returns a miss (``(None, error)``, ``error`` ``None`` for a plain 404) instead of
+        raising it."""
+        return (self._matcher or self._compile()).route
 
     def compile_domains(self) -> Callable[[str, str, str], tuple[Rule, dict[str, Any]]]:
         """Build the host/subdomain matcher now; returns its ``match(domain, path, method)``."""

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from ..errors import NotFound
 from .converters import MAX_NUMBER_LENGTH
 from .rules import Rule
 
-Match = Callable[[str, str], "tuple[Rule, dict[str, Any]]"]
 _WIDE = 6  # static children above this count are dispatched through a dict, not a chain
 #: An ``if`` body longer than this many lines is written as ``while True: if not ...: break``.
 #: CPython 3.11 specialises a comparison only when a short conditional jump follows it; a
@@ -37,6 +37,13 @@ _LONG = 14
 #: nested loops; the count dispatch takes a few of them).
 _LOOP_DEPTH = 3
 _SLOW = "return SLOW(path, method)"
+#: A path no rule can take, not even for a 405 or a redirect: ``route`` returns ``MISS``,
+#: ``match`` raises ``NotFound`` (the line is replaced in its source).
+_MISS = "return MISS"
+_RAISE = "raise NotFound()"
+#: The test for "the first segment leads nowhere" at the top level, where ``p0`` is not
+#: unpacked: the path starts with one '/' and the text up to the next is not a root child.
+_TOP_FIRST = "n > 1 and not segments[0] and segments[1] and segments[1] not in FIRST"
 
 
 def _ends(
@@ -70,10 +77,27 @@ def _accepts(seg: Any, text: str) -> bool:
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, root: Any) -> None:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self._memo: dict[tuple[int, int, bool], bool] = {}
+        #: The root's static children when they are its only way on (no variable edge, no
+        #: ``path`` tail): a first segment outside them is a 404 without the search.
+        self.first: frozenset[str] | None = None
+        if not root.dynamic and not root.tails:
+            self.first = self.constants["FIRST"] = frozenset(root.static)
+
+    def give_up(self, indent: int, test: str) -> None:
+        """The search, after ``MISS`` when ``test`` says the first segment leads nowhere.
+
+        The full search would find nothing then: its first step from the root is the
+        static child (none), a variable edge or tail (none); so no 405, no slash redirect,
+        and a ``merge_slashes`` redirect keeps that first segment.
+        """
+        if self.first is not None:
+            self.emit(indent, f"if {test}:")
+            self.emit(indent + 1, _MISS)
+        self.emit(indent, _SLOW)
 
     def const(self, prefix: str, value: Any) -> str:
         name = f"{prefix}{len(self.constants)}"
@@ -101,20 +125,25 @@ class _Writer:
             ]
 
     def bisect(self, keys: list[int], test: str, low: int, high: int, indent: int,
-               body: Callable[[int, int], None]) -> None:
+               body: Callable[[int, int], None],
+               fallback: Callable[[int], None] | None = None) -> None:
         """``body(key, indent)`` for the key equal to ``test``'s value, found by halving
-        ``keys`` (sorted); each body returns or falls through to the caller's ``SLOW``."""
+        ``keys`` (sorted); each body returns or falls through to the caller's ``SLOW``
+        (``fallback(indent)`` writes it, when given)."""
         if high - low == 1:
             body(keys[low], indent)
             return
         middle = (low + high) // 2
 
         def lower(inner: int) -> None:
-            self.bisect(keys, test, low, middle, inner, body)
-            self.emit(inner, _SLOW)
+            self.bisect(keys, test, low, middle, inner, body, fallback)
+            if fallback is None:
+                self.emit(inner, _SLOW)
+            else:
+                fallback(inner)
 
         self.branch(indent, f"{test} < {keys[middle]}", f"{test} >= {keys[middle]}", lower)
-        self.bisect(keys, test, middle, high, indent, body)
+        self.bisect(keys, test, middle, high, indent, body, fallback)
 
     def ends(self, node: Any, remaining: int, varied: bool) -> bool:
         """``_ends``, remembered: each node is asked once per depth."""
@@ -175,7 +204,10 @@ class _Writer:
             self.emit(indent + 1, _SLOW)
         for seg in edges:
             self._dynamic(seg, depth, count, values, indent, bounded)
-        self.emit(indent, _SLOW)
+        if depth == 0:  # ``s`` is '' here: the path starts with '/'
+            self.give_up(indent, "p0 and p0 not in FIRST")
+        else:
+            self.emit(indent, _SLOW)
 
     def _below(
         self, node: Any, depth: int, count: int, values: list[str], bounded: bool, indent: int
@@ -250,7 +282,7 @@ def arguments(rule: Rule, values: tuple[Any, ...]) -> tuple[Rule, dict[str, Any]
 def generate(root: Any) -> tuple[str, dict[str, Any]]:
     """The source of ``match(path, method)`` for the tree under ``root``; it reads the
     constants ``STATIC`` (path -> {method: rule}) and ``SLOW`` (the full search)."""
-    writer = _Writer()
+    writer = _Writer(root)
     writer.constants["arguments"] = arguments
     writer.emit(0, "def match(path, method):")
     writer.emit(1, "entry = STATIC.get(path)")
@@ -265,8 +297,11 @@ def generate(root: Any) -> tuple[str, dict[str, Any]]:
         writer.bisect(
             [count + 1 for count in counts], "n", 0, len(counts), 1,
             lambda n, indent: _one_length(writer, root, n, indent),
+            lambda indent: writer.give_up(indent, _TOP_FIRST),
         )
-    writer.emit(1, _SLOW)
+        writer.give_up(1, _TOP_FIRST)
+    else:
+        writer.emit(1, _SLOW)
     return "\n".join(writer.lines) + "\n", writer.constants
 
 
@@ -277,10 +312,22 @@ def _one_length(writer: _Writer, root: Any, n: int, indent: int) -> None:
 
 
 def compile_matcher(
-    root: Any, static: dict[str, dict[str, Rule]], slow: Match
-) -> tuple[Match, str]:
-    """The generated matcher and its source (kept for reading: ``Map.matcher_source``)."""
+    root: Any, static: dict[str, dict[str, Rule]], slow: Callable[[str, str], Any],
+    route_slow: Callable[[str, str], Any],
+) -> tuple[Callable[[str, str], Any], Callable[[str, str], Any], str]:
+    """The generated ``match`` (its fallback ``slow`` raises a miss) and ``route`` (the same
+    code; ``route_slow`` and ``MISS`` return a miss), and ``match``'s source (kept for
+    reading: ``Map.matcher_source``)."""
     source, constants = generate(root)
-    namespace: dict[str, Any] = dict(constants, STATIC=static, SLOW=slow)
+    raising = "\n".join(
+        line.replace(_MISS, _RAISE) if line.strip() == _MISS else line
+        for line in source.split("\n")
+    )
+    match = _define(raising, dict(constants, STATIC=static, SLOW=slow, NotFound=NotFound))
+    route = _define(source, dict(constants, STATIC=static, SLOW=route_slow, MISS=(None, None)))
+    return match, route, raising
+
+
+def _define(source: str, namespace: dict[str, Any]) -> Callable[[str, str], Any]:
     exec(compile(source, "<kettle routes>", "exec"), namespace)  # our own generated code
-    return namespace["match"], source
+    return namespace["match"]  # type: ignore[no-any-return]

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..errors import MethodNotAllowed, NotFound, RequestRedirect
+from ..errors import HTTPException, MethodNotAllowed, NotFound, RequestRedirect
 from .codegen import arguments, compile_matcher
 from .converters import MAX_NUMBER_LENGTH, BaseConverter, IntegerConverter, ValidationError
 from .rules import ConverterKey, Piece, Rule, Variable
@@ -344,17 +344,30 @@ def _one_leading_slash(path: str) -> str:
     return "/" + path.lstrip("/") if path.startswith("//") else path
 
 
+#: What :meth:`Matcher.route` answers for a plain 404: no exception is built for it (the
+#: doors write the app's 404 page from it, or make the ``NotFound`` themselves).
+MISS: tuple[None, None] = (None, None)  # the same in the generated ``route``
+#: What ``route`` answers: ``(rule, its arguments)``, or ``(None, the error)`` (see
+#: ``MISS``). Typed loosely: mypy does not narrow the second item by the first.
+Routed = tuple[Rule | None, Any]
+
+
 class Matcher:
     """The compiled form of a map's rules, made again by the map when rules were added.
 
     ``match`` is generated code (``codegen``) that answers the common requests itself and
-    calls :meth:`search` for the rest; if generation fails, a walk of the tree stands in.
+    calls the full search for the rest; if generation fails, a walk of the tree stands in.
+    ``route`` is the same code for the doors: a miss is returned, not raised.
     """
 
-    __slots__ = ("match", "merge_slashes", "root", "source", "static")
+    __slots__ = ("match", "merge_slashes", "root", "route", "source", "static")
 
     #: ``match(path, method)``: the rule and its arguments; see :meth:`Map.match`.
     match: Callable[[str, str], tuple[Rule, dict[str, Any]]]
+    #: ``route(path, method)``: ``match`` without raising: ``(rule, arguments)``, else
+    #: ``(None, error)``, the error ``None`` for a plain 404 (``MISS``), else the
+    #: ``MethodNotAllowed`` or ``RequestRedirect`` that ``match`` would raise.
+    route: Callable[[str, str], Routed]
 
     def __init__(self, rules: Iterable[Rule], merge_slashes: bool = False) -> None:
         self.merge_slashes = merge_slashes
@@ -374,54 +387,92 @@ class Matcher:
             assert node.methods is not None
             self.static[rule.rule] = node.methods
         try:
-            self.match, self.source = compile_matcher(self.root, self.static, self.search)
+            self.match, self.route, self.source = compile_matcher(
+                self.root, self.static, self._raise_miss, self._after_walk
+            )
         except (SyntaxError, RecursionError, MemoryError):  # a tree too deep to write out
             self.match, self.source = self._walk_then_search, ""
+            self.route = self._walk_then_route
 
     def _walk_then_search(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
         """What the generated ``match`` does, by walking the tree (when generation failed)."""
+        return _raised(self._walk_then_route(path, method))
+
+    def _walk_then_route(
+        self, path: str, method: str
+    ) -> Routed:
+        """What the generated ``route`` does, by walking the tree (when generation failed)."""
         entry = self.static.get(path)
         if entry is not None:
             rule = entry.get(method)
             if rule is not None:
                 return rule, dict(rule.defaults) if rule.defaults else {}
-        return self.search(path, method)
+        return self._find(path, method, walked=False)
 
     def search(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
         """The rule for a path that is not a static rule's: the straight walk, then the full
         search with backtracking; raises ``NotFound``, ``MethodNotAllowed`` or
         ``RequestRedirect`` as :meth:`Map.match` says."""
+        return _raised(self._find(path, method, walked=False))
+
+    def _raise_miss(self, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+        """The generated ``match``'s fallback: the full search, its miss raised."""
+        return _raised(self._find(path, method))
+
+    def _after_walk(
+        self, path: str, method: str
+    ) -> Routed:
+        """The generated ``route``'s fallback: the full search, its miss returned."""
+        return self._find(path, method)
+
+    def _find(
+        self, path: str, method: str, walked: bool = True
+    ) -> Routed:
+        """The full search with backtracking, as ``route`` answers.
+
+        ``walked``: the generated code already took the straight walk and it failed, so it
+        is not taken again (~1.4k instructions per 404), except for a path over
+        ``MAX_PATH_LENGTH``, where the walk (linear, bounded) is all that runs: the
+        generated code gives up on a long path with an ``<int:>`` segment that the walk
+        may still take.
+        """
         if path.startswith("//"):
             path = _one_leading_slash(path)
         segments = path[1:].split("/")
-        first = _walked(self.root, segments, method)  # one segment at a time: linear, bounded
-        if first is not None:
-            return first
-        if len(path) > MAX_PATH_LENGTH:  # the full search runs path converters' regexes
-            raise NotFound()
+        too_long = len(path) > MAX_PATH_LENGTH
+        if not walked or too_long:
+            first = _walked(self.root, segments, method)  # one segment at a time: linear
+            if first is not None:
+                return first
+            if too_long:  # the full search runs path converters' regexes
+                return MISS
         allowed: set[str] = set()
         values: list[Any] = []
         rule = _search(self.root, ["", *segments], 1, values, method, allowed)
         if rule is not None:
             if rule._redirects and not path.endswith("/"):
-                raise RequestRedirect(path + "/")
+                return None, RequestRedirect(path + "/")
             args = dict(zip(rule._names, values))  # noqa: B905 - same length by construction
             return rule, {**rule.defaults, **args} if rule.defaults else args
         if allowed:
-            raise MethodNotAllowed(valid_methods=allowed)
+            return None, MethodNotAllowed(valid_methods=allowed)
         if self.merge_slashes and "//" in path:
-            self._redirect_merged(path, method)
-        raise NotFound()
+            return self._redirect_merged(path, method)
+        return MISS
 
-    def _redirect_merged(self, path: str, method: str) -> None:
+    def _redirect_merged(
+        self, path: str, method: str
+    ) -> tuple[None, HTTPException | None]:
         """``/a//b`` matching nothing redirects to ``/a/b`` if that matches (Werkzeug's
-        ``merge_slashes``); only 404s pay for the check."""
+        ``merge_slashes``); only 404s pay for the check. A slash redirect of the merged
+        path is answered as is."""
         merged = _REPEATED_SLASHES.sub("/", path)
-        try:
-            self.match(merged, method)  # a slash redirect of the merged path goes up as is
-        except (NotFound, MethodNotAllowed):
-            return
-        raise RequestRedirect(merged)
+        rule, found = self.route(merged, method)
+        if rule is not None:
+            return None, RequestRedirect(merged)
+        if isinstance(found, RequestRedirect):
+            return None, found
+        return MISS
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods of all rules whose URL matches ``path``, sorted, without WEBSOCKET."""
@@ -430,3 +481,13 @@ class Matcher:
             return []
         _search(self.root, _one_leading_slash(path).split("/"), 1, [], "", allowed)
         return sorted(allowed)
+
+
+def _raised(
+    found: Routed,
+) -> tuple[Rule, dict[str, Any]]:
+    """``route``'s answer as ``match`` gives it: a miss raised (``NotFound`` for ``MISS``)."""
+    rule, args = found
+    if rule is None:
+        raise args or NotFound()
+    return rule, args
