@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import math
 import typing
 import warnings
 from collections.abc import Callable, Iterable
@@ -98,7 +99,35 @@ def _scalar_converter(annotation: Any) -> Callable[[Any], Any] | None:
         except invalid:
             return direct(raw)  # raises, with the error located at the value itself
 
-    return converted
+    return _int_converter(annotation, converted) or converted
+
+
+def _int_converter(annotation: Any, general: Callable[[Any], Any]) -> Callable[[Any], Any] | None:
+    """For ``int`` (bounded or not, e.g. ``Query(ge=1, le=100)``): a string that ``int()``
+    reads and that is that int's own spelling (``"10"``, ``"-5"``: what msgspec reads the same
+    way) is converted and bounds-checked here, at a fraction of msgspec's cost; every other
+    value (``"010"``, ``"+5"``, ``"1e1"``, out of bounds...) goes to ``general``, which
+    answers it as msgspec does. ``None`` for any other type."""
+    info = msgspec.inspect.type_info(annotation)
+    if info.__class__ is not msgspec.inspect.IntType or info.multiple_of is not None:
+        return None
+    low: float = -math.inf if info.ge is None and info.gt is None else (
+        info.ge if info.gt is None else info.gt + 1
+    )
+    high: float = math.inf if info.le is None and info.lt is None else (
+        info.le if info.lt is None else info.lt - 1
+    )
+
+    def as_int(raw: Any) -> Any:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):  # not a number, or too long for int(): msgspec says
+            return general(raw)
+        if low <= value <= high and str(value) == raw:
+            return value
+        return general(raw)
+
+    return as_int
 
 
 def _with_meta(annotation: Any, marker: Param | None) -> Any:
