@@ -375,7 +375,14 @@ def _read_fields(
     for field in fields:
         if lists is not None:
             values = _dict_get(lists, field.key)
-            raw = (list(values) if field.is_list else values[0]) if values else None
+            if values:  # the commonest: the value is there
+                raw = list(values) if field.is_list else values[0]
+                convert = field.convert
+                if convert is None:
+                    kwargs[field.name] = raw
+                    continue
+            else:
+                raw = None
         else:
             raw = source.getlist(field.key) if field.is_list else source.get(field.key)
             if field.is_list and field.source == "header":  # WSGI joins repeats with commas
@@ -448,7 +455,10 @@ def bound_view(view: Callable[..., Any], binder: Binder | None, options: dict[st
             rv = view(**(bind(kwargs) if bind is not None else kwargs))
             return finish(rv) if finish is not None else rv
 
-        wrapper = bound_sync
+        def bound_plain(**kwargs: Any) -> Any:  # the commonest: inputs, no output options
+            return view(**bind(kwargs))  # type: ignore[misc]
+
+        wrapper = bound_plain if bind is not None and finish is None else bound_sync
     wrapper.__wrapped__ = view  # type: ignore[attr-defined]
     wrapper.__name__ = getattr(view, "__name__", "view")
     wrapper.__doc__ = view.__doc__
