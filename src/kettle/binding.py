@@ -111,12 +111,10 @@ def _int_converter(annotation: Any, general: Callable[[Any], Any]) -> Callable[[
     info = msgspec.inspect.type_info(annotation)
     if info.__class__ is not msgspec.inspect.IntType or info.multiple_of is not None:
         return None
-    low: float = -math.inf if info.ge is None and info.gt is None else (
-        info.ge if info.gt is None else info.gt + 1
-    )
-    high: float = math.inf if info.le is None and info.lt is None else (
-        info.le if info.lt is None else info.lt - 1
-    )
+    lows = [info.ge, None if info.gt is None else info.gt + 1]
+    highs = [info.le, None if info.lt is None else info.lt - 1]
+    low = max([bound for bound in lows if bound is not None], default=-math.inf)
+    high = min([bound for bound in highs if bound is not None], default=math.inf)
 
     def as_int(raw: Any) -> Any:
         try:

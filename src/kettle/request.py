@@ -415,8 +415,8 @@ class Request(RequestHeaders):
         stream = self._stream
         if stream is None:
             source = self._input
-            if self._data is not None and source is not None and not isinstance(source, bytes):
-                stream = BufferedBody(b"")  # get_data() read the server's input to its end
+            if self._data is not None and source is not None:
+                stream = BufferedBody(b"")  # get_data() read the body to its end
             elif source is None or isinstance(source, bytes):
                 stream = BufferedBody(source or b"")
                 limit = self.limits.max_content_length
@@ -467,6 +467,12 @@ class Request(RequestHeaders):
             return data
         length = self._content_length
         source = self._input
+        if cache and source.__class__ is bytes and self._stream is None:  # the ASGI door's
+            limit = self.limits.max_content_length
+            if limit is not None and len(source) > limit:
+                raise too_large(limit)
+            self._data = source
+            return source
         if (
             cache and length.__class__ is int and self._stream is None
             and source is not None and not isinstance(source, bytes)
