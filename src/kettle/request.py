@@ -697,7 +697,10 @@ class Request(RequestHeaders):
         ctx = _cv_context.get()
         provider = ctx.app.json if ctx is not None else None
         try:
-            if provider is None or type(provider).loads is _DEFAULT_LOADS:
+            if (
+                provider is None or type(provider) is DefaultJSONProvider  # no attribute read
+                or type(provider).loads is _DEFAULT_LOADS
+            ):
                 value = _json_decode(data)
             else:
                 value = provider.loads(data)
