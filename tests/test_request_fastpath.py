@@ -366,6 +366,70 @@ def test_get_json_keeps_the_depth_limit(app: Kettle, client: Any) -> None:
     assert client.post("/echo", data=shallow, content_type="application/json").status_code == 200
 
 
+def test_get_json_silent_on_a_short_body(app: Kettle, client: Any, door: str) -> None:
+    """A body shorter than its ``Content-Length``: a 400, never a 500; under WSGI, where the
+    view reads it, ``silent=True`` gives ``None`` (the one-step read keeps the general path's
+    answers). The ASGI door reads the body before the view: a 400 there either way."""
+
+    @app.post("/silent")
+    def silent() -> Any:
+        return {"got": request.get_json(silent=True)}
+
+    @app.post("/loud")
+    def loud() -> Any:
+        return {"got": request.get_json()}
+
+    def short(path: str) -> Any:
+        return client.post(
+            path, data=b'{"a": 1}', content_type="application/json",
+            headers={"Content-Length": "40"},
+        )
+
+    if door == "wsgi":
+        assert short("/silent").get_json() == {"got": None}
+    else:
+        assert short("/silent").status_code == 400
+    assert short("/loud").status_code == 400
+
+
+def test_get_json_under_a_tiny_header_size_limit(app: Kettle, client: Any) -> None:
+    """``Content-Type: application/json`` is itself over a 20-byte ``MAX_REQUEST_HEADER_SIZE``:
+    refused (431) when the view reads it, as any other over-long header."""
+    app.config["MAX_REQUEST_HEADER_SIZE"] = 20
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return {"got": request.get_json()}
+
+    response = client.post("/echo", data=b"[1]", content_type="application/json")
+    assert response.status_code == 431
+
+
+def test_get_json_body_handed_over_in_parts() -> None:
+    """A WSGI server whose ``wsgi.input.read(n)`` returns less than asked: the rest is read."""
+    app = Kettle("parts")
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return {"got": request.get_json()}
+
+    class Dribble(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            return super().read(min(3, size if size is not None and size >= 0 else 3))
+
+    body = json.dumps({"name": "kettle", "tags": ["a", "b"]}).encode()
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/echo", "QUERY_STRING": "", "SCRIPT_NAME": "",
+        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http", "wsgi.input": Dribble(body),
+        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+    }
+    seen: list[str] = []
+    chunks = app(environ, lambda status, headers, exc_info=None: seen.append(status))
+    assert seen == ["200 OK"]
+    assert json.loads(b"".join(chunks)) == {"got": {"name": "kettle", "tags": ["a", "b"]}}
+
+
 # -- typed values ---------------------------------------------------------------------------
 def test_typed_query_converted_and_errors_located(app: Kettle, client: Any) -> None:
     @app.get("/items")
@@ -381,6 +445,47 @@ def test_typed_query_converted_and_errors_located(app: Kettle, client: Any) -> N
         {"loc": ["query", "limit"], "msg": "Expected `int` <= 100", "type": "value_error.number"},
         {"loc": ["query", "ids", 0], "msg": "Expected `int`, got `str`", "type": "type_error"},
     ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["7", "0", "-5", "010", "+5", " 5", "1e1", "10.0", "1_0", "\u0663", "-0", "", "abc",
+     "100", "101", "99999999999999999999", "9" * 5000],
+)
+def test_typed_int_query_reads_as_msgspec_does(app: Kettle, client: Any, raw: str) -> None:
+    """Plain digits are read without msgspec: every spelling answers as msgspec's own
+    conversion (a value, or a 422 with its message), bounds included."""
+
+    @app.get("/n")
+    def n(limit: Annotated[int, Query(ge=-10, le=100)]) -> dict[str, Any]:
+        return {"limit": limit}
+
+    @app.get("/big")
+    def big(value: int) -> dict[str, Any]:
+        return {"value": value}
+
+    bounded = Annotated[int, msgspec.Meta(ge=-10, le=100)]
+    for path, name, kind in (("/n", "limit", bounded), ("/big", "value", int)):
+        response = client.get(path, query_string={name: raw})
+        try:
+            expected = msgspec.convert(raw, kind, strict=False)
+        except msgspec.ValidationError as exc:
+            assert response.status_code == 422, (path, raw)
+            assert problem(response)["errors"][0]["msg"] == str(exc), (path, raw)
+        else:
+            assert response.status_code == 200, (path, raw)
+            assert response.get_json() == {name: expected}, (path, raw)
+
+
+def test_query_with_escapes_in_some_fields(app: Kettle, client: Any) -> None:
+    """A query where only some fields are escaped: those are unquoted, the rest kept as sent."""
+
+    @app.route("/q")
+    def q() -> Any:
+        return {k: request.args.getlist(k) for k in request.args}
+
+    response = client.get("/q?a=1&b=x+y&c=%41%2B&d=&e&a=2")
+    assert response.get_json() == {"a": ["1", "2"], "b": ["x y"], "c": ["A+"], "d": [""], "e": [""]}
 
 
 class Item(msgspec.Struct):

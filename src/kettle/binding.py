@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import functools
 import inspect
+import math
 import typing
 import warnings
 from collections.abc import Callable, Iterable
@@ -98,7 +99,33 @@ def _scalar_converter(annotation: Any) -> Callable[[Any], Any] | None:
         except invalid:
             return direct(raw)  # raises, with the error located at the value itself
 
-    return converted
+    return _int_converter(annotation, converted) or converted
+
+
+def _int_converter(annotation: Any, general: Callable[[Any], Any]) -> Callable[[Any], Any] | None:
+    """For ``int`` (bounded or not, e.g. ``Query(ge=1, le=100)``): a string that ``int()``
+    reads and that is that int's own spelling (``"10"``, ``"-5"``: what msgspec reads the same
+    way) is converted and bounds-checked here, at a fraction of msgspec's cost; every other
+    value (``"010"``, ``"+5"``, ``"1e1"``, out of bounds...) goes to ``general``, which
+    answers it as msgspec does. ``None`` for any other type."""
+    info = msgspec.inspect.type_info(annotation)
+    if info.__class__ is not msgspec.inspect.IntType or info.multiple_of is not None:
+        return None
+    lows = [info.ge, None if info.gt is None else info.gt + 1]
+    highs = [info.le, None if info.lt is None else info.lt - 1]
+    low = max([bound for bound in lows if bound is not None], default=-math.inf)
+    high = min([bound for bound in highs if bound is not None], default=math.inf)
+
+    def as_int(raw: Any) -> Any:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):  # not a number, or too long for int(): msgspec says
+            return general(raw)
+        if low <= value <= high and str(value) == raw:
+            return value
+        return general(raw)
+
+    return as_int
 
 
 def _with_meta(annotation: Any, marker: Param | None) -> Any:
@@ -346,7 +373,14 @@ def _read_fields(
     for field in fields:
         if lists is not None:
             values = _dict_get(lists, field.key)
-            raw = (list(values) if field.is_list else values[0]) if values else None
+            if values:  # the commonest: the value is there
+                raw = list(values) if field.is_list else values[0]
+                convert = field.convert
+                if convert is None:
+                    kwargs[field.name] = raw
+                    continue
+            else:
+                raw = None
         else:
             raw = source.getlist(field.key) if field.is_list else source.get(field.key)
             if field.is_list and field.source == "header":  # WSGI joins repeats with commas
@@ -419,7 +453,10 @@ def bound_view(view: Callable[..., Any], binder: Binder | None, options: dict[st
             rv = view(**(bind(kwargs) if bind is not None else kwargs))
             return finish(rv) if finish is not None else rv
 
-        wrapper = bound_sync
+        def bound_plain(**kwargs: Any) -> Any:  # the commonest: inputs, no output options
+            return view(**bind(kwargs))  # type: ignore[misc]
+
+        wrapper = bound_plain if bind is not None and finish is None else bound_sync
     wrapper.__wrapped__ = view  # type: ignore[attr-defined]
     wrapper.__name__ = getattr(view, "__name__", "view")
     wrapper.__doc__ = view.__doc__

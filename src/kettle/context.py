@@ -428,8 +428,12 @@ class _RequestProxy(LocalProxy[Any]):
         ctx = _cv_context.get()
         if ctx is not None:
             found = ctx.request
-            if found is not None and name not in _PROXY_OWN:
-                return getattr(found, name)
+            if found is not None:
+                try:
+                    return getattr(found, name)
+                except AttributeError:  # perhaps one of the proxy's own names
+                    if name not in _PROXY_OWN:
+                        raise
         return LocalProxy.__getattribute__(self, name)  # its own names, or no request
 
 

@@ -58,17 +58,20 @@ def _unquote_plus(text: str, charset: str) -> str:
 def _parse_pairs(text: str, charset: str) -> MultiDict:
     """``a=1&b=&c`` into a MultiDict, as ``parse_qsl(keep_blank_values=True)`` would.
 
-    Fields with no ``%`` or ``+`` skip unquoting, which is most of them.
+    Fields with no ``%`` or ``+`` skip unquoting, which is most of them; a text with
+    neither (the commonest query) is looked at once, not field by field.
     """
     result: MultiDict = dict.__new__(MultiDict)  # empty: no __init__ call per request
+    escaped = "%" in text or "+" in text
     for field in text.split("&"):
         if not field:
             continue
         name, _, value = field.partition("=")
-        if "%" in name or "+" in name:
-            name = _unquote_plus(name, charset)
-        if "%" in value or "+" in value:
-            value = _unquote_plus(value, charset)
+        if escaped:
+            if "%" in name or "+" in name:
+                name = _unquote_plus(name, charset)
+            if "%" in value or "+" in value:
+                value = _unquote_plus(value, charset)
         values = _dict_get(result, name)  # MultiDict.add inlined: the dict's own methods
         if values is None:
             _dict_set(result, name, [value])
