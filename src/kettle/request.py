@@ -96,6 +96,25 @@ def _json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _nests_too_deep(data: bytes, value: Any, limit: int) -> bool:
+    """Whether JSON ``value``, decoded from ``data``, nests deeper than ``limit``
+    (``MAX_JSON_DEPTH``). Nesting deeper needs over ``limit`` opening brackets and as many
+    closing ones: a shorter body, or one with fewer openers (two counts in C), is not walked.
+    ``Request._plain_json`` writes these lines out (a call costs ~1k Ir): change both."""
+    return (
+        len(data) > 2 * limit + 1
+        and isinstance(value, _CONTAINERS)
+        and data.count(b"[") + data.count(b"{") > limit
+        and _json_depth_exceeds(value, limit)
+    )
+
+
+def _too_deep(limit: int) -> BadRequest:
+    return BadRequest(
+        f"Failed to decode JSON object: it nests deeper than {limit} levels (MAX_JSON_DEPTH)."
+    )
+
+
 class Request(RequestHeaders):
     """What the client asked for. Only the attributes a view touches are ever parsed.
 
@@ -617,15 +636,15 @@ class Request(RequestHeaders):
         if cached is not _unset:
             return cached
         try:
-            data = self._plain_json_body() if cache and type(self) is Request else None
-            if data is None:  # not the commonest case: ask ``is_json`` and read the body
+            value = self._plain_json() if cache and type(self) is Request else _unset
+            if value is _unset:  # not the commonest case: ask ``is_json`` and read the body
                 if self._is_json():
                     data = self._body(cache)  # a JSON body is not multipart: no form to parse
                 elif force:
                     data = self.get_data(cache)
                 else:
                     return None if silent else self.on_json_loading_failed(None)
-            value = self._decode_json(data)
+                value = self._decode_json(data)
         except BadRequest as exc:
             if silent:  # not cached: a later get_json() must still raise
                 return None
@@ -636,11 +655,13 @@ class Request(RequestHeaders):
             self._cached_json = value
         return value
 
-    def _plain_json_body(self) -> bytes | None:
-        """The body of the commonest JSON request, read in one step: under WSGI, a
-        ``Content-Type: application/json`` with a ``Content-Length`` the door checked and a
-        body not yet read. ``None`` sends ``get_json`` the general way (``_is_json`` and
-        ``_body``), which decides every other case the same as before."""
+    def _plain_json(self) -> Any:
+        """The commonest JSON request, read and decoded in this one call: under WSGI, a
+        ``Content-Type: application/json`` with a ``Content-Length`` the door checked, a
+        body not yet read and kettle's own JSON provider. ``_unset`` sends ``get_json`` the
+        general way (``_is_json``, ``_body``, ``_decode_json``), which decides every other
+        case the same; a body that fails to decode is handed to ``_decode_json`` too, to
+        report. (The read and the decoding are written out here: a call costs ~1k Ir.)"""
         environ = self.environ
         length = self._content_length
         if (
@@ -648,7 +669,7 @@ class Request(RequestHeaders):
             or self._data is not None or self._stream is not None
             or environ.get("CONTENT_TYPE") != "application/json"
         ):
-            return None
+            return _unset
         limits = self.limits
         limit = limits.max_content_length
         header_limit = limits.max_request_header_size
@@ -658,7 +679,7 @@ class Request(RequestHeaders):
             or (header_limit is not None and header_limit < _JSON_TYPE_LINE)
             or source is None or source.__class__ is bytes
         ):
-            return None
+            return _unset
         try:
             data: bytes = source.read(length)  # type: ignore[union-attr]
             if len(data) < length:
@@ -666,7 +687,23 @@ class Request(RequestHeaders):
         except (OSError, ValueError) as exc:
             raise disconnected() from exc
         self._data = data
-        return data
+        ctx = _cv_context.get()
+        if ctx is not None and type(ctx.app.json) is not DefaultJSONProvider:
+            return self._decode_json(data)  # the app's own provider (or a subclass)
+        try:
+            value = _json_decode(data)
+        except Exception:  # malformed: decoded again there, to raise the same 400 as ever
+            return self._decode_json(data)
+        depth = limits.max_json_depth
+        if (  # ``_nests_too_deep``, written out (see its docstring)
+            depth is not None
+            and len(data) > 2 * depth + 1
+            and isinstance(value, _CONTAINERS)
+            and data.count(b"[") + data.count(b"{") > depth
+            and _json_depth_exceeds(value, depth)
+        ):
+            raise _too_deep(depth)
+        return value
 
     def _read_rest(self, data: bytes, length: int) -> bytes:
         """The rest of a body a server hands over in parts (``short_body`` if it ends early)."""
@@ -713,17 +750,8 @@ class Request(RequestHeaders):
         except ValueError as exc:  # a custom provider's error (json.JSONDecodeError...)
             raise BadRequest(f"Failed to decode JSON object: {exc}") from None
         depth = self.limits.max_json_depth
-        if (
-            depth is not None
-            and len(data) > 2 * depth + 1  # deeper needs depth + 1 openers and their closers
-            and isinstance(value, _CONTAINERS)
-            and data.count(b"[") + data.count(b"{") > depth
-            and _json_depth_exceeds(value, depth)
-        ):
-            raise BadRequest(
-                f"Failed to decode JSON object: it nests deeper than {depth} levels "
-                "(MAX_JSON_DEPTH)."
-            )
+        if depth is not None and _nests_too_deep(data, value, depth):
+            raise _too_deep(depth)
         return value
 
     def __repr__(self) -> str:

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING
 
+from .asgi import DoorContext
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive, iterate_async, run_coroutine
-from .context import Context, _cv_context
+from .context import _cv_context
 from .dispatch import (
     RoutePlan,
     error_shortcut,
@@ -74,8 +75,20 @@ def request_from_environ(
     request.query_string = query
     request.environ = environ
     request.limits = limits
-    if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+    if "HTTP_TRANSFER_ENCODING" in environ:
         _body_source(request, environ, limits)
+    elif "CONTENT_LENGTH" in environ:  # ``_body_source``'s commonest case, written out
+        length = environ["CONTENT_LENGTH"]
+        if length and length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS:
+            request._input = environ["wsgi.input"]
+            size = int(length)
+            limit = limits.max_content_length
+            if limit is not None and size > limit:
+                _check_length(request)
+            else:
+                request._content_length = size
+        elif length:
+            _body_source(request, environ, limits)
     if scheme is not None and scheme != "http":
         request.scheme = scheme
     if root_path:
@@ -157,7 +170,11 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         from .proxies import apply_proxy_fix
 
         apply_proxy_fix(request, app._proxy_fix)
-    ctx = Context(app, request)
+    ctx = DoorContext()  # ``Context(app, request)`` in one C call, as the ASGI door's
+    ctx.app = app
+    ctx.request = request
+    ctx.session = ctx._after_request = None  # instance attributes: cheaper reads later
+    ctx._holds = 0
     ctx._token = _cv_context.set(ctx)
     error: BaseException | None = None
     plan: RoutePlan | None = None
