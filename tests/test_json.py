@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from kettle import Kettle, jsonify, request
+from kettle import Kettle, after_this_request, jsonify, request, session
 from kettle.testing import KettleClient
 
 
@@ -504,3 +504,92 @@ def test_jsonify_pydantic_and_markup(app: Kettle, client: KettleClient) -> None:
         "tags": [{"name": "a"}],
         "html": "<i>x</i>",
     }
+
+
+# -- a JSON value with a status: ``(item, 201)`` ------------------------------------------
+
+
+@pytest.mark.parametrize("value", [{"id": 5, "tags": ["a", "b"]}, [1, {"b": 2}]])
+def test_json_with_a_status_is_a_json_answer(
+    app: Kettle, client: KettleClient, value: Any
+) -> None:
+    @app.post("/")
+    def create() -> Any:
+        return value, 201
+
+    response = client.post("/")
+    assert response.status_code == 201
+    assert response.mimetype == "application/json"
+    assert response.json == value
+    assert response.headers["Content-Length"] == str(len(response.data))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_json_with_a_status_runs_after_this_request(app: Kettle, client: KettleClient) -> None:
+    """What runs after the view still runs when the view answers ``(dict, status)``."""
+
+    @app.post("/")
+    def create() -> Any:
+        @after_this_request
+        def tag(response: Any) -> Any:
+            response.headers["X-After"] = "yes"
+            return response
+
+        return {"id": 5}, 201
+
+    response = client.post("/")
+    assert (response.status_code, response.json) == (201, {"id": 5})
+    assert response.headers["X-After"] == "yes"
+
+
+def test_json_with_a_status_saves_the_session(app: Kettle, client: KettleClient) -> None:
+    app.secret_key = "a test key of some length, for signing"
+
+    @app.post("/")
+    def create() -> Any:
+        session["seen"] = True
+        return {"id": 5}, 201
+
+    response = client.post("/")
+    assert (response.status_code, response.json) == (201, {"id": 5})
+    assert "session=" in response.headers.get("Set-Cookie", "")
+
+
+def test_an_unencodable_json_with_a_status_is_a_500(app: Kettle, client: KettleClient) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.post("/")
+    def create() -> Any:
+        return {"thing": object()}, 201
+
+    assert client.post("/").status_code == 500
+
+
+def test_the_json_body_and_its_depth_limit_with_a_length_header(
+    app: Kettle, client: KettleClient
+) -> None:
+    """The one-step read of a WSGI JSON body (``Request._plain_json``) keeps every check of
+    the general path: the depth limit (here a body too short to count as a nesting
+    risk, one that is counted and passes, one that nests too deep), malformed JSON, and a
+    JSON value of any kind."""
+    app.config["MAX_JSON_DEPTH"] = 4
+
+    @app.post("/")
+    def echo() -> Any:
+        return {"got": request.get_json()}, 201
+
+    def post(body: bytes) -> Any:
+        return client.post(
+            "/", data=body, content_type="application/json",
+            headers={"Content-Length": str(len(body))},
+        )
+
+    assert post(b"[[[[]]]]").json == {"got": [[[[]]]]}  # 8 bytes: not over 2 * 4 + 1
+    wide = b'{"a": [1, 2], "b": {"c": [3]}, "d": [[4]], "e": "[[[[[[[[[["}'
+    assert post(wide).json == {"got": stdlib_json.loads(wide)}  # many openers, 3 deep
+    deep = b'{"a": [{"b": [{"c": 1}]}]}'
+    response = post(deep)
+    assert response.status_code == 400
+    assert "MAX_JSON_DEPTH" in response.text
+    assert post(b'{"a": 1,}').status_code == 400
+    assert post(b"3.25").json == {"got": 3.25}

@@ -26,6 +26,7 @@ from .dispatch import (
 )
 from .errors import HTTPException
 from .headerlimits import refuse_too_many_headers
+from .plain import plain_tuple
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
 
@@ -223,7 +224,12 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                     response = drive(handle_exception(app, ctx, plan, failure))
                     return _send(app, request, response, environ, start_response)
                 release_view_frames(exc)
-            plain = plain_body(app, ctx, rv)
+            if rv.__class__ is tuple and ctx.session is None and not ctx._after_request and (
+                app._plain_make_response
+            ):  # ``plain_body``'s commonest shape past a bare value, one call less (as asgi.py)
+                plain = plain_tuple(app, rv, plan)
+            else:
+                plain = plain_body(app, ctx, rv)
         elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
             plain = app._not_found_page
         else:
