@@ -198,6 +198,27 @@ def test_max_content_length(app: Kettle, client: KettleClient, size: int) -> Non
         assert "MAX_CONTENT_LENGTH" in response.text
 
 
+
+def test_a_length_over_the_limit_is_refused_before_the_view(
+    app: Kettle, client: KettleClient
+) -> None:
+    """A ``Content-Length`` over ``MAX_CONTENT_LENGTH`` is a 413 even when the view never
+    reads the body: found at the door, before the view runs (under ASGI, the body is read
+    first; the WSGI door checks the announced length)."""
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    ran: list[str] = []
+
+    @app.post("/")
+    def index() -> str:
+        ran.append("view")
+        return "not read"
+
+    assert client.post("/", data=b"x" * 100).text == "not read"
+    response = client.post("/", data=b"x" * 101)
+    assert response.status_code == 413
+    assert "MAX_CONTENT_LENGTH" in response.text
+    assert ran == ["view"]
+
 def test_max_content_length_for_a_chunked_body(app: Kettle, client: KettleClient) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1000
 
