@@ -94,3 +94,33 @@ def test_e2e_wrk_answers_must_have_the_scenarios_status_class(
     result = _load("e2e").parse_wrk(_WRK.format(extra=extra), status)
     assert (result.rps, result.p99_ms, result.requests) == (1000.0, 1.5, 1000)
     assert result.errors.startswith(error) and bool(result.errors) == bool(error)
+
+
+def test_the_bare_callables_answer_kettles_bytes_in_every_e2e_scenario() -> None:
+    """"vs bare" measures the framework's work only if the bare callable sends the very same
+    response: status, header pairs (kettle's security headers included) and body."""
+    import asyncio
+    import io
+
+    e2e = _load("e2e")
+    asgi_bench = _load("asgi_inprocess")
+    inprocess, bare = asgi_bench.inprocess, asgi_bench._import_app_module("bare_app")
+    kettle_asgi = asgi_bench._import_app_module("kettle_app")
+    kettle_wsgi = inprocess.framework_module("kettle")
+
+    def wsgi(app: object, scenario: object) -> tuple[str, list[tuple[str, str]], bytes]:
+        environ = inprocess.make_environ(scenario)
+        environ["wsgi.input"] = io.BytesIO(scenario.body or b"")  # type: ignore[attr-defined]
+        seen: list[tuple[str, list[tuple[str, str]]]] = []
+        start = lambda status, headers, _=None: seen.append((status, headers))  # noqa: E731
+        body = b"".join(app(environ, start))  # type: ignore[operator]
+        return seen[0][0], seen[0][1], body
+
+    for key in e2e.SCENARIOS:
+        scenario = inprocess.SCENARIOS[key]
+        kettle = getattr(kettle_wsgi, scenario.factory)()
+        assert wsgi(kettle, scenario) == wsgi(bare.wsgi_app, scenario), key
+        kettle = getattr(kettle_asgi, scenario.factory)()
+        answers = [asyncio.run(asgi_bench.call_once(app, scenario, {}))
+                   for app in (kettle, bare.asgi_app)]
+        assert answers[0] == answers[1], key

@@ -441,3 +441,34 @@ def test_check_asgi_messages_refuses_a_str_header() -> None:
         check_asgi_messages([
             {"type": "http.response.start", "status": 200, "headers": [(b"a", "b")]},
         ])
+
+
+# A server that copies the process environment into every environ (granian, wsgiref): in a
+# container with many variables, every request is longer than the header gate.
+PROCESS_ENVIRONMENT = {f"CONTAINER_VARIABLE_{i}": "x" for i in range(150)}
+
+
+def environ_with(headers: int, extra: dict[str, str], software: str) -> dict[str, Any]:
+    environ = wsgi_environ(RawRequest(path=b"/", headers=many_headers(headers)))
+    environ.update(extra, SERVER_SOFTWARE=software)
+    return environ
+
+
+def test_header_count_under_a_server_that_copies_the_process_environment() -> None:
+    app = create_app()
+    for _ in range(3):  # before and after the door learns what this server always sends
+        for count, status in ((1, 200), (100, 200), (101, 431), (99, 200), (140, 431)):
+            environ = environ_with(count, PROCESS_ENVIRONMENT, "copying-server")
+            assert call_wsgi(app, environ).status == status, count
+
+
+def test_what_one_server_always_sends_does_not_loosen_the_count_for_another() -> None:
+    app = create_app()
+    big = environ_with(5, PROCESS_ENVIRONMENT, "copying-server")
+    assert call_wsgi(app, big).status == 200
+    # The same app called by a server that sends only the CGI keys: 101 headers are 431
+    # although this environ is shorter than the other server's with 5.
+    lean = environ_with(101, {}, "lean-server")
+    assert len(lean) < len(big)
+    assert call_wsgi(app, lean).status == 431
+    assert call_wsgi(app, environ_with(100, {}, "lean-server")).status == 200

@@ -1,10 +1,12 @@
 """Bare WSGI and ASGI callables: each end-to-end scenario answered with no framework at all.
 
 The end-to-end run (``e2e.py``) serves these under granian as the physical limit of a
-server + loopback + wrk: a framework can only come close to them. They answer the same bytes
-and the same ``Content-Type`` as the framework apps: constant answers (plaintext, JSON, the
-``(text, 200, {Content-Type})`` shape) from a dict keyed by path, and a 404 for anything
-else. ``POST /shapes/items`` does what the view does and nothing a framework adds: it reads
+server + loopback + wrk: a framework can only come close to them. They answer exactly the
+bytes kettle's apps answer, headers included (kettle's ``X-Content-Type-Options`` and, on
+HTML, ``X-Frame-Options``; its 404 page), so "vs bare" measures the framework's work and not
+a smaller response: constant answers (plaintext, JSON, the ``(text, 200, {Content-Type})``
+shape) from a dict keyed by path, and the 404 page for anything else. ``POST /shapes/items``
+does what the view does and nothing a framework adds: it reads
 ``Content-Length`` bytes of body, ``json.loads`` them, runs the same hand validation as every
 app's view (``common.check_item``) and answers the result with ``json.dumps``, 201 (422 with
 ``{"error": ...}`` on a bad body); no method, header or content-type checks.
@@ -21,14 +23,26 @@ from . import HELLO, JSON_MESSAGE, common
 VERSION = "-"
 
 _TEXT = b"text/plain; charset=utf-8"
+_HTML = b"text/html; charset=utf-8"  # what a view's ``str`` is sent as, as in Flask
 _JSON_TYPE = b"application/json"
 #: path -> (content type, body)
 _ANSWERS = {
-    "/plaintext": (_TEXT, HELLO.encode()),
+    "/plaintext": (_HTML, HELLO.encode()),
     "/json": (_JSON_TYPE, json.dumps(JSON_MESSAGE, separators=(",", ":")).encode()),
     "/shapes/status-headers": (_TEXT, HELLO.encode()),
 }
-_NOT_FOUND = (_TEXT, b"Not Found")
+#: kettle's 404 page, byte for byte.
+_NOT_FOUND = (_HTML, (
+    b"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+    b"<p>The requested URL was not found on the server.</p>\n"
+))
+#: The headers kettle adds after ``Content-Length``: on every answer, and on HTML.
+_NOSNIFF = (b"X-Content-Type-Options", b"nosniff")
+_FRAME = (b"X-Frame-Options", b"SAMEORIGIN")
+
+
+def _tail(ctype: bytes) -> list[tuple[bytes, bytes]]:
+    return [_NOSNIFF, _FRAME] if ctype == _HTML else [_NOSNIFF]
 #: The hand-validated POST (``apps/shapes.py``'s ``create_item``).
 ITEMS_PATH = "/shapes/items"
 _STATUS_LINES = {201: "201 Created", 404: "404 Not Found", 422: "422 Unprocessable Entity"}
@@ -44,7 +58,10 @@ def create_item(raw: bytes) -> tuple[int, bytes]:
 
 
 def _wsgi_headers(ctype: bytes, body: bytes) -> list[tuple[str, str]]:
-    return [("Content-Type", ctype.decode()), ("Content-Length", str(len(body)))]
+    return [
+        ("Content-Type", ctype.decode()), ("Content-Length", str(len(body))),
+        *((name.decode(), value.decode()) for name, value in _tail(ctype)),
+    ]
 
 
 _WSGI_ANSWERS = {
@@ -69,7 +86,10 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
 
 
 def _asgi_headers(ctype: bytes, body: bytes) -> list[tuple[bytes, bytes]]:
-    return [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]
+    return [
+        (b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+        *((name.lower(), value) for name, value in _tail(ctype)),
+    ]
 
 
 _ASGI_ANSWERS = {

@@ -121,6 +121,9 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
         self._limits = RequestLimits()
         #: ``MAX_REQUEST_HEADERS`` as the doors' first gate (``len()`` of what the server gave).
         self._header_gate = 100
+        #: ``SERVER_SOFTWARE`` -> the fewest environ keys that are not headers, less a
+        #: margin, seen from that server (``headerlimits.count_environ_headers``).
+        self._environ_floors: dict[Any, int] = {}
         self._trusted_hosts: tuple[str, ...] | None = None
         self._proxy_fix: dict[str, int] | None = None
         self._urls = UrlBuilder(self)

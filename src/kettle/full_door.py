@@ -30,7 +30,7 @@ from .asgi import (
 from .concurrency import run_sync
 from .ctx import RequestContext
 from .errors import HTTPException
-from .headerlimits import refuse_too_many_headers
+from .headerlimits import count_environ_headers, refuse_too_many_headers
 from .wsgi import _send
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def wsgi_request(
     request = ctx.request
     assert request is not None
     if len(environ) > app._header_gate and request._refused is None:  # as the fast path: 431
-        refuse_too_many_headers(request, app._limits)
+        count_environ_headers(app, request)
         if request._refused is not None:
             ctx.match_request()
     response = serve(app, ctx, environ.get("kettle.preserve_context"))

@@ -6,7 +6,9 @@ do not (granian, uvicorn with httptools), so the framework bounds them under eve
 and both doors. What each check costs decides where it runs:
 
 * the count, in the door before routing: ``len()`` of the ASGI header list, or of the WSGI
-  environ as a gate (it bounds the count from above), the ``HTTP_*`` keys counted past it;
+  environ as a gate (it bounds the count from above), the ``HTTP_*`` keys counted past it
+  (where a server copies a big process environment into every environ, what it always
+  sends besides headers is learned once: ``count_environ_headers``);
 * the line length, when a header is read (``request.headers``, and all that reads it:
   cookies, the host, the content type...). Checking every line of every request is one
   pass over the environ, which measured +60 % per request on the WSGI door; a header that
@@ -16,11 +18,13 @@ and both doors. What each check costs decides where it runs:
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from .errors import RequestHeaderFieldsTooLarge
 
 if TYPE_CHECKING:
+    from .app import Kettle
     from .body import RequestLimits
     from .request import Request
 
@@ -52,13 +56,64 @@ def refuse_too_many_headers(request: Request, limits: RequestLimits) -> None:
         return
     environ = request.environ
     if environ is not None:
-        count = sum(1 for key in environ if key[:5] == "HTTP_")
-        count += sum(1 for key in _CGI_HEADERS if environ.get(key))
+        count = _environ_header_count(environ)
     else:  # an empty Content-Type/-Length is no header, as in an environ (CGI's "")
         count = sum(
             1 for name, value in request._raw_headers or () if value or name not in _EMPTY_IS_NONE
         )
     if count > limit:
-        request._refused = RequestHeaderFieldsTooLarge(
-            f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
-        )
+        _refuse(request, limit)
+
+
+def _refuse(request: Request, limit: int) -> None:
+    request._refused = RequestHeaderFieldsTooLarge(
+        f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
+    )
+
+
+def _environ_header_count(environ: dict[str, Any]) -> int:
+    return _http_keys(environ) + sum(1 for key in _CGI_HEADERS if environ.get(key))
+
+
+def _http_keys(environ: dict[str, Any]) -> int:
+    return sum(1 for key in environ if key[:5] == "HTTP_")
+
+
+#: Keys a server may send on some requests only (``HTTPS``, ``REMOTE_USER``, an empty
+#: ``CONTENT_TYPE``...): a learned floor leaves room for this many going missing.
+_SOMETIMES_SENT = 16
+_MAX_SERVERS = 8
+_learning = threading.Lock()
+
+
+def count_environ_headers(app: Kettle, request: Request) -> None:
+    """The WSGI door past its gate (``len(environ)`` over ``MAX_REQUEST_HEADERS``): count
+    the headers, 431 when too many, unless this server's floor already answers.
+
+    Some servers copy the process environment into every environ (granian, wsgiref), so in
+    a container with a hundred variables every request passes the gate, and counting is a
+    pass over ~150 keys (~5 µs). An environ's header count is at most ``len(environ)`` less
+    its other keys, and those are the server's (a client adds only ``HTTP_*`` keys and the
+    two CGI headers): with the fewest others seen from this server (``SERVER_SOFTWARE``,
+    set by the server), less ``_SOMETIMES_SENT``, as its floor, an environ no longer than
+    ``limit + floor`` cannot hold more than ``limit`` headers."""
+    limit = app._limits.max_request_headers
+    environ = request.environ
+    if limit is None or environ is None:
+        return
+    size = len(environ)
+    server = environ.get("SERVER_SOFTWARE")
+    floor = app._environ_floors.get(server)
+    if floor is not None and size <= limit + floor:
+        return
+    http = _http_keys(environ)
+    cgi = [environ[key] for key in _CGI_HEADERS if key in environ]
+    if http + sum(1 for value in cgi if value) > limit:
+        _refuse(request, limit)
+        return
+    others = max(0, size - http - len(cgi) - _SOMETIMES_SENT)
+    floors = app._environ_floors
+    with _learning:  # two requests learning at once must not leave the larger floor
+        known = floors.get(server)
+        if known is not None or len(floors) < _MAX_SERVERS:
+            floors[server] = others if known is None else min(known, others)

@@ -25,7 +25,7 @@ from .dispatch import (
     routing_error_shortcut,
 )
 from .errors import HTTPException
-from .headerlimits import refuse_too_many_headers
+from .headerlimits import count_environ_headers
 from .plain import plain_tuple
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
@@ -166,7 +166,7 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
         app._ready = True
     request = request_from_environ(environ, app._limits)
     if len(environ) > app._header_gate:  # perhaps too many headers: count them (431)
-        refuse_too_many_headers(request, app._limits)
+        count_environ_headers(app, request)
     if app._proxy_fix is not None:
         from .proxies import apply_proxy_fix
 
