@@ -341,6 +341,32 @@ def test_a_get_body_is_read_as_under_wsgi(
     assert (response.status, response.body) == (200, expected)
 
 
+@pytest.mark.parametrize("pair", [tuple, list])
+@pytest.mark.parametrize("where", [0, 3, 6])
+@pytest.mark.parametrize(("length", "expected"), [(b"7", b'{"a":1}'), (b"0", b""), (b"", b"")])
+def test_a_get_bodys_length_is_found_wherever_it_is_and_whatever_its_pairs(
+    pair: type, where: int, length: bytes, expected: bytes
+) -> None:
+    """The door searches a GET's header pairs for ``Content-Length`` in C (tuples compared
+    with a ``(b"content-length", <any value>)`` pair): the header is found first, last or in
+    between, and pairs given as lists (the spec allows any two-item iterable) are searched
+    too, so the body is read, or not, as the value says."""
+    app = Kettle("get-body-pairs")
+
+    @app.get("/")
+    async def index() -> bytes:
+        return request.get_data()
+
+    others = [(b"accept", b"*/*"), (b"user-agent", b"t"), (b"x-a", b"1"), (b"x-b", b"2")]
+    headers = [*others[:where], (b"content-length", length), *others[where:]]
+    raw = RawRequest(path=b"/", headers=headers, body=expected)
+    scope = asgi_scope(raw)
+    scope["headers"] = [pair(item) for item in scope["headers"]]
+    messages = [{"type": "http.request", "body": expected, "more_body": False}]
+    response = check_asgi_messages(call_asgi_messages(app, scope, messages))
+    assert (response.status, response.body) == (200, expected)
+
+
 def test_each_app_sends_its_own_frame_options(door: str) -> None:
     """The door remembers the last app's ``X-Frame-Options`` bytes: apps answering in turn
     still send their own value, or none."""

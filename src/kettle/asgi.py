@@ -180,6 +180,22 @@ def request_from_scope(
     return request
 
 
+class _AnyValue:
+    """Equal to any header value, so ``_ANY_LENGTH in headers`` finds a ``Content-Length``
+    pair in C (a tuple compare per pair) instead of a Python loop over every pair."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]  # equal to everything: no hash
+
+
+#: ``(b"content-length", <any value>)``: equal to any ``Content-Length`` pair given as a tuple.
+_ANY_LENGTH = (b"content-length", _AnyValue())
+
+
 def _declares_body(raw_headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether a GET-like request says it has a body (rare, but then it is read as any other)."""
     for name, value in raw_headers:
@@ -423,7 +439,13 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             stream = _BodyStream(receive, asyncio.get_running_loop())
             request.set_stream(stream)
             has_body = True
-        elif method not in _NO_BODY_METHODS or _declares_body(headers):
+        elif method not in _NO_BODY_METHODS or (
+            # A GET-like request: its pairs are searched in C for a Content-Length (~1k Ir
+            # less than the loop, for six headers); pairs that are not tuples (the spec
+            # allows any two-item iterable) go to the loop
+            (_ANY_LENGTH in headers or (headers and headers[0].__class__ is not tuple))
+            and _declares_body(headers)
+        ):
             has_body = True
             try:
                 await read_body(request, receive)
@@ -510,7 +532,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
         ]
         await send({"type": "http.response.start", "status": code, "headers": plain_headers})
         await send({
-            "type": "http.response.body", "body": b"" if request.method == "HEAD" else body,
+            "type": "http.response.body", "body": b"" if method == "HEAD" else body,
         })
         return None
     body = response._body
