@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from .errors import BadRequestKeyError
@@ -255,13 +255,13 @@ def _check_header_name(name: str) -> str:
 #: headers start as its shared head tuple (``Response.headers``), and a view sets the same
 #: literal headers on it on every request. Only outcomes of checked names and values are
 #: kept (see ``Headers.set``); emptied when full, so the headers in use come back.
-_set_on_head: dict[tuple[tuple[tuple[str, str], ...], str, str], tuple[tuple[str, str], ...]] = {}
+_set_on_head: dict[tuple[Sequence[tuple[str, str]], str, str], tuple[tuple[str, str], ...]] = {}
 _SET_ON_HEAD_MAX = 512
 
 
 def _remember_set(
-    head: tuple[tuple[str, str], ...], name: str, value: str,
-    outcome: list[tuple[str, str]] | tuple[tuple[str, str], ...],
+    head: Sequence[tuple[str, str]], name: str, value: str,
+    outcome: Sequence[tuple[str, str]],
 ) -> tuple[tuple[str, str], ...]:
     """``outcome`` of setting ``name: value`` on ``head``, as a shared tuple, remembered."""
     if len(_set_on_head) >= _SET_ON_HEAD_MAX:
@@ -438,7 +438,7 @@ class Headers(_HeaderReading):
         items = self._list
         if items.__class__ is not list:
             items = self._list = list(items)
-        return items  # type: ignore[return-value]
+        return items
 
     def _replace(self, lkey: str, new: tuple[str, str]) -> None:
         """Put ``new`` in the place of the first header named ``lkey``, dropping the others."""
