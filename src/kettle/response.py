@@ -163,11 +163,12 @@ class Response(ResponseHeaders):
     """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
 
     Building one is the cost a view that returns it pays on every request, so it is kept to
-    four slot stores: the body, the status, and ``_head``, a shared tuple of checked header
-    pairs (its ``Content-Type``). The ``Headers`` object is made from it the first time
-    ``headers`` is read; the doors read ``_head`` directly while it has not been. Rarely
-    set attributes live on the class as defaults (and in ``__dict__`` once set, which is
-    also where extensions' own attributes go).
+    five slot stores: the body, the status, ``_headers = None``, ``_on_close = None`` (the
+    doors read it for every response) and ``_head``, a shared tuple of checked header pairs
+    (its ``Content-Type``). The ``Headers`` object is made over it the first time
+    ``headers`` is read (copied on its first write); the doors read ``_head`` directly
+    while it has not been. Rarely set attributes live on the class as defaults (and in
+    ``__dict__`` once set, which is also where extensions' own attributes go).
     """
 
     __slots__ = (
