@@ -476,3 +476,136 @@ def test_a_value_accepted_once_does_not_let_a_variant_through(
         assert "Injected" not in response.headers
         if code == 200:
             assert response.headers["Cache-Control"] == "no-store"
+
+
+# -- a Response's headers start as its shared head (copy on write) and ``set`` on it is
+# remembered per (head, name, value): what each response sends stays its own.
+
+
+def test_headers_set_on_a_shared_head_stay_per_response(app: Kettle, client: KettleClient) -> None:
+    @app.route("/<int:n>")
+    def index(n: int) -> Any:
+        response = make_response("hi")
+        response.headers["Cache-Control"] = "no-store" if n % 2 else "max-age=60"
+        if n == 3:
+            response.headers["Content-Type"] = TEXT  # a replacement on the remembered head
+            response.headers.add("X-Extra", "1")
+        return response
+
+    @app.route("/untouched")
+    def untouched() -> Any:
+        return make_response("plain")
+
+    for _ in range(2):  # the second round takes the remembered outcomes
+        one, two, three = client.get("/1"), client.get("/2"), client.get("/3")
+        assert one.headers["Cache-Control"] == "no-store"
+        assert two.headers["Cache-Control"] == "max-age=60"
+        assert three.headers.getlist("Content-Type") == [TEXT]
+        assert three.headers.getlist("X-Extra") == ["1"]
+        assert "X-Extra" not in one.headers and "X-Extra" not in two.headers
+        assert one.headers.getlist("Content-Type") == ["text/html; charset=utf-8"]
+        plain = client.get("/untouched")
+        assert "Cache-Control" not in plain.headers and "X-Extra" not in plain.headers
+
+
+def test_headers_of_a_new_response_do_not_see_another_ones_writes() -> None:
+    first = Response("a", mimetype="text/plain")
+    first.headers["X-A"] = "1"
+    first.headers.clear()
+    second = Response("b", mimetype="text/plain")
+    second.headers.set("Content-Type", "text/csv")
+    second.headers.remove("X-None")
+    third = Response("c", mimetype="text/plain")
+    third.headers["X-A"] = "1"
+    third.headers["X-A"] = "2"
+    assert (list(first.headers), list(second.headers)) == ([], [("Content-Type", "text/csv")])
+    assert list(third.headers) == [("Content-Type", TEXT), ("X-A", "2")]
+    assert list(Response("d", mimetype="text/plain").headers) == [("Content-Type", TEXT)]
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\x00b", "caf\u00e9 \u2603"])
+def test_a_bad_value_set_on_a_shared_head_is_refused_every_time(
+    app: Kettle, client: KettleClient, value: str
+) -> None:
+    @app.route("/")
+    def index() -> Any:
+        response = make_response("hi")
+        response.headers["X-Fine"] = "ok"  # remembered: the bad value below is not
+        try:
+            response.headers["X-Bad"] = value
+        except ValueError:
+            return "refused"
+        return response
+
+    assert [client.get("/").data for _ in range(3)] == [b"refused"] * 3
+
+
+def test_a_bad_name_set_on_a_shared_head_is_refused_every_time() -> None:
+    for _ in range(3):
+        response = make_response_outside("hi")
+        response.headers["X-Ok"] = "1"
+        with pytest.raises(ValueError):
+            response.headers["X Bad"] = "1"
+        with pytest.raises(TypeError):
+            response.headers[["X-List"]] = "1"  # type: ignore[index]
+
+
+def test_a_non_str_value_on_a_shared_head_is_not_confused_with_its_str_twin() -> None:
+    one, true = Response("a"), Response("b")
+    one.headers["X-Flag"] = 1
+    true.headers["X-Flag"] = True
+    assert (one.headers["X-Flag"], true.headers["X-Flag"]) == ("1", "True")
+    assert Response("c").headers.get("X-Flag") is None
+
+
+def test_make_response_argument_forms(app: Kettle, client: KettleClient) -> None:
+    @app.route("/none")
+    def none() -> Any:
+        return make_response()
+
+    @app.route("/one")
+    def one() -> Any:
+        return make_response({"a": 1})
+
+    @app.route("/many")
+    def many() -> Any:
+        return make_response("made", 201, {"X-Made": "yes"})
+
+    @app.route("/tuple")
+    def as_tuple() -> Any:
+        return make_response(("made", 202))
+
+    assert (client.get("/none").status_code, client.get("/none").data) == (200, b"")
+    assert client.get("/one").json == {"a": 1}
+    many_response = client.get("/many")
+    assert (many_response.status_code, many_response.headers["X-Made"]) == (201, "yes")
+    assert client.get("/tuple").status_code == 202
+
+
+def test_make_response_outside_a_context_is_an_error() -> None:
+    with pytest.raises(RuntimeError):
+        make_response("hi")
+
+
+def test_call_on_close_of_a_made_response_runs_through_both_doors(
+    app: Kettle, client: KettleClient
+) -> None:
+    closed: list[str] = []
+
+    @app.route("/")
+    def index() -> Any:
+        response = make_response("hi")
+        response.headers["Cache-Control"] = "no-store"
+        response.call_on_close(lambda: closed.append("done"))
+        return response
+
+    for count in (1, 2):
+        response = client.get("/")
+        assert (response.data, response.headers["Cache-Control"]) == (b"hi", "no-store")
+        assert closed == ["done"] * count
+
+
+def make_response_outside(body: str) -> Response:
+    """``make_response``'s value for ``body``, in a context of a throwaway app."""
+    with Kettle(__name__).test_request_context("/"):
+        return make_response(body)

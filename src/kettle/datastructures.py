@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
 from .errors import BadRequestKeyError
@@ -251,6 +251,25 @@ def _check_header_name(name: str) -> str:
     return name
 
 
+#: ``(shared head, name, value) -> the head after Headers.set(name, value)``: a response's
+#: headers start as its shared head tuple (``Response.headers``), and a view sets the same
+#: literal headers on it on every request. Only outcomes of checked names and values are
+#: kept (see ``Headers.set``); emptied when full, so the headers in use come back.
+_set_on_head: dict[tuple[Sequence[tuple[str, str]], str, str], tuple[tuple[str, str], ...]] = {}
+_SET_ON_HEAD_MAX = 512
+
+
+def _remember_set(
+    head: Sequence[tuple[str, str]], name: str, value: str,
+    outcome: Sequence[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    """``outcome`` of setting ``name: value`` on ``head``, as a shared tuple, remembered."""
+    if len(_set_on_head) >= _SET_ON_HEAD_MAX:
+        _set_on_head.clear()
+    shared = _set_on_head[head, name, value] = tuple(outcome)
+    return shared
+
+
 class _HeaderReading:
     """The read side shared by ``Headers`` and ``EnvironHeaders``.
 
@@ -333,10 +352,15 @@ class Headers(_HeaderReading):
     #: Whether values must be latin-1: they are to be sent (``ReceivedHeaders``: not).
     _latin1 = True
 
+    #: The pairs, in order: a list, or a tuple shared with others until the first write
+    #: (``Response.headers`` starts from the response's shared head without copying it;
+    #: every method that writes goes through ``add``, ``set``, ``_owned`` or a new list).
+    _list: list[tuple[str, str]] | tuple[tuple[str, str], ...]
+
     def __init__(
         self, defaults: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None
     ) -> None:
-        self._list: list[tuple[str, str]] = []
+        self._list = []
         if defaults is not None:
             self.extend(defaults)
 
@@ -367,25 +391,58 @@ class Headers(_HeaderReading):
             _check_header_name(key)
         if value.__class__ is not str or value not in _valid_values:
             value = _fresh_value(value, self._latin1)
-        self._list.append((key, value))
+        items = self._list
+        if items.__class__ is list:
+            items.append((key, value))
+        else:  # a response's shared head, not written to until now: copied (see _list)
+            self._list = [*items, (key, value)]
 
     def set(self, key: str, value: Any) -> None:
-        """Replace every header named ``key`` with one value, in the first one's place."""
-        lkey = _valid_names.get(key)  # a name seen before: checked, and its lower case
-        if lkey is None:
+        """Replace every header named ``key`` with one value, in the first one's place.
+
+        On a response's shared head (``_list`` a tuple) with a ``str`` value, the outcome is
+        itself a shared tuple, remembered per (head, name, value) once the name and value
+        have passed the checks: the next response that sets the same header on the same
+        head takes it with one lookup (``_set_on_head``), and the doors find it by identity.
+        """
+        items = self._list
+        shared = items.__class__ is tuple and value.__class__ is str
+        if shared:
+            try:
+                self._list = _set_on_head[items, key, value]
+                return
+            except KeyError:
+                pass
+        try:
+            lkey = _valid_names[key]  # a name seen before: checked, and its lower case
+        except KeyError:
             lkey = _check_header_name(key).lower()
         if value.__class__ is not str or value not in _valid_values:
             value = _fresh_value(value, self._latin1)
         size = len(lkey)  # comparing lengths first skips most lower() calls
-        for k, _ in self._list:
+        for k, _ in items:
             if len(k) == size and k.lower() == lkey:
                 self._replace(lkey, (key, value))
-                return
-        self._list.append((key, value))
+                break
+        else:
+            if items.__class__ is list:
+                items.append((key, value))
+            else:  # a response's shared head, not written to until now: copied (see _list)
+                self._list = [*items, (key, value)]
+        if shared and self._latin1 and len(value) <= _VALUE_MAX_LENGTH:
+            self._list = _remember_set(items, key, value, self._list)
+
+    def _owned(self) -> list[tuple[str, str]]:
+        """``_list`` as a list of this object's own, to change in place: a shared head
+        tuple (``Response.headers``) is copied the first time."""
+        items = self._list
+        if items.__class__ is not list:
+            items = self._list = list(items)
+        return items
 
     def _replace(self, lkey: str, new: tuple[str, str]) -> None:
         """Put ``new`` in the place of the first header named ``lkey``, dropping the others."""
-        items = self._list
+        items = self._owned()
         for index, (k, _) in enumerate(items):
             if k.lower() == lkey:
                 items[index] = new
@@ -444,7 +501,7 @@ class Headers(_HeaderReading):
         return new
 
     def clear(self) -> None:
-        self._list.clear()
+        self._list = []
 
 
 class ReceivedHeaders(Headers):

@@ -18,6 +18,8 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 _new = object.__new__
+#: ``make_response()``'s value when none is given (``None`` is a value: a view's error).
+_NO_VALUE: Any = object()
 
 
 def url_for(
@@ -35,24 +37,28 @@ def url_for(
     )
 
 
-def make_response(*args: Any) -> Response:
-    """A ``Response`` from what a view could return, to add headers or cookies before returning."""
+def make_response(rv: Any = _NO_VALUE, /, *args: Any) -> Response:
+    """A ``Response`` from what a view could return, to add headers or cookies before returning.
+
+    The value is a parameter of its own, not unpacked from ``*args``: the usual call
+    (one value) builds no argument tuple."""
     ctx = _cv_context.get()
-    app = (ctx if ctx is not None else get_context()).app  # get_context: the error outside
-    if len(args) == 1:
-        rv = args[0]
-        if rv.__class__ is str and app._plain_make_response:  # the usual call, shortened:
-            # response_class.html(rv), that is ``built``'s lines, written out: a call less
+    if rv.__class__ is str and ctx is not None and not args:
+        app = ctx.app
+        if app._plain_make_response:  # the usual call, shortened: response_class.html(rv),
+            # that is ``built``'s lines, written out: a call less
             response: Response = _new(app.response_class)
             response._body = rv.encode()
             response._head = _HTML_HEAD
             response._headers = None
+            response._on_close = None
             response.status_code = 200
             return response
         return app.make_response(rv)
-    if not args:
+    app = (ctx if ctx is not None else get_context()).app  # get_context: the error outside
+    if rv is _NO_VALUE:
         return app.response_class()
-    return app.make_response(args)
+    return app.make_response((rv, *args) if args else rv)
 
 
 def after_this_request(f: F) -> F:

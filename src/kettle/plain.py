@@ -113,18 +113,29 @@ def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAn
     headers = response._headers  # response.header_items(), inlined: no Headers is made
     items = response._head if headers is None else headers._list
     memo = plan.plain_memo if plan is not None else None
-    head: Head | None
     if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
-        head = memo[2]  # the route's last head: a shared tuple (``Response(text,
-        # mimetype=...)``, ``redirect``) is found by identity, a list compared in C
+        pairs, encoded, html = memo[2]  # the route's last head: a shared tuple
+        # (``Response(text, mimetype=...)``, ``redirect``) is found by identity, a list
+        # compared in C
     else:
-        head = _items_head(items)
+        head = _remembered_response_head(items, plan)
         if head is None:
             return None
-        if plan is not None:
-            snapshot = items if items.__class__ is tuple else list(items)
-            plan.plain_memo = (None, snapshot, head)
-    return code, body, head[0], head[1], head[2] and not response.allow_framing
+        pairs, encoded, html = head
+    return code, body, pairs, encoded, html and not response.allow_framing
+
+
+def _remembered_response_head(
+    items: list[tuple[str, str]] | Pairs, plan: RoutePlan | None
+) -> Head | None:
+    """The head of a ``Response``'s header pairs when the route's memo does not hold them:
+    ``_items_head``'s, then remembered as the route's (a snapshot of a list: the view's
+    ``Headers`` may change after the answer)."""
+    head = _items_head(items)
+    if head is not None and plan is not None:
+        snapshot = items if items.__class__ is tuple else list(items)
+        plan.plain_memo = (None, snapshot, head)
+    return head
 
 
 def _tuple_head(content_type: tuple[str, str], headers: Any) -> Head | None:

@@ -154,6 +154,7 @@ def built(cls: type[R], body: bytes, head: tuple[tuple[str, str], ...]) -> R:
     response._body = body
     response._head = head
     response._headers = None
+    response._on_close = None
     response.status_code = 200
     return response
 
@@ -162,14 +163,17 @@ class Response(ResponseHeaders):
     """An HTTP response: ``Response(body, status, headers, mimetype=, content_type=)``.
 
     Building one is the cost a view that returns it pays on every request, so it is kept to
-    four slot stores: the body, the status, and ``_head``, a shared tuple of checked header
-    pairs (its ``Content-Type``). The ``Headers`` object is made from it the first time
-    ``headers`` is read; the doors read ``_head`` directly while it has not been. Rarely
-    set attributes live on the class as defaults (and in ``__dict__`` once set, which is
-    also where extensions' own attributes go).
+    five slot stores: the body, the status, ``_headers = None``, ``_on_close = None`` (the
+    doors read it for every response) and ``_head``, a shared tuple of checked header pairs
+    (its ``Content-Type``). The ``Headers`` object is made over it the first time
+    ``headers`` is read (copied on its first write); the doors read ``_head`` directly
+    while it has not been. Rarely set attributes live on the class as defaults (and in
+    ``__dict__`` once set, which is also where extensions' own attributes go).
     """
 
-    __slots__ = ("__dict__", "__weakref__", "_body", "_head", "_headers", "status_code")
+    __slots__ = (
+        "__dict__", "__weakref__", "_body", "_head", "_headers", "_on_close", "status_code"
+    )
 
     default_status = 200
     default_mimetype: str | None = "text/html"
@@ -177,7 +181,6 @@ class Response(ResponseHeaders):
     #: ``True`` drops the app's ``X-Frame-Options`` from this response (to allow framing).
     allow_framing = False
     response: Iterable[Any] | AsyncIterable[Any] | None = None
-    _on_close: list[Callable[[], Any]] | None = None
 
     def __init__(
         self,
@@ -196,6 +199,9 @@ class Response(ResponseHeaders):
         else:
             self._set_first_body(response)
         self._headers: Headers | None = None
+        #: ``call_on_close`` functions: a slot (set by every constructor), as the doors read
+        #: it for every response: a class default would be an unspecialised lookup (~200).
+        self._on_close: list[Callable[[], Any]] | None = None
         if headers is None and content_type is None:  # the common case: a shared head
             if mimetype is None:
                 mimetype = self.default_mimetype
@@ -242,6 +248,7 @@ class Response(ResponseHeaders):
         response._body = body
         response._head = (content_type,)
         response._headers = None
+        response._on_close = None
         response.status_code = 200
         return response
 
@@ -252,7 +259,7 @@ class Response(ResponseHeaders):
         headers = self._headers
         if headers is None:
             headers = self._headers = _new(Headers)
-            headers._list = [*self._head]  # a display: cheaper than list()'s call
+            headers._list = self._head  # shared, immutable: ``Headers`` copies it when written
         return headers
 
     @headers.setter
@@ -546,6 +553,7 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
         response._body = body
         response._head = head
         response._headers = None
+        response._on_close = None
         if code.__class__ is int:
             response.status_code = code
         else:
