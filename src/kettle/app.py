@@ -359,8 +359,10 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
             and response_class.direct.__func__ is Response.direct.__func__  # type: ignore[attr-defined]
             and response_class.html.__func__ is Response.html.__func__  # type: ignore[attr-defined]
         )
-        self._plain_make_response = (
-            type(self).make_response is Kettle.make_response and self._plain_response
+        self._plain_make_response = (  # the class itself: ``make_response`` builds with it
+            response_class
+            if type(self).make_response is Kettle.make_response and self._plain_response
+            else None
         )
         from .signals import track
 
@@ -679,8 +681,9 @@ class Kettle(AppDispatch, AppTemplating, Scaffold):
     #: Frozen and started: the one check each door makes per request.
     _ready = False
     _asgi_ready = False
-    #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call (set at freeze).
-    _plain_make_response = False
+    #: ``make_response`` is kettle's own, so a view's ``str`` may skip the call: then this is
+    #: ``response_class`` (set at freeze), else ``None``.
+    _plain_make_response: type[Response] | None = None
     #: ``response_class`` builds as ``Response`` does, so ``Response.direct`` may stand in for
     #: its ``__init__`` (set at freeze).
     _plain_response = False

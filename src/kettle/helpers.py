@@ -45,9 +45,10 @@ def make_response(rv: Any = _NO_VALUE, /, *args: Any) -> Response:
     ctx = _cv_context.get()
     if rv.__class__ is str and ctx is not None and not args:
         app = ctx.app
-        if app._plain_make_response:  # the usual call, shortened: response_class.html(rv),
-            # that is ``built``'s lines, written out: a call less
-            response: Response = _new(app.response_class)
+        cls = app._plain_make_response  # ``response_class`` when the usual call may be
+        if cls is not None:  # shortened: response_class.html(rv), that is ``built``'s
+            # lines, written out: a call less
+            response: Response = _new(cls)
             response._body = rv.encode()
             response._head = _HTML_HEAD
             response._headers = None
