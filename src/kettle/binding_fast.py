@@ -67,7 +67,8 @@ def fast_binder(
     await_ = "await " if is_async else ""
     fallback = f"return {await_}_view(**_bind(kwargs))"
     namespace: dict[str, Any] = {
-        "_view": view, "_bind": binder.bind, "_cv_context": _cv_context, "_MultiDict": MultiDict,
+        "__name__": __name__, "_view": view, "_bind": binder.bind, "_cv_context": _cv_context,
+        "_MultiDict": MultiDict,
         "_get": dict.get, "_copy": copy.copy, "_Invalid": msgspec.ValidationError,
         "_read_json": read_json, "_body_field": body, "_BodyInvalid": RequestValidationError,
     }
@@ -89,7 +90,9 @@ def fast_binder(
             f"        {fallback}",
         ]
     lines.append(f"    return {await_}_view({_arguments(view, given, bool(path_names))})")
-    exec("\n".join(lines), namespace)  # source built above from names, reprs and indexes
+    # Source built above from names, reprs and indexes; named for tracebacks.
+    where = f"<kettle binder of {getattr(view, '__qualname__', 'view')}>"
+    exec(compile("\n".join(lines), where, "exec"), namespace)
     return wrapped_like(namespace["bound"], view)
 
 
