@@ -561,3 +561,89 @@ def test_typed_query_values_are_the_requests_own_copies(app: Kettle, client: Any
     response = client.get("/q?tags=a&tags=b&name=")
     assert response.get_json() == {"tags": ["a", "b", "mine"], "args": ["a", "b"], "name": ""}
     assert client.get("/q").get_json() == {"tags": ["mine"], "args": [], "name": "none"}
+
+
+# -- query-only views: a binder written for the signature, the general one for the rest -----
+def test_query_only_view_with_path_values_and_the_request(app: Kettle, client: Any) -> None:
+    """Untyped path values pass through; each value that is not plainly right (missing,
+    converted by msgspec, a spelling ``int()`` reads differently) is answered as before."""
+
+    @app.get("/shops/<shop>/items")
+    def items(
+        shop: str,  # passed as the rule gives it
+        request: Request,
+        q: str,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        ids: list[int] = [],  # noqa: B006
+        colour: Colour | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "shop": shop, "path": request.path, "q": q, "limit": limit, "ids": ids,
+            "colour": colour.value if colour else None,
+        }
+
+    got = client.get("/shops/s1/items?q=a&limit=7&ids=1&ids=2&colour=red").get_json()
+    assert got == {
+        "shop": "s1", "path": "/shops/s1/items", "q": "a", "limit": 7, "ids": [1, 2],
+        "colour": "red",
+    }
+    for raw in ("010", "+7", "1e1"):  # spellings msgspec reads, or answers, its own way
+        response = client.get("/shops/s1/items", query_string={"q": "a", "limit": raw})
+        try:
+            expected = msgspec.convert(raw, int, strict=False)
+        except msgspec.ValidationError:
+            assert response.status_code == 422
+        else:
+            assert response.get_json()["limit"] == expected
+    errors = problem(client.get("/shops/s1/items?limit=0&ids=1&ids=x&colour=green"))["errors"]
+    assert [e["loc"] for e in errors] == [
+        ["query", "q"], ["query", "limit"], ["query", "ids", 1], ["query", "colour"],
+    ]
+    assert errors[1]["msg"] == "Expected `int` >= 1"
+    later = problem(client.get("/shops/s1/items?q=a&limit=5&ids=y"))["errors"]
+    assert later == [
+        {"loc": ["query", "ids", 0], "msg": "Expected `int`, got `str`", "type": "type_error"},
+    ]
+
+
+def test_async_query_only_view(app: Kettle, client: Any) -> None:
+    @app.get("/a")
+    async def a(q: str, limit: int = 3, tags: list[str] = []) -> dict[str, Any]:  # noqa: B006
+        tags.append("mine")
+        return {"q": q, "limit": limit, "tags": tags}
+
+    assert client.get("/a?q=x&tags=t").get_json() == {"q": "x", "limit": 3, "tags": ["t", "mine"]}
+    assert client.get("/a?q=x").get_json() == {"q": "x", "limit": 3, "tags": ["mine"]}
+    assert client.get("/a?q=x").get_json()["tags"] == ["mine"]  # the default is copied
+    assert problem(client.get("/a?limit=9999999999999999999999"))["errors"][0]["loc"] == [
+        "query", "q",
+    ]
+
+
+def test_query_marker_on_a_path_value_name_reads_the_query(app: Kettle, client: Any) -> None:
+    @app.get("/p/<name>")
+    def p(name: Annotated[str, Query()]) -> str:
+        return name
+
+    assert client.get("/p/path?name=query").text == "query"
+
+
+def test_query_and_body_errors_keep_their_order_and_precedence(app: Kettle, client: Any) -> None:
+    """Query values are read before the body: their errors come first in one 422, and a
+    body that is not JSON at all is a 400 whatever the query."""
+
+    @app.post("/o")
+    def order(item: Item, n: Annotated[int, Query(ge=1)] = 1) -> dict[str, Any]:
+        return {"name": item.name, "n": n}
+
+    good = {"name": "x", "price": 2}
+    assert client.post("/o?n=3", json=good).get_json() == {"name": "x", "n": 3}
+    errors = problem(client.post("/o?n=0", json={"name": 1, "price": 2}))["errors"]
+    assert [e["loc"] for e in errors] == [["query", "n"], ["body", "name"]]
+    for query in ("?n=0", "?n=2"):
+        response = client.post(f"/o{query}", data="{", content_type="application/json")
+        assert response.status_code == 400
+    assert client.post("/o?n=2", data="x", content_type="text/plain").status_code == 415
+    assert problem(client.post("/o"))["errors"] == [
+        {"loc": ["body"], "msg": "Field required", "type": "missing"},
+    ]

@@ -12,7 +12,6 @@ import copy
 import dataclasses
 import functools
 import inspect
-import math
 import typing
 import warnings
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import msgspec
 
+from .binding_fast import fast_binder, int_bounds, wrapped_like
 from .body_binding import BodyField, read_form, read_json
 from .concurrency import is_async_callable
 from .context import _cv_context
@@ -108,13 +108,10 @@ def _int_converter(annotation: Any, general: Callable[[Any], Any]) -> Callable[[
     way) is converted and bounds-checked here, at a fraction of msgspec's cost; every other
     value (``"010"``, ``"+5"``, ``"1e1"``, out of bounds...) goes to ``general``, which
     answers it as msgspec does. ``None`` for any other type."""
-    info = msgspec.inspect.type_info(annotation)
-    if info.__class__ is not msgspec.inspect.IntType or info.multiple_of is not None:
+    bounds = int_bounds(annotation)
+    if bounds is None:
         return None
-    lows = [info.ge, None if info.gt is None else info.gt + 1]
-    highs = [info.le, None if info.lt is None else info.lt - 1]
-    low = max([bound for bound in lows if bound is not None], default=-math.inf)
-    high = min([bound for bound in highs if bound is not None], default=math.inf)
+    low, high = bounds
 
     def as_int(raw: Any) -> Any:
         try:
@@ -171,6 +168,8 @@ class ViewSignature:
         self.cookie: list[Field] = []
         self.body: BodyField | None = None
         self.request_param: str | None = None
+        #: Every name the endpoint's rules pass as a path value (converted or not).
+        self.path_names = frozenset(path_types)
         hints = _type_hints(view)
         self.return_annotation = hints.get("return", _MISSING)
         for param in inspect.signature(view).parameters.values():
@@ -457,10 +456,7 @@ def bound_view(view: Callable[..., Any], binder: Binder | None, options: dict[st
             return view(**bind(kwargs))  # type: ignore[misc]
 
         wrapper = bound_plain if bind is not None and finish is None else bound_sync
-    wrapper.__wrapped__ = view  # type: ignore[attr-defined]
-    wrapper.__name__ = getattr(view, "__name__", "view")
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+    return wrapped_like(wrapper, view)
 
 
 def path_types(app: Kettle, endpoint: str) -> dict[str, type]:
@@ -501,7 +497,10 @@ def install_binders(app: Kettle, plans: dict[str, RoutePlan]) -> None:
             binder.path or binder.query or binder.header or binder.cookie or binder.body
             or binder.request_param
         )
-        plan.view = bound_view(view, binder if has_inputs else None, signature.options)
+        fast = None
+        if has_inputs and _finisher(signature.options) is None:
+            fast = fast_binder(view, signature, binder)
+        plan.view = fast or bound_view(view, binder if has_inputs else None, signature.options)
 
 
 __all__ = [
