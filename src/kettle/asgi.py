@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from .body import MAX_LENGTH_DIGITS, RequestLimits, short_body, too_large
 from .concurrency import drive_async, is_async_callable, run_sync, start_sync
-from .context import Context, _cv_context
+from .context import Context, DoorContext, _cv_context
 from .dispatch import (
     RoutePlan,
     _itself,
@@ -132,13 +132,6 @@ class ScopeRequest(Request):
     scheme = _FromScope(_scheme)
     server = _FromScope(_server)
     remote_addr = _FromScope(_client_host)
-
-
-class DoorContext(Context):
-    """The context the ASGI door pushes for a request: a ``Context`` built by ``DoorContext()``
-    in one C call (``object.__init__``, as ``ScopeRequest``); the door assigns its fields."""
-
-    __init__ = object.__init__
 
 
 @functools.cache

@@ -450,3 +450,10 @@ else:
     current_app = LocalProxy(_get_app, "current_app")
     g = LocalProxy(_get_g, "g")
     session = LocalProxy(_get_session, "session")
+
+
+class DoorContext(Context):
+    """The context both doors push for a request: a ``Context`` built by ``DoorContext()``
+    in one C call (``object.__init__``, as ``ScopeRequest``); the door assigns its fields."""
+
+    __init__ = object.__init__

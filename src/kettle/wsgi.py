@@ -9,10 +9,9 @@ from collections.abc import Iterable, Iterator
 from types import CoroutineType
 from typing import TYPE_CHECKING
 
-from .asgi import DoorContext
 from .body import MAX_LENGTH_DIGITS, RequestLimits, too_large
 from .concurrency import drive, iterate_async, run_coroutine
-from .context import _cv_context
+from .context import DoorContext, _cv_context
 from .dispatch import (
     RoutePlan,
     error_shortcut,
