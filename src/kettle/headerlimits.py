@@ -50,17 +50,14 @@ def header_gate(limits: RequestLimits) -> int:
 
 
 def refuse_too_many_headers(request: Request, limits: RequestLimits) -> None:
-    """Past the door's gate: count the header fields; too many is the request's 431."""
+    """Past the ASGI door's gate: count the header fields; too many is the request's 431
+    (an environ's are counted by ``count_environ_headers``)."""
     limit = limits.max_request_headers
     if limit is None:
         return
-    environ = request.environ
-    if environ is not None:
-        count = _environ_header_count(environ)
-    else:  # an empty Content-Type/-Length is no header, as in an environ (CGI's "")
-        count = sum(
-            1 for name, value in request._raw_headers or () if value or name not in _EMPTY_IS_NONE
-        )
+    count = sum(  # an empty Content-Type/-Length is no header, as in an environ (CGI's "")
+        1 for name, value in request._raw_headers or () if value or name not in _EMPTY_IS_NONE
+    )
     if count > limit:
         _refuse(request, limit)
 
@@ -69,10 +66,6 @@ def _refuse(request: Request, limit: int) -> None:
     request._refused = RequestHeaderFieldsTooLarge(
         f"The request has more than {limit} header fields (MAX_REQUEST_HEADERS)."
     )
-
-
-def _environ_header_count(environ: dict[str, Any]) -> int:
-    return _http_keys(environ) + sum(1 for key in _CGI_HEADERS if environ.get(key))
 
 
 def _http_keys(environ: dict[str, Any]) -> int:
