@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import click
 
@@ -199,7 +200,10 @@ def test_an_asgi_client_left_unclosed_at_exit_shuts_down_without_warnings(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["ok", "shutdown", "ran"]
-    assert done.stderr == ""  # no pending task, no unclosed event loop
+    # No pending task, no unclosed event loop. ``-X dev`` also logs any callback slower than
+    # 0.1 s, which a loaded machine can produce: those lines are timing, not a leak.
+    slow = re.compile(r"Executing <.*> took [\d.]+ seconds")
+    assert [line for line in done.stderr.splitlines() if not slow.search(line)] == []
 
 
 def test_threads_sharing_an_asgi_client_share_one_lifespan() -> None:

@@ -342,9 +342,10 @@ def serve_command(
     cwd: Path,
     log: Path,
     env: Mapping[str, str] | None = None,
+    timeout: float = SERVER_STARTUP_TIMEOUT,
 ) -> Iterator[LiveServer]:
     """``start_server`` as a context manager that always stops the server."""
-    server = start_server(name, command, port=port, cwd=cwd, log=log, env=env)
+    server = start_server(name, command, port=port, cwd=cwd, log=log, env=env, timeout=timeout)
     try:
         yield server
     finally:

@@ -68,7 +68,8 @@ def test_over_a_real_socket_under_uvicorn(tmp_path, expected):
     port = free_port()
     config = server_configs(EXAMPLE, module="mlp_service")["uvicorn"]
     with serve_command(
-        "uvicorn", config.command(port), port=port, cwd=EXAMPLE, log=tmp_path / "uvicorn.log"
+        "uvicorn", config.command(port), port=port, cwd=EXAMPLE, log=tmp_path / "uvicorn.log",
+        timeout=60.0,  # importing torch and training the model at start-up: ~10 s, more under load
     ) as server:
         http = server.client()
         assert http.get("/readyz").status_code == 200
