@@ -153,3 +153,36 @@ def test_head_of_a_remembered_response_has_its_length_and_no_body(
     assert (response.status_code, response.data) == (200, b"")
     assert response.headers["Content-Length"] == "2"
     assert response.headers["Content-Type"] == TEXT
+
+
+def test_a_tuple_memo_is_only_taken_for_the_same_body_kind_and_status(
+    app: Kettle, client: KettleClient
+) -> None:
+    headers = {"Cache-Control": "no-store"}
+
+    @app.route("/")
+    def index() -> Any:
+        variant = request.args.get("v")
+        if variant == "json":
+            return {"a": 1}, dict(headers)
+        if variant == "status":
+            return "hi", 404, dict(headers)
+        if variant == "bad":
+            return "hi", 200.5, dict(headers)
+        if variant == "two":
+            return "hi", dict(headers)
+        return "hi", 200, dict(headers)
+
+    for _ in range(2):
+        response = client.get("/")
+        assert (response.status_code, response.data) == (200, b"hi")
+    json = client.get("/?v=json")
+    assert (json.headers["Content-Type"], json.json) == ("application/json", {"a": 1})
+    assert json.headers["Cache-Control"] == "no-store"
+    assert client.get("/").headers["Content-Type"] == "text/html; charset=utf-8"
+    client.get("/?v=json")
+    two = client.get("/?v=two")
+    assert (two.headers["Content-Type"], two.data) == ("text/html; charset=utf-8", b"hi")
+    assert client.get("/?v=status").status_code == 404
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get("/?v=bad").status_code == 500
