@@ -186,3 +186,33 @@ def test_a_tuple_memo_is_only_taken_for_the_same_body_kind_and_status(
     assert client.get("/?v=status").status_code == 404
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert client.get("/?v=bad").status_code == 500
+
+
+def test_headers_set_on_a_shared_head_follow_each_name_and_value(
+    app: Kettle, client: KettleClient
+) -> None:
+    # Names and values of this test only: the first set of each is a new remembered outcome.
+    @app.route("/")
+    def index() -> Response:
+        if request.args.get("kind") == "text":  # another shared head
+            response = Response("hi", mimetype="text/plain")
+        else:
+            response = make_response("hi")
+        name = request.args.get("name", "X-Memo-Name")
+        response.headers[name] = request.args.get("value", "memo-value")
+        return response
+
+    names = {"X-Memo-Name", "X-Memo-Other"}
+    for query, name, value in [
+        ("", "X-Memo-Name", "memo-value"),
+        ("", "X-Memo-Name", "memo-value"),
+        ("?value=memo-changed", "X-Memo-Name", "memo-changed"),
+        ("?name=X-Memo-Other", "X-Memo-Other", "memo-value"),
+        ("", "X-Memo-Name", "memo-value"),
+        ("?kind=text", "X-Memo-Name", "memo-value"),
+    ]:
+        response = client.get(f"/{query}")
+        assert response.headers.getlist(name) == [value]
+        html = "kind=text" not in query
+        assert response.headers["Content-Type"] == ("text/html; charset=utf-8" if html else TEXT)
+        assert not any(other in response.headers for other in names - {name})
