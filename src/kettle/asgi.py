@@ -40,7 +40,7 @@ from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
 from .http import parse_options_header
-from .plain import _HTML_ENCODED, _HTML_PAIRS, plain_response, plain_tuple
+from .plain import _HTML_ENCODED, _HTML_PAIRS, _PLAIN_STATUSES, plain_response, plain_tuple
 from .request import Request
 from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
@@ -485,8 +485,22 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 response = 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
             elif cls is tuple:
                 response = plain_tuple(app, rv, plan)
-            elif cls is Response:
-                response = plain_response(rv, plan)
+            elif cls is Response:  # the route's last head by identity: ``plain_response``'s
+                # first test, inline (a call less); anything else goes to it
+                memo = plan.plain_memo
+                headers = rv._headers
+                if (
+                    memo is not None
+                    and memo[1] is (rv._head if headers is None else headers._list)
+                    and rv._on_close is None and rv._body is not None
+                    and rv.status_code in _PLAIN_STATUSES
+                ):
+                    response = (
+                        rv.status_code, rv._body, memo[2], memo[3],
+                        memo[4] and not rv.allow_framing,
+                    )
+                else:
+                    response = plain_response(rv, plan)
             elif cls is bytes:  # as a ``str``: Flask's default mimetype, text/html
                 response = 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
             else:

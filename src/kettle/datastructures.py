@@ -266,8 +266,16 @@ def _remember_set(
     """``outcome`` of setting ``name: value`` on ``head``, as a shared tuple, remembered."""
     if len(_set_on_head) >= _SET_ON_HEAD_MAX:
         _set_on_head.clear()
+    global _last_set
     shared = _set_on_head[head, name, value] = tuple(outcome)
+    _last_set = (head, name, value, shared)
     return shared
+
+
+#: ``(head, name, value, outcome)`` of the last ``_set_on_head`` entry made or found: a view
+#: sets the same literal name and value (the same ``str`` objects) on the same head on every
+#: request, so ``Headers.set`` finds it by identity, without building and hashing a key.
+_last_set: tuple[Any, Any, Any, tuple[tuple[str, str], ...]] = (None, None, None, ())
 
 
 class _HeaderReading:
@@ -406,7 +414,13 @@ class Headers(_HeaderReading):
         head takes it with one lookup (``_set_on_head``), and the doors find it by identity.
         """
         items = self._list
-        shared = items.__class__ is tuple and value.__class__ is str
+        shared = items.__class__ is tuple
+        if shared:
+            last = _last_set  # one read: another thread may replace it meanwhile
+            if last[0] is items and last[1] is key and last[2] is value:
+                self._list = last[3]
+                return
+            shared = value.__class__ is str
         if shared:
             try:
                 self._list = _set_on_head[items, key, value]

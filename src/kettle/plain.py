@@ -31,8 +31,9 @@ Head = tuple[Pairs, EncodedPairs, bool]
 #: ``(status, body, headers, ASGI headers, HTML)``.
 PlainAnswer = tuple[int, bytes, Pairs, EncodedPairs, bool]
 #: A route's memo (``RoutePlan.plain_memo``): ``(the body's Content-Type pair, the view's
-#: last tuple headers, their head)``, or ``(None, a Response's last header list, its head)``.
-PlainMemo = tuple[tuple[str, str] | None, Any, Head]
+#: last tuple headers, *their head)``, or ``(None, a Response's last header pairs, *their
+#: head)``: flat, so a door reads the head's parts with one subscript each.
+PlainMemo = tuple[tuple[str, str] | None, Any, Pairs, EncodedPairs, bool]
 
 _MAX_HEADS = 512
 #: The statuses a plain answer may have: known ones, less the two without a body.
@@ -114,9 +115,9 @@ def plain_response(response: Response, plan: RoutePlan | None = None) -> PlainAn
     items = response._head if headers is None else headers._list
     memo = plan.plain_memo if plan is not None else None
     if memo is not None and memo[0] is None and (memo[1] is items or memo[1] == items):
-        pairs, encoded, html = memo[2]  # the route's last head: a shared tuple
-        # (``Response(text, mimetype=...)``, ``redirect``) is found by identity, a list
-        # compared in C
+        # the route's last head: a shared tuple (``Response(text, mimetype=...)``,
+        # ``redirect``) is found by identity, a list compared in C
+        pairs, encoded, html = memo[2], memo[3], memo[4]
     else:
         head = _remembered_response_head(items, plan)
         if head is None:
@@ -134,7 +135,7 @@ def _remembered_response_head(
     head = _items_head(items)
     if head is not None and plan is not None:
         snapshot = items if items.__class__ is tuple else list(items)
-        plan.plain_memo = (None, snapshot, head)
+        plan.plain_memo = (None, snapshot, *head)
     return head
 
 
@@ -180,7 +181,7 @@ def _remembered_head(
     if plan is not None and head is not None:
         items = tuple(headers.items()) if headers.__class__ is dict else tuple(headers)
         if _all_str(items):  # a snapshot: the view may change its own dict or list later
-            plan.plain_memo = (content_type, headers.copy(), head)
+            plan.plain_memo = (content_type, headers.copy(), *head)
     return head
 
 
@@ -227,6 +228,10 @@ def plain_tuple(
                 return second, data, last[1], last[2], last[3]
             status, headers = second, None
         elif kind is dict or kind is list:
+            if body.__class__ is str and plan is not None:  # ``(text, headers)`` as last time
+                memo = plan.plain_memo
+                if memo is not None and memo[0] is _HTML_HEADER and memo[1] == second:
+                    return 200, body.encode(), memo[2], memo[3], memo[4]
             status, headers = 200, second
         else:
             return None
@@ -237,6 +242,10 @@ def plain_tuple(
             return None
         if status not in _PLAIN_STATUSES:
             return None
+        if body.__class__ is str and plan is not None:  # ``(text, status, headers)``, as above
+            memo = plan.plain_memo
+            if memo is not None and memo[0] is _HTML_HEADER and memo[1] == headers:
+                return status, body.encode(), memo[2], memo[3], memo[4]
     else:
         return None
     if body.__class__ is str:
@@ -251,9 +260,8 @@ def plain_tuple(
     else:  # the route's memo first: its last literal headers, one equality test, no key
         memo = plan.plain_memo if plan is not None else None
         if memo is not None and memo[0] is content_type and memo[1] == headers:
-            head = memo[2]
-        else:
-            head = _remembered_head(content_type, headers, plan)
+            return status, data, memo[2], memo[3], memo[4]
+        head = _remembered_head(content_type, headers, plan)
     if head is None:
         return None
     return status, data, head[0], head[1], head[2]

@@ -536,8 +536,9 @@ _REDIRECT_PAGE = (
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
     """A redirect response to ``location`` (``code`` 301, 302, 303, 307 or 308)."""
     cls = Response or _Response
-    page = _redirect_pages.get(location)
-    if page is None:
+    try:
+        page = _redirect_pages[location]  # a subscript: ~100 less than ``get``'s call
+    except KeyError:
         # ``quote`` leaves no control character: the Location value needs no further check.
         target = quote(location, safe=_URL_SAFE)
         pairs = (_HTML_HEADER, ("Location", target))

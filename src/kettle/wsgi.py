@@ -25,7 +25,7 @@ from .dispatch import (
 )
 from .errors import HTTPException
 from .headerlimits import count_environ_headers
-from .plain import plain_tuple
+from .plain import _HTML_ENCODED, _HTML_PAIRS, _PLAIN_STATUSES, plain_response, plain_tuple
 from .request import Request
 from .response import _STATUS_LINES, Response, status_line, wire_headers
 
@@ -223,10 +223,29 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                     response = drive(handle_exception(app, ctx, plan, failure))
                     return _send(app, request, response, environ, start_response)
                 release_view_frames(exc)
-            if rv.__class__ is tuple and ctx.session is None and not ctx._after_request and (
-                app._plain_make_response
-            ):  # ``plain_body``'s commonest shape past a bare value, one call less (as asgi.py)
+            # ``plain_body``'s commonest shapes, a call or two less (the lines of asgi.py's)
+            cls = rv.__class__
+            if ctx.session is not None or ctx._after_request or not app._plain_make_response:
+                plain = None
+            elif cls is str:
+                plain = 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
+            elif cls is tuple:
                 plain = plain_tuple(app, rv, plan)
+            elif cls is Response:  # the route's last head by identity, else plain_response
+                memo = plan.plain_memo
+                headers = rv._headers
+                if (
+                    memo is not None
+                    and memo[1] is (rv._head if headers is None else headers._list)
+                    and rv._on_close is None and rv._body is not None
+                    and rv.status_code in _PLAIN_STATUSES
+                ):
+                    plain = (
+                        rv.status_code, rv._body, memo[2], memo[3],
+                        memo[4] and not rv.allow_framing,
+                    )
+                else:
+                    plain = plain_response(rv, plan)
             else:
                 plain = plain_body(app, ctx, rv)
         elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
