@@ -182,8 +182,14 @@ class ThreadHandoff:
 
 
 def _stop_workers(state: _Workers) -> None:
+    """End every worker started so far: a ``None`` each, queued after the jobs waiting.
+
+    They stop counting as idle now, not when each takes its ``None``: a job handed over
+    meanwhile would otherwise see an idle worker, start none, and wait behind the ``None``s
+    for ever (the test client's lifespan shutdown at interpreter exit did, under load)."""
     with state.lock:
         count, state.started = state.started, 0
+        state.idle -= count
     for _ in range(count):
         state.jobs.put(None)
 
@@ -194,10 +200,10 @@ def _work(state: _Workers) -> None:
         with lock:
             state.idle += 1
         job = jobs.get()
+        if job is None:  # ``_stop_workers`` has already taken this worker out of ``idle``
+            return
         with lock:
             state.idle -= 1
-        if job is None:
-            return
         _run_job(*job)
         job = None  # an idle worker must not keep a request alive
 
