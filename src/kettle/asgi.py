@@ -40,7 +40,14 @@ from .errors import BadRequest, HTTPException
 from .forms import FormParser
 from .headerlimits import refuse_too_many_headers
 from .http import parse_options_header
-from .plain import _HTML_ENCODED, _HTML_PAIRS, _PLAIN_STATUSES, plain_response, plain_tuple
+from .plain import (
+    _HTML_ENCODED,
+    _HTML_PAIRS,
+    _PLAIN_STATUSES,
+    plain_json,
+    plain_response,
+    plain_tuple,
+)
 from .request import Request
 from .response import Response, is_html, wire_headers
 from .websockets import WebSocket
@@ -501,6 +508,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                     )
                 else:
                     response = plain_response(rv, plan)
+            elif cls is dict or cls is list:  # JSON: ``plain_body``'s way, two calls less
+                response = plain_json(app, rv)
             elif cls is bytes:  # as a ``str``: Flask's default mimetype, text/html
                 response = 200, rv, _HTML_PAIRS, _HTML_ENCODED, True
             else:
