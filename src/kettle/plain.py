@@ -228,10 +228,6 @@ def plain_tuple(
                 return second, data, last[1], last[2], last[3]
             status, headers = second, None
         elif kind is dict or kind is list:
-            if body.__class__ is str and plan is not None:  # ``(text, headers)`` as last time
-                memo = plan.plain_memo
-                if memo is not None and memo[0] is _HTML_HEADER and memo[1] == second:
-                    return 200, body.encode(), memo[2], memo[3], memo[4]
             status, headers = 200, second
         else:
             return None
@@ -242,10 +238,6 @@ def plain_tuple(
             return None
         if status not in _PLAIN_STATUSES:
             return None
-        if body.__class__ is str and plan is not None:  # ``(text, status, headers)``, as above
-            memo = plan.plain_memo
-            if memo is not None and memo[0] is _HTML_HEADER and memo[1] == headers:
-                return status, body.encode(), memo[2], memo[3], memo[4]
     else:
         return None
     if body.__class__ is str:
