@@ -188,6 +188,56 @@ def test_a_tuple_memo_is_only_taken_for_the_same_body_kind_and_status(
     assert client.get("/?v=bad").status_code == 500
 
 
+class _EqualToAnyMapping(dict[str, str]):
+    """Headers of another class that claim to equal any mapping (the route's memo too)."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _tuple_variant(variant: str | None) -> Any:
+    headers = {"Cache-Control": "no-store"}
+    return {
+        "subclass": ("hi", _EqualToAnyMapping({"Cache-Control": "private"})),
+        "subclass-status": ("hi", 200, _EqualToAnyMapping({"Cache-Control": "private"})),
+        "no-content": ("hi", 204, headers),
+        "float-status": ("hi", 201.0, headers),
+        "bytes": (b"hi", 200, headers),
+        "four": ("hi", 200, headers, None),
+    }.get(variant or "", ("hi", headers) if variant is None else ("hi", 200, headers))
+
+
+@pytest.mark.parametrize(
+    "variant", ["subclass", "subclass-status", "no-content", "float-status", "bytes", "four"]
+)
+def test_a_tuple_memo_answers_only_its_own_kind_of_tuple(
+    app: Kettle, client: KettleClient, variant: str
+) -> None:
+    """After a route answered ``(text, headers)`` plainly, a tuple the memo must not answer
+    gets what a route that never answered plainly gives."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/")
+    def remembered() -> Any:
+        return _tuple_variant(request.args.get("v"))
+
+    @app.route("/fresh")
+    def fresh() -> Any:
+        return _tuple_variant(request.args.get("v"))
+
+    for query in ("", "?v=three", "", "?v=three"):  # both tuple forms fill the same memo
+        plain = client.get(f"/{query}")
+        assert (plain.status_code, plain.data) == (200, b"hi")
+        assert plain.headers["Cache-Control"] == "no-store"
+    expected = client.get(f"/fresh?v={variant}")
+    got = client.get(f"/?v={variant}")
+    assert (got.status_code, got.data) == (expected.status_code, expected.data)
+    assert got.headers.get("Cache-Control") == expected.headers.get("Cache-Control")
+    assert got.headers.get("Content-Length") == expected.headers.get("Content-Length")
+
+
 def test_headers_set_on_a_shared_head_follow_each_name_and_value(
     app: Kettle, client: KettleClient
 ) -> None:

@@ -49,7 +49,7 @@ from .plain import (
     plain_tuple,
 )
 from .request import Request
-from .response import Response, is_html, wire_headers
+from .response import _HTML_HEADER, Response, is_html, wire_headers
 from .websockets import WebSocket
 
 if TYPE_CHECKING:
@@ -490,8 +490,21 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
                 pass
             elif cls is str:
                 response = 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
-            elif cls is tuple:
-                response = plain_tuple(app, rv, plan)
+            elif cls is tuple:  # a text body with the route's last literal headers:
+                # ``plain_tuple``'s memo test, inline (a call less); anything else goes to it
+                memo = plan.plain_memo
+                if memo is not None and memo[0] is _HTML_HEADER and rv[0].__class__ is str:
+                    if len(rv) == 2:
+                        if rv[1].__class__ is memo[1].__class__ and memo[1] == rv[1]:
+                            response = 200, rv[0].encode(), memo[2], memo[3], memo[4]
+                    elif (
+                        len(rv) == 3 and rv[2].__class__ is memo[1].__class__
+                        and memo[1] == rv[2]
+                        and rv[1].__class__ is int and rv[1] in _PLAIN_STATUSES
+                    ):
+                        response = rv[1], rv[0].encode(), memo[2], memo[3], memo[4]
+                if response is None:
+                    response = plain_tuple(app, rv, plan)
             elif cls is Response:  # the route's last head by identity: ``plain_response``'s
                 # first test, inline (a call less); anything else goes to it
                 memo = plan.plain_memo
