@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import pytest
 
-from kettle import Blueprint, Kettle, abort, g, request
+from kettle import Blueprint, Kettle, abort, g, request, url_for
 from kettle.sse import ServerSentEvent, sse_response
 from kettle.testing_asgi import WebSocketClosed, WebSocketDenied
 from kettle.websockets import WebSocketDisconnect
@@ -569,3 +570,37 @@ def test_the_worker_threads_end_at_shutdown_and_start_again_when_needed():
     assert client.get("/").text == "ok"
     client.close()
     assert seen.pop() is not worker
+
+
+@pytest.mark.parametrize(
+    ("full_path", "path"), [("/api/items", "/items"), ("/api", "/"), ("/other", "/other")]
+)
+def test_a_mounted_app_sees_its_path_under_the_scope_root_path(
+    app: Kettle, full_path: str, path: str
+) -> None:
+    """ASGI's ``path`` includes ``root_path`` (WSGI's ``SCRIPT_NAME`` + ``PATH_INFO``): the
+    app routes on what follows it and builds URLs under it, as it does under WSGI."""
+
+    @app.route("/<path:rest>")
+    @app.route("/", defaults={"rest": ""})
+    def echo(rest: str) -> dict[str, str]:
+        return {"path": request.path, "root": request.root_path,
+                "url": url_for("echo", rest="x")}
+
+    sent: list = []
+
+    async def run() -> None:
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": full_path, "headers": [],
+                 "query_string": b"", "scheme": "http", "root_path": "/api",
+                 "server": ("testserver", 80)}
+        await app(scope, receive, send)
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"]) == {"path": path, "root": "/api", "url": "/api/x"}

@@ -206,11 +206,14 @@ def _tuple_variant(variant: str | None) -> Any:
         "float-status": ("hi", 201.0, headers),
         "bytes": (b"hi", 200, headers),
         "four": ("hi", 200, headers, None),
+        "empty": (),
+        "one": ("hi",),
     }.get(variant or "", ("hi", headers) if variant is None else ("hi", 200, headers))
 
 
 @pytest.mark.parametrize(
-    "variant", ["subclass", "subclass-status", "no-content", "float-status", "bytes", "four"]
+    "variant",
+    ["subclass", "subclass-status", "no-content", "float-status", "bytes", "four", "empty", "one"],
 )
 def test_a_tuple_memo_answers_only_its_own_kind_of_tuple(
     app: Kettle, client: KettleClient, variant: str
