@@ -82,9 +82,22 @@ def request_from_environ(
     request.query_string = query
     request.environ = environ
     request.limits = limits
+    if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+        body_from_environ(request, environ, limits)
+    if scheme is not None and scheme != "http":
+        request.scheme = scheme
+    if root_path:
+        request.root_path = root_path
+    request.remote_addr = remote_addr
+    return request
+
+
+def body_from_environ(request: Request, environ: WSGIEnvironment, limits: RequestLimits) -> None:
+    """The body's source and its checked length, for an environ that declares one: with a
+    ``Content-Length`` or a ``Transfer-Encoding`` (the caller's test)."""
     if "HTTP_TRANSFER_ENCODING" in environ:
         _body_source(request, environ, limits)
-    elif "CONTENT_LENGTH" in environ:  # ``_body_source``'s commonest case, written out
+    else:  # so a Content-Length: ``_body_source``'s commonest case, written out
         length = environ["CONTENT_LENGTH"]
         if length and length.isdigit() and length.isascii() and len(length) <= MAX_LENGTH_DIGITS:
             request._input = environ["wsgi.input"]
@@ -96,12 +109,6 @@ def request_from_environ(
                 request._content_length = size
         elif length:
             _body_source(request, environ, limits)
-    if scheme is not None and scheme != "http":
-        request.scheme = scheme
-    if root_path:
-        request.root_path = root_path
-    request.remote_addr = remote_addr
-    return request
 
 
 def _optional_keys(
@@ -170,7 +177,32 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
 
             return wsgi_request(app, environ, start_response)
         app._ready = True
-    request = request_from_environ(environ, app._limits)
+    # ``request_from_environ``, inline (a call less, ~500 Ir per request)
+    request = Request.__new__(Request)
+    try:
+        path = environ["PATH_INFO"] or "/"
+        query = environ["QUERY_STRING"]
+        scheme = environ["wsgi.url_scheme"]
+        root_path = environ["SCRIPT_NAME"]
+        remote_addr = environ["REMOTE_ADDR"]
+    except KeyError:
+        path, query, scheme, root_path, remote_addr = _optional_keys(environ)
+    if not path.isascii():  # PEP 3333 hands us the raw bytes as latin-1
+        path = path.encode("latin-1").decode("utf-8", "replace")
+    request.method = environ["REQUEST_METHOD"]
+    request.path = path
+    if not query.isascii():
+        query = query.encode("latin-1").decode("utf-8", "replace")
+    request.query_string = query
+    request.environ = environ
+    limits = request.limits = app._limits
+    if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+        body_from_environ(request, environ, limits)
+    if scheme is not None and scheme != "http":
+        request.scheme = scheme
+    if root_path:
+        request.root_path = root_path
+    request.remote_addr = remote_addr
     if len(environ) > app._header_gate:  # perhaps too many headers: count them (431)
         count_environ_headers(app, request)
     if app._proxy_fix is not None:
