@@ -593,3 +593,25 @@ def test_the_json_body_and_its_depth_limit_with_a_length_header(
     assert "MAX_JSON_DEPTH" in response.text
     assert post(b'{"a": 1,}').status_code == 400
     assert post(b"3.25").json == {"got": 3.25}
+
+
+@pytest.mark.parametrize("kind", [dict, list])
+def test_an_unencodable_value_after_a_plain_json_answer_is_a_logged_500(
+    app: Kettle, client: KettleClient, kind: type, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The doors encode a view's ``dict``/``list`` themselves once the app's JSON head is
+    known; a value the encoder refuses still gets the app's 500 page and a logged error."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/")
+    def index() -> Any:
+        value = object() if request.args.get("bad") else 1
+        return {"value": value} if kind is dict else [value]
+
+    for _ in range(2):
+        assert client.get("/").status_code == 200
+    response = client.get("/?bad=1")
+    assert response.status_code == 500
+    assert b"Internal Server Error" in response.data
+    assert "not JSON serializable" in caplog.text
+    assert client.get("/").get_json() == ({"value": 1} if kind is dict else [1])

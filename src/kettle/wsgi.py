@@ -25,6 +25,7 @@ from .dispatch import (
 )
 from .errors import HTTPException
 from .headerlimits import count_environ_headers
+from . import plain as plain_module
 from .plain import (
     _HTML_ENCODED,
     _HTML_PAIRS,
@@ -285,8 +286,16 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                     )
                 else:
                     plain = plain_response(rv, plan)
-            elif cls is dict or cls is list:  # JSON: ``plain_body``'s way, two calls less
-                plain = plain_json(app, rv)
+            elif cls is dict or cls is list:  # JSON: ``plain_json``, written out (a call less)
+                frozen = app.json._frozen
+                last = plain_module._last_json  # the last JSON head (read once: it is replaced)
+                if frozen is None or frozen[2] is not last[0]:  # not encoded directly, a new head
+                    plain = plain_json(app, rv)
+                else:
+                    try:
+                        plain = 200, frozen[0](rv), last[1], last[2], last[3]
+                    except Exception:  # not encodable: the ordinary path answers it (a 500)
+                        plain = None
             else:
                 plain = plain_body(app, ctx, rv)
         elif plan is app._not_found_plan:  # the app's 404 page, made once (``missed``)
