@@ -161,7 +161,8 @@ def request_from_scope(
     method: str | None = None,
     cls: type[ScopeRequest] = ScopeRequest,
 ) -> Request:
-    """A ``Request`` from an ASGI ``http`` or ``websocket`` scope."""
+    """A ``Request`` from an ASGI ``http`` or ``websocket`` scope (``handle`` repeats these
+    lines inline, a call less per request: change the two together)."""
     # Built without ``Request.__init__``: only what routing and the door need is assigned;
     # the class defaults and ``ScopeRequest``'s scope readers provide the rest.
     request: ScopeRequest = cls()
@@ -397,7 +398,7 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
 
             app._asgi_ready = False
             return await asgi_request(app, scope, receive, send)
-    # ``request_from_scope``, inline (a call less, ~400 Ir)
+    # ``request_from_scope``, inline (a call less, ~560 Ir): change the two together
     request: ScopeRequest = ScopeRequest()
     request._scope = scope
     path: str = scope["path"]
