@@ -503,9 +503,8 @@ async def handle(app: Kettle, scope: Scope, receive: Receive, send: Send) -> Non
             elif cls is str:
                 response = 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
             elif cls is tuple:  # a text body with the route's last literal headers:
-                # ``plain_tuple``'s memo test, inline (a call less; wsgi.py has the same lines:
-                # change the two together); anything else goes to it. The headers must be of
-                # the memo's own class: no foreign ``__eq__`` decides.
+                # ``plain_tuple``'s memo test, inline (a call less); anything else goes to it.
+                # The headers must be of the memo's own class: no foreign ``__eq__`` decides.
                 memo = plan.plain_memo
                 if memo is not None and memo[0] is _HTML_HEADER:
                     size = len(rv)

@@ -247,7 +247,8 @@ def missed(
     says the error must exist (the client's ``Accept`` names JSON, and
     ``coercion._wants_json`` picks the page; the test client keeps the context to look at).
     Else the routing error is the request's, answered as any. ``request.view_args`` is
-    ``None`` after (a door unpacks ``route``'s answer into it).
+    ``None`` after (a door unpacks ``route``'s answer into it). The WSGI door writes out the
+    ready-page case with ``_needs_error``'s tests (two calls less): change the two together.
     """
     request.view_args = None
     if (

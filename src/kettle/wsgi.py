@@ -35,7 +35,7 @@ from .plain import (
     plain_tuple,
 )
 from .request import Request
-from .response import _HTML_HEADER, _STATUS_LINES, Response, status_line, wire_headers
+from .response import _STATUS_LINES, Response, status_line, wire_headers
 
 if TYPE_CHECKING:
     from .app import Kettle
@@ -238,7 +238,8 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                     # (unpacked into the attribute: one store less per request that matches)
                     missing = request.view_args
                     request.view_args = None
-                    if (  # ``missed``'s ready 404 page, written out (two calls less)
+                    if (  # ``missed``'s ready 404 page, written out (two calls less): change
+                        # the two together
                         missing is None and app._not_found_page is not None
                         and request.routing_exception is None
                         and "json" not in environ.get("HTTP_ACCEPT", "")
@@ -280,29 +281,8 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
                 plain = None
             elif cls is str:
                 plain = 200, rv.encode(), _HTML_PAIRS, _HTML_ENCODED, True
-            elif cls is tuple:  # a text body with the route's last literal headers: the
-                # memo test of ``plain_tuple``, inline (asgi.py's lines: change the two
-                # together); anything else goes to it. The headers must be of the memo's own
-                # class: no foreign ``__eq__`` decides.
-                plain = None
-                memo = plan.plain_memo
-                if memo is not None and memo[0] is _HTML_HEADER:
-                    size = len(rv)
-                    if size == 2:
-                        if (
-                            rv[1].__class__ is memo[1].__class__ and memo[1] == rv[1]
-                            and rv[0].__class__ is str
-                        ):
-                            plain = 200, rv[0].encode(), memo[2], memo[3], memo[4]
-                    elif (
-                        size == 3
-                        and rv[2].__class__ is memo[1].__class__ and memo[1] == rv[2]
-                        and rv[0].__class__ is str
-                        and rv[1].__class__ is int and rv[1] in _PLAIN_STATUSES
-                    ):
-                        plain = rv[1], rv[0].encode(), memo[2], memo[3], memo[4]
-                if plain is None:
-                    plain = plain_tuple(app, rv, plan)
+            elif cls is tuple:
+                plain = plain_tuple(app, rv, plan)
             elif cls is Response:  # the route's last head by identity, else plain_response
                 memo = plan.plain_memo
                 headers = rv._headers
@@ -367,7 +347,8 @@ def handle(app: Kettle, environ: WSGIEnvironment, start_response: StartResponse)
 
 def _needs_error(environ: WSGIEnvironment) -> bool:
     """Whether a 404 must be answered from its ``NotFound`` (``dispatch.missed``): the
-    client's ``Accept`` names JSON, or the test client keeps the context to look at."""
+    client's ``Accept`` names JSON, or the test client keeps the context to look at.
+    ``handle`` repeats these tests in its ready-404 lines: change the two together."""
     return "json" in environ.get("HTTP_ACCEPT", "") or "kettle.preserve_context" in environ
 
 
